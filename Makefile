@@ -1,0 +1,46 @@
+# Two commands on a fresh machine: `make run` and `make test`. Both create or reuse .venv.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: help setup run test lint format bench clean
+
+help:
+	@echo "make run    ingest samples/ and print cited answers (no accounts, no network)"
+	@echo "make test   the whole test suite"
+	@echo "make lint   ruff + mypy on core"
+	@echo "make bench  latency benchmark on the samples"
+
+# Reinstalled whenever pyproject.toml changes. pip (not uv/poetry): it finds the local
+# CPU build of torch; the others would download a CUDA build.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/sophia ingest --from-dir samples
+	$(BIN)/sophia search "pricing objections" --account "Moss & Co" --limit 3
+	$(BIN)/sophia search "security review SSO and data residency" --limit 3
+	$(BIN)/sophia search "which competitors are they evaluating" --side external --limit 3
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy core
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(BIN)/python benchmarks/latency.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

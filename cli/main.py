@@ -1,0 +1,334 @@
+"""`sophia`: ingest, sync, search and inspect the index from a shell."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+from datetime import date, datetime, time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from cli.render import IngestBar, render_search, render_stats
+from core.app import Sophia
+from core.config import Settings, load_settings
+from core.errors import BadQuery, SophiaError
+from core.ingest import IngestSummary
+from core.models import Affiliation
+from core.query import SearchMode, build_request, day_range
+from core.search import Hit, SearchResult
+
+app = typer.Typer(
+    name="sophia",
+    help="Sophia: cited answers from your team's Gong calls.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+class Side(StrEnum):
+    internal = "internal"
+    external = "external"
+    rep = "rep"
+    customer = "customer"
+
+    def affiliation(self) -> Affiliation:
+        return Affiliation.INTERNAL if self in (Side.internal, Side.rep) else Affiliation.EXTERNAL
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None,
+        typer.Option("--data-dir", help="Where the index lives (default: SOPHIA_DATA_DIR)."),
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    ctx.obj = {"data_dir": data_dir, "debug": debug}
+
+
+# --- commands ------------------------------------------------------------------------------
+
+
+@app.command()
+def ingest(
+    ctx: typer.Context,
+    from_dir: Annotated[
+        Path, typer.Option("--from-dir", help="A folder of Gong API JSON (calls.json, ...).")
+    ],
+) -> None:
+    """Index every call in a Gong-shaped folder."""
+
+    async def run(sophia: Sophia) -> IngestSummary:
+        with IngestBar(err, "Indexing") as bar:
+            return await sophia.ingest_folder(from_dir, bar)
+
+    _report_ingest(_run(ctx, run))
+
+
+@app.command()
+def sync(
+    ctx: typer.Context,
+    since: Annotated[
+        str | None,
+        typer.Option(help="Fetch calls started on or after this date (YYYY-MM-DD)."),
+    ] = None,
+) -> None:
+    """Fetch new and changed calls from the Gong API and index them."""
+
+    async def run(sophia: Sophia) -> IngestSummary:
+        start = None
+        if since:
+            zone = ZoneInfo(sophia.settings.sophia_timezone)
+            start = datetime.combine(_date("--since", since), time.min, zone)
+        with IngestBar(err, "Syncing") as bar:
+            return await sophia.sync(start, bar)
+
+    _report_ingest(_run(ctx, run))
+
+
+@app.command()
+def reindex(ctx: typer.Context) -> None:
+    """Rebuild every chunk and vector from the stored calls (after changing the embedder)."""
+
+    async def run(sophia: Sophia) -> IngestSummary:
+        with IngestBar(err, "Reindexing") as bar:
+            return await sophia.reindex(bar)
+
+    _report_ingest(_run(ctx, run, check_index=False))
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str | None, typer.Argument(help="What to look for.")] = None,
+    account: Annotated[str | None, typer.Option(help="Only this account's calls.")] = None,
+    call_id: Annotated[
+        list[str] | None, typer.Option("--call-id", help="Only this call (repeatable).")
+    ] = None,
+    from_: Annotated[
+        str | None, typer.Option("--from", help="Calls on or after this day (YYYY-MM-DD).")
+    ] = None,
+    to: Annotated[
+        str | None, typer.Option(help="Calls on or before this day (YYYY-MM-DD).")
+    ] = None,
+    side: Annotated[Side | None, typer.Option(help="Only moments where this side speaks.")] = None,
+    mode: Annotated[SearchMode, typer.Option(help="hybrid, semantic or keyword.")] = (
+        SearchMode.HYBRID
+    ),
+    limit: Annotated[int | None, typer.Option(help="How many hits (default SEARCH_LIMIT).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    queries: Annotated[
+        Path | None,
+        typer.Option(help='Batch: a JSONL file of {"qid", "query", "call_id"?, "account"?}.'),
+    ] = None,
+) -> None:
+    """Search the indexed calls; every hit cites its call, speaker and moment."""
+    if (query is None) == (queries is None):
+        _fail("give either a QUERY or --queries FILE")
+
+    async def run(sophia: Sophia) -> int:
+        settings = sophia.settings
+        start, end = day_range(
+            _date("--from", from_) if from_ else None,
+            _date("--to", to) if to else None,
+            ZoneInfo(settings.sophia_timezone),
+        )
+        base: dict[str, Any] = {
+            "mode": mode,
+            "limit": limit or settings.search_limit,
+            "alpha": settings.search_alpha,
+            "filters": {
+                "account": account,
+                "call_ids": tuple(call_id or ()),
+                "started_from": start,
+                "started_to": end,
+                "side": side.affiliation() if side else None,
+            },
+        }
+        if queries is not None:
+            return await _batch(sophia, queries, base)
+        result = await sophia.search.search(build_request(query=query, **base))
+        if as_json:
+            print(json.dumps(_result_json(result), ensure_ascii=False))
+        else:
+            render_search(out, result)
+        return 0
+
+    raise typer.Exit(_run(ctx, run))
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+) -> None:
+    """Index size, query latency, cache hit rate and the last sync."""
+
+    async def run(sophia: Sophia) -> None:
+        result = await sophia.stats()
+        if as_json:
+            print(result.model_dump_json())
+        else:
+            render_stats(out, result)
+
+    _run(ctx, run)
+
+
+# --- plumbing ------------------------------------------------------------------------------
+
+
+async def _batch(sophia: Sophia, path: Path, base: dict[str, Any]) -> int:
+    """One JSON line out per line in; a bad line gets an error line and the rest still run."""
+    failures = 0
+    for number, line in enumerate(_lines(path), 1):
+        qid: Any = None
+        try:
+            item = json.loads(line)
+            if not isinstance(item, dict):
+                raise BadQuery("each line must be a JSON object")
+            qid = item.get("qid", number)
+            filters = dict(base["filters"])
+            if item.get("call_id"):
+                filters["call_ids"] = (str(item["call_id"]),)
+            if item.get("account"):
+                filters["account"] = str(item["account"])
+            request = build_request(query=item.get("query", ""), **{**base, "filters": filters})
+            result = await sophia.search.search(request)
+            print(json.dumps({"qid": qid, "hits": _hits_json(result.hits)}, ensure_ascii=False))
+        except (json.JSONDecodeError, SophiaError) as exc:
+            failures += 1
+            print(json.dumps({"qid": qid, "line": number, "error": str(exc)}))
+    if failures:
+        err.print(f"[red]{failures} query line(s) failed; see their error lines.[/red]")
+    return 1 if failures else 0
+
+
+def _lines(path: Path) -> Iterator[str]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            yield from (line for line in handle if line.strip())
+    except OSError as exc:
+        raise BadQuery(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _result_json(result: SearchResult) -> dict[str, Any]:
+    return {
+        "query": result.request.query,
+        "mode": result.mode.value,
+        "took_ms": result.took_ms,
+        "cached": result.cached,
+        "notice": result.notice,
+        "hits": _hits_json(result.hits),
+    }
+
+
+def _hits_json(hits: list[Hit]) -> list[dict[str, Any]]:
+    return [
+        {
+            "call_id": h.call_id,
+            "chunk_id": h.chunk_id,
+            "start_ms": h.start_ms,
+            "end_ms": h.end_ms,
+            "moment_ms": h.moment_ms,
+            "speaker": h.speaker,
+            "account": h.account,
+            "title": h.title,
+            "date": h.started.isoformat(),
+            "score": h.score,
+            "snippet": h.snippet,
+            "text": h.text,
+            "url": h.url,
+            "call_url": h.call_url,
+        }
+        for h in hits
+    ]
+
+
+def _report_ingest(summary: IngestSummary) -> None:
+    for reason in summary.rejected[:10]:
+        err.print(f"[yellow]skipped:[/yellow] {escape(reason)}")
+    if len(summary.rejected) > 10:
+        err.print(f"[yellow]… and {len(summary.rejected) - 10} more skipped items[/yellow]")
+    out.print(escape(summary.line()))
+
+
+def _date(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise BadQuery(f"{option} must be a date like 2026-10-01, got {value!r}") from None
+
+
+def _fail(message: str) -> None:
+    err.print(f"[red]Error:[/red] {escape(message)}")
+    raise typer.Exit(2)
+
+
+@asynccontextmanager
+async def _opened(settings: Settings, check_index: bool) -> AsyncIterator[Sophia]:
+    sophia = await Sophia.open(settings, check_index=check_index)
+    try:
+        yield sophia
+    finally:
+        sophia.close()
+
+
+def _run(
+    ctx: typer.Context, work: Callable[[Sophia], Awaitable[T]], *, check_index: bool = True
+) -> T:
+    """Open Sophia, run `work`, and turn every failure into one line and an exit code."""
+    options = ctx.obj or {}
+
+    async def go() -> T:
+        overrides = {"sophia_data_dir": options["data_dir"]} if options.get("data_dir") else {}
+        async with _opened(load_settings(**overrides), check_index) as sophia:
+            return await work(sophia)
+
+    with _errors_as_messages(debug=options.get("debug", False)):
+        return asyncio.run(go())
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@contextmanager
+def _errors_as_messages(*, debug: bool) -> Iterator[None]:
+    try:
+        yield
+    except SophiaError as exc:
+        if debug:
+            raise
+        err.print(f"[red]Error:[/red] {escape(str(exc))}")
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        err.print(
+            "[yellow]Interrupted.[/yellow] Finished batches are saved; run it again to continue."
+        )
+        raise typer.Exit(130) from None
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(
+            f"[red]Unexpected error:[/red] {type(exc).__name__}: {escape(str(exc))} "
+            "(run with --debug for details)"
+        )
+        raise typer.Exit(1) from None

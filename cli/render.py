@@ -1,0 +1,112 @@
+"""Terminal rendering for the `sophia` command: tables, links, progress."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from core.app import Stats
+from core.ingest import IngestSummary
+from core.search import Hit, SearchResult
+
+__all__ = ["IngestBar", "clock", "render_search", "render_stats"]
+
+
+def clock(ms: int) -> str:
+    """mm:ss (or h:mm:ss) from milliseconds."""
+    seconds = ms // 1000
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def render_search(console: Console, result: SearchResult) -> None:
+    """Hits as a table, then their links (clickable where the terminal supports it)."""
+    request = result.request
+    if result.notice:
+        console.print(f"[yellow]{escape(result.notice)}[/yellow]")
+    scope = f" · {escape(request.filters.account)}" if request.filters.account else ""
+    header = f"[bold]{escape(request.query)}[/bold]{scope}"
+    if not result.hits:
+        console.print(f"{header}: no matching moments. Try fewer words or wider filters.")
+        return
+    cached = ", cached" if result.cached else ""
+    console.print(
+        f"{header} — {len(result.hits)} hits, {result.mode}, {result.took_ms:.0f} ms{cached}"
+    )
+    table = Table(show_lines=True, expand=True)
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("Speaker · account · date · at", min_width=22, max_width=34)
+    table.add_column("What was said", ratio=1)
+    for number, hit in enumerate(result.hits, 1):
+        who = (
+            f"[bold]{escape(hit.speaker)}[/bold]\n{escape(hit.account or '—')}\n"
+            f"{hit.started.date().isoformat()} · [link={hit.url}]{clock(hit.moment_ms)}[/link]"
+        )
+        said = f"“{escape(hit.snippet)}”\n[dim]{escape(hit.title)}[/dim]"
+        table.add_row(str(number), who, said)
+    console.print(table)
+    for number, hit in enumerate(result.hits, 1):
+        console.print(f"[dim][{number}][/dim] {_link(hit)}", soft_wrap=True)
+
+
+def _link(hit: Hit) -> str:
+    return f"[link={hit.url}]{escape(hit.url)}[/link]"
+
+
+def render_stats(console: Console, stats: Stats) -> None:
+    """Index size, query timings and the last sync as a two-column table."""
+
+    def ms(value: float | None) -> str:
+        return "—" if value is None else f"{value:.1f} ms"
+
+    table = Table(show_header=False, box=None)
+    table.add_column(style="bold")
+    table.add_column()
+    rate = "—" if stats.cache_hit_rate is None else f"{stats.cache_hit_rate:.0%}"
+    rows = [
+        ("Chunks", f"{stats.total_chunks:,}"),
+        ("Calls indexed", f"{stats.calls_indexed:,}"),
+        ("Average query", ms(stats.avg_query_ms)),
+        ("p95 query", ms(stats.p95_query_ms)),
+        ("Cache hit rate", f"{rate} of {stats.queries_measured:,} queries"),
+        (
+            "Last sync",
+            stats.last_sync.isoformat(timespec="seconds") if stats.last_sync else "never",
+        ),
+        ("Embedder", stats.embedder),
+        ("Store", f"{stats.store} in {stats.data_dir}"),
+    ]
+    for name, value in rows:
+        table.add_row(name, escape(value))
+    console.print(table)
+
+
+class IngestBar:
+    """A progress bar on a terminal; silent elsewhere (the summary line still prints)."""
+
+    def __init__(self, console: Console, label: str) -> None:
+        self._progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[detail]}"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        )
+        self._task = self._progress.add_task(label, total=None, detail="")
+
+    def __enter__(self) -> IngestBar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def update(self, summary: IngestSummary, seen: int | None, total: int | None) -> None:
+        detail = f"{summary.indexed} indexed · {summary.unchanged} unchanged"
+        self._progress.update(self._task, completed=seen or 0, total=total, detail=detail)

@@ -1,0 +1,150 @@
+"""`Sophia`: the configured backends and the core services, opened once per process.
+
+Every surface (CLI, Slack bot, REST API) opens one of these and calls its services; none
+of them builds a backend or a service itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from core.backends import build_cache, build_embedder, build_store, chunk_plan
+from core.cache import Cache
+from core.config import Settings
+from core.embedders.base import Embedder
+from core.errors import ConfigError
+from core.ingest import Ingestor, IngestProgress, IngestSummary
+from core.search import SearchService
+from core.sources.base import CallSource
+from core.sources.folder import FolderSource
+from core.sources.snapshot import SnapshotSource
+from core.state import StateDB
+from core.stores.base import IndexInfo, VectorStore
+
+__all__ = ["Sophia", "Stats"]
+
+
+class Stats(BaseModel):
+    """What `sophia stats` and GET /api/gong/stats report."""
+
+    total_chunks: int
+    calls_indexed: int
+    avg_query_ms: float | None
+    p95_query_ms: float | None
+    cache_hit_rate: float | None
+    queries_measured: int
+    last_sync: datetime | None
+    last_sync_summary: dict[str, object] | None
+    embedder: str
+    store: str
+    data_dir: str
+
+
+@dataclass
+class Sophia:
+    """Backends plus services for one process."""
+
+    settings: Settings
+    embedder: Embedder
+    store: VectorStore
+    cache: Cache
+    state: StateDB
+    search: SearchService
+    ingestor: Ingestor
+
+    @classmethod
+    async def open(cls, settings: Settings, *, check_index: bool = True) -> Sophia:
+        """Build the configured backends and check the index matches the embedder.
+
+        `check_index=False` opens an index built by another embedder: only `reindex` wants it.
+        """
+        embedder = build_embedder(settings)
+        plan = chunk_plan(settings, embedder)
+        store = build_store(settings)
+        await store.ensure_index(IndexInfo(embedder.name, embedder.dim), check=check_index)
+        cache = build_cache(settings)
+        state = StateDB(settings.sophia_data_dir / "state.db")
+        return cls(
+            settings=settings,
+            embedder=embedder,
+            store=store,
+            cache=cache,
+            state=state,
+            search=SearchService(store, embedder, cache, state),
+            ingestor=Ingestor(store, embedder, plan, retention_days=settings.retention_days),
+        )
+
+    def close(self) -> None:
+        self.state.close()
+
+    async def ingest_folder(
+        self, folder: Path, progress: IngestProgress | None = None
+    ) -> IngestSummary:
+        """Index a Gong-shaped folder (see core/sources/folder.py)."""
+        return await self._ingest(FolderSource(folder), None, progress)
+
+    async def sync(
+        self, since: datetime | None = None, progress: IngestProgress | None = None
+    ) -> IngestSummary:
+        """Fetch new and changed calls from the Gong API and index them."""
+        if not self.settings.gong_configured:
+            raise ConfigError(
+                "Gong is not configured: set GONG_ACCESS_KEY and GONG_ACCESS_SECRET "
+                "(or index a folder with `sophia ingest --from-dir DIR`)"
+            )
+        from core.gong.client import GongClient
+        from core.sources.gong_api import GongApiSource
+
+        async with GongClient.from_settings(self.settings) as client:
+            source = GongApiSource(client, self.state, self.settings)
+            return await self._ingest(source, since, progress)
+
+    async def reindex(self, progress: IngestProgress | None = None) -> IngestSummary:
+        """Rebuild every chunk and vector from the stored calls, with today's settings.
+
+        The stored calls are written to a snapshot file first, so a reindex that stops
+        half-way resumes from the snapshot instead of losing the calls.
+        """
+        snapshot = SnapshotSource(self.settings.sophia_data_dir / "reindex-snapshot.jsonl.gz")
+        if not snapshot.exists():
+            snapshot.write(await self.store.all_calls())
+        await self.store.reset(IndexInfo(self.embedder.name, self.embedder.dim))
+        summary = await self._ingest(snapshot, None, progress)
+        snapshot.remove()
+        return summary
+
+    async def stats(self) -> Stats:
+        """Index size, query timings and the last sync."""
+        counts = await self.store.counts()
+        queries = self.state.query_stats()
+        last = self.state.last_sync()
+        return Stats(
+            total_chunks=counts.chunks,
+            calls_indexed=counts.calls,
+            avg_query_ms=_rounded(queries.avg_ms),
+            p95_query_ms=_rounded(queries.p95_ms),
+            cache_hit_rate=_rounded(queries.cache_hit_rate, 3),
+            queries_measured=queries.count,
+            last_sync=datetime.fromtimestamp(last.pop("at"), UTC) if last else None,
+            last_sync_summary=last,
+            embedder=self.embedder.name,
+            store=type(self.store).__name__,
+            data_dir=str(self.settings.sophia_data_dir),
+        )
+
+    async def _ingest(
+        self, source: CallSource, since: datetime | None, progress: IngestProgress | None
+    ) -> IngestSummary:
+        summary = await self.ingestor.run(
+            source, batch_size=self.settings.sync_batch_size, since=since, progress=progress
+        )
+        self.state.record_sync(summary.as_dict())
+        return summary
+
+
+def _rounded(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)

@@ -1,0 +1,181 @@
+"""Settings: one class, read from the environment and `.env`.
+
+Every variable Sophia understands is a field here, with its default and a description; the
+README's configuration table is generated from this class. `load_settings()` turns a bad
+value into a `ConfigError` that names the variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigError
+
+__all__ = ["EmbedderChoice", "Settings", "load_settings"]
+
+EmbedderChoice = Literal["auto", "local", "hashing"]
+
+
+class Settings(BaseSettings):
+    """Sophia's configuration. Field names are the environment variables, upper-cased."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # --- storage -------------------------------------------------------------------------
+    sophia_data_dir: Path = Field(
+        Path("data"), description="Where the embedded index and the sync state live."
+    )
+    retention_days: int = Field(
+        90, ge=0, description="Calls older than this are not indexed; 0 keeps everything."
+    )
+
+    # --- Gong ----------------------------------------------------------------------------
+    gong_access_key: SecretStr | None = Field(None, description="Gong API access key.")
+    gong_access_secret: SecretStr | None = Field(None, description="Gong API access secret.")
+    gong_base_url: str = Field(
+        "https://api.gong.io",
+        description="Gong API host; tenant hosts such as https://us-12345.api.gong.io work.",
+    )
+    gong_rate_limit: float = Field(
+        2.5, gt=0, le=3, description="Requests per second to Gong (Gong allows 3 per company)."
+    )
+    gong_timeout_s: float = Field(30.0, gt=0, description="Timeout of one Gong request.")
+    sync_batch_size: int = Field(
+        50, ge=1, le=1000, description="Calls per ingest batch; progress is saved after each."
+    )
+    sync_window_days: int = Field(
+        7, ge=1, le=90, description="Width of one date window when paging Gong."
+    )
+    sync_repoll_days: int = Field(
+        3, ge=0, le=30, description="Trailing days re-read on each sync (Gong data is late)."
+    )
+
+    # --- embeddings and chunking ---------------------------------------------------------
+    sophia_embedder: EmbedderChoice = Field(
+        "auto",
+        description="auto (today: local), local (all-MiniLM-L6-v2 from its package), or "
+        "hashing (tiny, offline, for tests and machines without torch).",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None, description="OpenAI (or compatible) key; not used by this build yet."
+    )
+    openai_base_url: str | None = Field(
+        None, description="OpenAI-compatible API base URL; not used by this build yet."
+    )
+    chunk_tokens: int | None = Field(
+        None,
+        ge=32,
+        description="Chunk size in the embedder's own tokens; default: the embedder's window "
+        "(254 word pieces for the local model).",
+    )
+    chunk_overlap: int | None = Field(
+        None, ge=0, description="Tokens repeated between neighbouring chunks; default 50."
+    )
+
+    # --- search --------------------------------------------------------------------------
+    search_alpha: float = Field(
+        0.5, ge=0, le=1, description="Hybrid weight: 1 = pure vector, 0 = pure BM25."
+    )
+    search_limit: int = Field(5, ge=1, le=100, description="Hits returned by default.")
+    cache_ttl_s: int = Field(3600, ge=0, description="Query cache lifetime; 0 disables it.")
+
+    # --- production backends (later issues wire them) -------------------------------------
+    weaviate_endpoint: str | None = Field(
+        None, description="Weaviate URL; not in this build (start-up refuses it)."
+    )
+    weaviate_api_key: SecretStr | None = Field(
+        None, description="Weaviate API key; not used by this build yet."
+    )
+    redis_url: str | None = Field(
+        None, description="Redis URL; not in this build (start-up refuses it)."
+    )
+    llm_model: str = Field(
+        "gpt-4o-mini", description="Chat model for LLM summaries; not used by this build yet."
+    )
+
+    # --- Slack ---------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        None, description="Slack bot token (xoxb-...); not used by this build yet."
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, description="Slack app token (xapp-...); not used by this build yet."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Slack Web API base URL (keep the trailing /)."
+    )
+
+    sophia_timezone: str = Field(
+        "UTC", description="Time zone for dates in answers and periods such as 'this week'."
+    )
+
+    @field_validator("gong_base_url", "slack_api_url", "openai_base_url", "weaviate_endpoint")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value
+
+    @field_validator("sophia_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if (self.gong_access_key is None) != (self.gong_access_secret is None):
+            raise ValueError(
+                "GONG_ACCESS_KEY and GONG_ACCESS_SECRET must be set together (one is missing)"
+            )
+        if (
+            self.chunk_tokens is not None
+            and self.chunk_overlap is not None
+            and self.chunk_overlap >= self.chunk_tokens
+        ):
+            raise ValueError("CHUNK_OVERLAP must be smaller than CHUNK_TOKENS")
+        return self
+
+    @property
+    def gong_configured(self) -> bool:
+        """True when both Gong credentials are present."""
+        return self.gong_access_key is not None and self.gong_access_secret is not None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; a bad value raises `ConfigError` naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False):
+        names = [str(part).upper() for part in error["loc"] if isinstance(part, str)]
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{'.'.join(names)}: {message}" if names else message)
+    return "Invalid configuration: " + "; ".join(problems)
+
+
+def settings_table() -> str:
+    """The README's configuration table, generated from `Settings` so it cannot drift."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default
+        shown = "—" if default is None else f"`{default}`"
+        rows.append(f"| `{name.upper()}` | {shown} | {field.description or ''} |")
+    return "\n".join(rows)

@@ -1,0 +1,64 @@
+"""Every exception Sophia raises on purpose, in one tree.
+
+Surfaces (CLI, Slack, REST) catch `SophiaError` and show `str(error)`: each message is
+written for the person who has to act on it, and never carries a secret.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthFailed",
+    "BadQuery",
+    "CallNotFound",
+    "ConfigError",
+    "EmbeddingError",
+    "IndexMismatch",
+    "RateLimited",
+    "SophiaError",
+    "SourceError",
+    "StoreError",
+]
+
+
+class SophiaError(Exception):
+    """Base of every error Sophia reports to a user."""
+
+
+class ConfigError(SophiaError):
+    """A setting is missing, malformed or contradicts another one."""
+
+
+class SourceError(SophiaError):
+    """The call source (Gong API or a folder) could not deliver calls."""
+
+
+class AuthFailed(SourceError):
+    """Gong rejected the credentials (401/403)."""
+
+
+class RateLimited(SourceError):
+    """Gong kept answering 429 past our retry budget."""
+
+    def __init__(self, message: str, retry_after_s: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class StoreError(SophiaError):
+    """The vector store failed or holds data it cannot serve."""
+
+
+class IndexMismatch(StoreError):
+    """The index was built by another embedder or chunker; `sophia reindex` fixes it."""
+
+
+class EmbeddingError(SophiaError):
+    """The embedder could not turn text into vectors."""
+
+
+class BadQuery(SophiaError):
+    """The user's query or filters cannot be run as given."""
+
+
+class CallNotFound(SophiaError):
+    """No indexed call has the requested id."""

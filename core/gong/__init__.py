@@ -1,0 +1,1 @@
+"""Gong: its REST client and the parsing of what it returns."""

@@ -1,0 +1,128 @@
+"""What a search asks for: text, mode, limit and filters, validated once at the edge."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from core.errors import BadQuery
+from core.models import Affiliation
+
+__all__ = [
+    "SearchFilters",
+    "SearchMode",
+    "SearchRequest",
+    "account_key",
+    "build_request",
+    "day_range",
+]
+
+_CALL_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+MAX_QUERY_CHARS = 1000
+
+
+class SearchMode(StrEnum):
+    HYBRID = "hybrid"
+    SEMANTIC = "semantic"
+    KEYWORD = "keyword"
+
+
+def account_key(account: str) -> str:
+    """A stable, case-insensitive key for an account name.
+
+    Stores filter on this key rather than the name, so the user's text never becomes part
+    of a query string, and `moss & co` finds `Moss & Co`.
+    """
+    normalised = " ".join(account.casefold().split())
+    return hashlib.sha256(normalised.encode()).hexdigest()[:24]
+
+
+class SearchFilters(BaseModel):
+    """Restrictions applied inside the store query, before ranking."""
+
+    model_config = ConfigDict(frozen=True)
+
+    account: str | None = None
+    call_ids: tuple[str, ...] = ()
+    started_from: datetime | None = None  # inclusive
+    started_to: datetime | None = None  # exclusive
+    side: Affiliation | None = None
+
+    @field_validator("account")
+    @classmethod
+    def _account(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("account is empty")
+        return value.strip() if value else value
+
+    @field_validator("call_ids")
+    @classmethod
+    def _call_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for call_id in value:
+            if not _CALL_ID.match(call_id):
+                raise ValueError(f"{call_id!r} is not a Gong call id")
+        return value
+
+    @field_validator("started_from", "started_to")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("dates need a time zone")
+        return value
+
+    @property
+    def account_key(self) -> str | None:
+        return account_key(self.account) if self.account else None
+
+
+class SearchRequest(BaseModel):
+    """One search, as every surface asks for it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query: Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS)]
+    mode: SearchMode = SearchMode.HYBRID
+    limit: Annotated[int, Field(ge=1, le=100)] = 5
+    alpha: Annotated[float, Field(ge=0, le=1)] = 0.5
+    filters: SearchFilters = SearchFilters()
+
+    @field_validator("query")
+    @classmethod
+    def _query(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("query is empty")
+        return value.strip()
+
+
+def build_request(**fields: object) -> SearchRequest:
+    """A validated `SearchRequest`; bad input raises `BadQuery` with a readable reason."""
+    try:
+        filters = fields.pop("filters", None) or {}
+        return SearchRequest.model_validate(
+            {**fields, "filters": SearchFilters.model_validate(filters)}
+        )
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg'].removeprefix('Value error, ')}"
+            if e["loc"]
+            else e["msg"]
+            for e in exc.errors(include_url=False)
+        )
+        raise BadQuery(f"Invalid search: {problems}") from None
+
+
+def day_range(
+    first: date | None, last: date | None, zone: ZoneInfo
+) -> tuple[datetime | None, datetime | None]:
+    """[start of `first`, end of `last`) in `zone`: users give inclusive calendar days."""
+    start = datetime.combine(first, time.min, zone) if first else None
+    end = datetime.combine(last + timedelta(days=1), time.min, zone) if last else None
+    if start and end and start >= end:
+        raise BadQuery(f"--from {first} is after --to {last}")
+    return start, end

@@ -1,0 +1,162 @@
+"""Search: one query in, cited hits out, through the cache and the configured store."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from core.cache import Cache
+from core.chunking import render_lines
+from core.embedders.base import Embedder
+from core.errors import EmbeddingError
+from core.gong.links import moment_url
+from core.models import Affiliation
+from core.query import SearchMode, SearchRequest
+from core.snippets import best_line, query_terms, snippet_text
+from core.state import StateDB
+from core.stores.base import StoredChunk, StoreQuery, VectorStore
+
+__all__ = ["Hit", "SearchResult", "SearchService"]
+
+log = logging.getLogger("sophia.search")
+# Candidates fetched per requested hit, so that dropping overlapping chunks still fills it.
+_OVERFETCH = 3
+
+
+class Hit(BaseModel):
+    """One moment of one call, with its citation."""
+
+    call_id: str
+    chunk_id: str
+    title: str
+    account: str | None
+    started: datetime
+    speaker: str
+    affiliation: Affiliation
+    start_ms: int  # the chunk's range: what relevance is judged on
+    end_ms: int
+    moment_ms: int  # where the quoted sentence starts: what the link opens
+    score: float
+    snippet: str
+    text: str
+    url: str
+    call_url: str
+
+
+class SearchResult(BaseModel):
+    """Hits plus what was actually run (the mode may fall back to keyword)."""
+
+    request: SearchRequest
+    mode: SearchMode
+    hits: list[Hit]
+    took_ms: float
+    cached: bool = False
+    notice: str | None = None
+
+
+class SearchService:
+    """Runs searches against one store with one embedder."""
+
+    def __init__(
+        self,
+        store: VectorStore,
+        embedder: Embedder,
+        cache: Cache,
+        state: StateDB | None = None,
+    ) -> None:
+        self._store = store
+        self._embedder = embedder
+        self._cache = cache
+        self._state = state
+
+    async def search(self, request: SearchRequest) -> SearchResult:
+        """The best `request.limit` non-overlapping hits, cited."""
+        started = time.perf_counter()
+        key = await self._cache_key(request)
+        cached = await self._cache.get(key)
+        if cached is not None:
+            result = SearchResult.model_validate_json(cached)
+            result = result.model_copy(update={"cached": True, "took_ms": _since(started)})
+        else:
+            result = await self._run(request, started)
+            # A degraded answer (keyword fallback) is not worth remembering.
+            if result.notice is None:
+                await self._cache.set(key, result.model_dump_json())
+        if self._state is not None:
+            self._state.record_query(result.took_ms, cached=result.cached, mode=result.mode)
+        return result
+
+    async def _run(self, request: SearchRequest, started: float) -> SearchResult:
+        mode, notice, vector = request.mode, None, None
+        if mode is not SearchMode.KEYWORD:
+            try:
+                vector = await self._embedder.embed_query(request.query)
+            except EmbeddingError as exc:
+                log.warning("query embedding failed, falling back to keyword search: %s", exc)
+                mode = SearchMode.KEYWORD
+                notice = "Semantic search is unavailable right now; these are keyword matches."
+        chunks = await self._store.search(
+            StoreQuery(
+                mode=mode,
+                text=request.query,
+                vector=vector,
+                alpha=request.alpha,
+                limit=min(100, request.limit * _OVERFETCH),
+                filters=request.filters,
+            )
+        )
+        terms = query_terms(request.query)
+        hits = [_hit(c, terms, request.filters.side) for c in _without_overlaps(chunks)]
+        return SearchResult(
+            request=request,
+            mode=mode,
+            hits=hits[: request.limit],
+            took_ms=_since(started),
+            notice=notice,
+        )
+
+    async def _cache_key(self, request: SearchRequest) -> str:
+        generation = await self._store.generation()
+        material = f"{generation}|{self._embedder.name}|{request.model_dump_json()}"
+        return "search:" + hashlib.sha256(material.encode()).hexdigest()
+
+
+def _without_overlaps(chunks: list[StoredChunk]) -> list[StoredChunk]:
+    """Drop a chunk that overlaps a better one of the same call (overlap makes near-copies)."""
+    kept: list[StoredChunk] = []
+    for chunk in chunks:
+        if not any(
+            k.call_id == chunk.call_id and k.start_ms < chunk.end_ms and chunk.start_ms < k.end_ms
+            for k in kept
+        ):
+            kept.append(chunk)
+    return kept
+
+
+def _hit(chunk: StoredChunk, terms: set[str], side: Affiliation | None) -> Hit:
+    line = best_line(chunk.lines, terms, side)
+    return Hit(
+        call_id=chunk.call_id,
+        chunk_id=chunk.chunk_id,
+        title=chunk.title,
+        account=chunk.account,
+        started=chunk.started,
+        speaker=line.speaker,
+        affiliation=line.affiliation,
+        start_ms=chunk.start_ms,
+        end_ms=chunk.end_ms,
+        moment_ms=line.start_ms,
+        score=round(chunk.score, 6),
+        snippet=snippet_text(chunk.lines, line),
+        text=render_lines(chunk.lines),
+        url=moment_url(chunk.call_url, line.start_ms, line.end_ms),
+        call_url=chunk.call_url,
+    )
+
+
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,55 @@
+"""Choosing the sentence of a chunk that best shows why it matched."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from core.chunking import ChunkLine
+from core.models import Affiliation
+
+__all__ = ["best_line", "query_terms", "snippet_text"]
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_STOP = frozenset(
+    "a an and are as at be but by did do does for from had has have how i in is it of on or "
+    "our so that the their them they this to up was we were what when where which who why "
+    "with you your about any came come did me my us said say".split()
+)
+_SNIPPET_CHARS = 280
+_MIN_WORDS = 6
+
+
+def query_terms(query: str) -> set[str]:
+    """Content words of a query, reduced to a crude stem (so 'pricing' finds 'price')."""
+    return {_stem(w) for w in _WORD.findall(query.lower()) if w not in _STOP}
+
+
+def best_line(
+    lines: Sequence[ChunkLine], terms: set[str], side: Affiliation | None = None
+) -> ChunkLine:
+    """The sentence sharing most query terms, from `side` when given; else a substantial one."""
+    candidates = [line for line in lines if side is None or line.affiliation is side] or list(lines)
+
+    def score(line: ChunkLine) -> tuple[int, int]:
+        words = {_stem(w) for w in _WORD.findall(line.text.lower())}
+        substantial = len(line.text.split()) >= _MIN_WORDS
+        return len(terms & words), int(substantial)
+
+    # max() keeps the first of equals: earlier sentences win ties, which reads naturally.
+    return max(candidates, key=score)
+
+
+def snippet_text(lines: Sequence[ChunkLine], chosen: ChunkLine) -> str:
+    """The chosen sentence, followed by the same speaker's next ones while they fit."""
+    start = lines.index(chosen)
+    text = chosen.text
+    for line in lines[start + 1 :]:
+        if line.speaker != chosen.speaker or len(text) + 1 + len(line.text) > _SNIPPET_CHARS:
+            break
+        text = f"{text} {line.text}"
+    return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1].rstrip() + "…"
+
+
+def _stem(word: str) -> str:
+    return word[:4] if len(word) > 4 else word

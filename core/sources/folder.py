@@ -1,0 +1,145 @@
+"""A folder of Gong API JSON as a call source.
+
+Layout: `calls.json` (the `calls[]` of /v2/calls/extensive) and `transcripts.json` (the
+`callTranscripts[]` of /v2/calls/transcript), each optionally gzipped, as a bare list or as
+the API's response object. Optional: `users.json` (the `users[]` of /v2/users) for speaker
+names, and `folder.json` with `{"dates_relative_to": "YYYY-MM-DD"}`: the folder's dates are
+then shifted by whole weeks so that this day falls in the current week — a demo corpus stays
+recent (and its weekdays stay weekdays) however long ago it was written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from core.errors import SourceError
+from core.gong.parsing import parse_call_details, parse_transcript
+from core.models import CallDetails, Transcript
+from core.sources.base import SourceBatch
+from core.sources.join import join_calls
+
+__all__ = ["FolderSource", "week_shift"]
+
+
+class FolderSource:
+    """Reads every call of a Gong-shaped folder; nothing is ever pending for later."""
+
+    def __init__(self, folder: Path, *, today: Callable[[], date] | None = None) -> None:
+        if not folder.is_dir():
+            raise SourceError(f"{folder} is not a folder")
+        self.folder = folder
+        self.name = f"folder:{folder}"
+        self._today = today or (lambda: datetime.now(UTC).date())
+        self._pending = 0
+
+    @property
+    def pending_count(self) -> int:
+        return self._pending
+
+    async def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
+        """All calls (started at or after `since`), oldest first, `batch_size` at a time."""
+        calls, pending, rejected = self._load()
+        if since is not None:
+            calls = [c for c in calls if c.details.started >= since]
+        self._pending = len(pending)
+        if not calls:
+            yield SourceBatch([], tuple(pending), tuple(rejected), seen=0, total=0)
+            return
+        for start in range(0, len(calls), batch_size):
+            first = start == 0
+            yield SourceBatch(
+                calls[start : start + batch_size],
+                pending=tuple(pending) if first else (),
+                rejected=tuple(rejected) if first else (),
+                seen=min(len(calls), start + batch_size),
+                total=len(calls),
+            )
+
+    async def commit(self, batch: SourceBatch) -> None:
+        # Progress through a folder needs no checkpoint: stored calls are skipped by hash.
+        return None
+
+    def _load(self) -> tuple[list[Any], list[str], list[str]]:
+        users = {
+            str(u["id"]): " ".join(p for p in (u.get("firstName"), u.get("lastName")) if p)
+            for u in self._read_list("users", "users", required=False)
+            if u.get("id")
+        }
+        rejected: list[str] = []
+        details: dict[str, CallDetails] = {}
+        for i, raw in enumerate(self._read_list("calls", "calls")):
+            try:
+                parsed = parse_call_details(raw, users)
+            except SourceError as exc:
+                rejected.append(f"calls.json item {i}: {exc}")
+                continue
+            details[parsed.call_id] = parsed
+        transcripts: dict[str, Transcript] = {}
+        for i, raw in enumerate(self._read_list("transcripts", "callTranscripts")):
+            try:
+                transcript = parse_transcript(raw)
+            except SourceError as exc:
+                rejected.append(f"transcripts.json item {i}: {exc}")
+                continue
+            transcripts[transcript.call_id] = transcript
+        shift = self._shift()
+        if shift:
+            details = {k: _shifted(d, shift) for k, d in details.items()}
+        calls, pending = join_calls(details, transcripts)
+        return calls, pending, rejected
+
+    def _read_list(self, stem: str, key: str, *, required: bool = True) -> list[Any]:
+        for path in (self.folder / f"{stem}.json", self.folder / f"{stem}.json.gz"):
+            if path.exists():
+                data = _read_json(path)
+                items = data.get(key) if isinstance(data, dict) else data
+                if not isinstance(items, list):
+                    raise SourceError(f"{path}: expected a list (or an object with '{key}')")
+                return items
+        if required:
+            raise SourceError(f"{self.folder} has no {stem}.json (or {stem}.json.gz)")
+        return []
+
+    def _shift(self) -> timedelta:
+        path = self.folder / "folder.json"
+        if not path.exists():
+            return timedelta(0)
+        anchor_raw = _read_json(path).get("dates_relative_to")
+        try:
+            anchor = date.fromisoformat(str(anchor_raw))
+        except ValueError:
+            raise SourceError(f"{path}: dates_relative_to must be YYYY-MM-DD") from None
+        return week_shift(anchor, self._today())
+
+
+def week_shift(anchor: date, today: date) -> timedelta:
+    """Whole weeks that move `anchor` into the week that ends with `today`."""
+    return timedelta(weeks=max(0, (today - anchor).days // 7))
+
+
+def _shifted(details: CallDetails, shift: timedelta) -> CallDetails:
+    return details.model_copy(
+        update={
+            "started": details.started + shift,
+            "opportunities": tuple(
+                o.model_copy(update={"close_date": o.close_date + shift}) if o.close_date else o
+                for o in details.opportunities
+            ),
+        }
+    )
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        if path.suffix == ".gz":
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                return json.load(handle)
+        with path.open(encoding="utf-8") as handle:
+            return json.load(handle)
+    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from None

@@ -1,0 +1,269 @@
+"""`GongApiSource`: calls from the live Gong API, window by window, with a typed checkpoint.
+
+A run first retries the calls left pending by earlier runs (by callIds), then walks date
+windows from the checkpoint to now. Each window is read in full from both endpoints, joined
+on call id, and yielded in batches; the window's last batch carries a checkpoint that moves
+`synced_until` to the window's end. A crash mid-window therefore re-reads that window on the
+next run, which is cheap: the pipeline skips calls whose content hash has not changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from core.config import Settings
+from core.errors import SourceError
+from core.gong.client import GongClient
+from core.gong.parsing import parse_call_details, parse_transcript
+from core.models import Call, CallDetails, Transcript
+from core.sources.base import SourceBatch
+from core.sources.join import join_calls
+from core.state import StateDB
+
+__all__ = ["CHECKPOINT_KEY", "GongApiSource", "GongCheckpoint"]
+
+logger = logging.getLogger("sophia.gong")
+
+CHECKPOINT_KEY = "gong.checkpoint"
+# How far back the first sync reaches when RETENTION_DAYS is 0 ("keep everything").
+_FIRST_SYNC_DAYS_UNLIMITED = 90
+
+
+class GongCheckpoint(BaseModel):
+    """How far the Gong sync got; stored as JSON under `gong.checkpoint` in the state DB."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Every call started before this instant has been read (minus late data: see repoll).
+    synced_until: AwareDatetime | None = None
+    # Call id -> when a run first saw only one half of it (details or transcript).
+    pending: dict[str, AwareDatetime] = Field(default_factory=dict)
+    last_run: AwareDatetime | None = None
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class _Run:
+    """What one `batches()` run knows while it walks the windows."""
+
+    started: datetime
+    synced_until: datetime | None
+    # The end of the contiguous stretch already read; a window starting after it leaves a gap.
+    frontier: datetime
+    batch_size: int
+    # Call id -> first seen, as it will be after the batch being built is committed.
+    pending: dict[str, datetime]
+    users: Mapping[str, str] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    yielded: set[str] = field(default_factory=set)
+    reported_pending: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Fetched:
+    details: dict[str, CallDetails] = field(default_factory=dict)
+    transcripts: dict[str, Transcript] = field(default_factory=dict)
+    rejected: list[str] = field(default_factory=list)
+
+
+class GongApiSource:
+    """The `CallSource` that reads Gong's REST API."""
+
+    name = "gong"
+
+    def __init__(
+        self,
+        client: GongClient,
+        state: StateDB,
+        settings: Settings | None = None,
+        *,
+        window_days: int | None = None,
+        repoll_days: int | None = None,
+        retention_days: int | None = None,
+        now: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        """Window, repoll and retention days: explicit, else from `settings`, else defaults."""
+        window = _setting(window_days, settings, "sync_window_days")
+        repoll = _setting(repoll_days, settings, "sync_repoll_days")
+        retention = _setting(retention_days, settings, "retention_days")
+        if window < 1 or repoll < 0 or retention < 0:
+            raise ValueError("window_days must be >= 1; repoll_days, retention_days >= 0")
+        self._client = client
+        self._state = state
+        self._window = timedelta(days=window)
+        self._repoll = timedelta(days=repoll)
+        self._retention = timedelta(days=retention) if retention else None
+        self._first_sync = timedelta(days=retention or _FIRST_SYNC_DAYS_UNLIMITED)
+        self._now = now
+        self._run: _Run | None = None
+
+    @property
+    def pending_count(self) -> int:
+        """Calls still waiting for their details or transcript (never dropped)."""
+        if self._run is None:
+            return len(self.load_checkpoint().pending)
+        return len(self._run.pending)
+
+    def load_checkpoint(self) -> GongCheckpoint:
+        """The stored checkpoint (empty before the first sync); SourceError if it is corrupt."""
+        try:
+            raw = self._state.get_json(CHECKPOINT_KEY)
+            return GongCheckpoint() if raw is None else GongCheckpoint.model_validate(raw)
+        except (ValidationError, ValueError) as exc:
+            raise SourceError(
+                f"The Gong sync checkpoint ({CHECKPOINT_KEY!r} in the state database) is "
+                f"corrupt: {_first_problem(exc)}. Delete that entry to sync from scratch; calls "
+                "already indexed are kept."
+            ) from None
+
+    async def commit(self, batch: SourceBatch) -> None:
+        """Persist the checkpoint of a batch whose calls are all stored."""
+        if not isinstance(batch.checkpoint, GongCheckpoint):
+            raise TypeError(f"not a Gong batch checkpoint: {type(batch.checkpoint).__name__}")
+        self._state.put_json(CHECKPOINT_KEY, batch.checkpoint.model_dump(mode="json"))
+
+    async def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
+        """Pending calls first, then every window from `since` (or the checkpoint) to now."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        checkpoint = self.load_checkpoint()
+        now = self._now().astimezone(UTC).replace(microsecond=0)
+        run = self._run = _Run(
+            started=now,
+            synced_until=checkpoint.synced_until,
+            frontier=checkpoint.synced_until or now - self._first_sync,
+            batch_size=batch_size,
+            pending=dict(checkpoint.pending),
+        )
+        run.users = await self._client.users()
+        if run.pending:
+            asked = sorted(run.pending)
+            fetched = await self._fetch(run, None, None, asked)
+            for batch in self._emit(run, fetched, window_end=None, asked=asked):
+                yield batch
+        start = self._start(since, checkpoint, now)
+        for window_start, window_end in _windows(start, now, self._window):
+            fetched = await self._fetch(run, window_start, window_end, None)
+            advances = window_start <= run.frontier
+            for batch in self._emit(run, fetched, window_end if advances else None):
+                yield batch
+        logger.info("Gong run done: %d calls seen, %d pending", len(run.seen), len(run.pending))
+
+    def _start(self, since: datetime | None, checkpoint: GongCheckpoint, now: datetime) -> datetime:
+        if since is not None:
+            return since if since.tzinfo else since.replace(tzinfo=UTC)
+        if checkpoint.synced_until is None:
+            return now - self._first_sync
+        # Gong's analysis and transcripts arrive late: re-read the trailing days.
+        start = checkpoint.synced_until - self._repoll
+        return max(start, now - self._retention) if self._retention else start
+
+    async def _fetch(
+        self,
+        run: _Run,
+        start: datetime | None,
+        end: datetime | None,
+        call_ids: Sequence[str] | None,
+    ) -> _Fetched:
+        """Both halves of every call in [start, end) (or of `call_ids`), parsed."""
+        fetched = _Fetched()
+        # Keyed by call id: an expired cursor restarts a listing and repeats its pages.
+        async for page in self._client.calls_extensive(start, end, call_ids):
+            for raw in page:
+                try:
+                    details = parse_call_details(raw, run.users)
+                except SourceError as exc:
+                    fetched.rejected.append(str(exc))
+                    continue
+                fetched.details[details.call_id] = details
+        async for page in self._client.transcripts(start, end, call_ids):
+            for raw in page:
+                try:
+                    transcript = parse_transcript(raw)
+                except SourceError as exc:
+                    fetched.rejected.append(str(exc))
+                    continue
+                fetched.transcripts[transcript.call_id] = transcript
+        run.seen.update(fetched.details, fetched.transcripts)
+        return fetched
+
+    def _emit(
+        self,
+        run: _Run,
+        fetched: _Fetched,
+        window_end: datetime | None,
+        asked: Sequence[str] = (),
+    ) -> Iterator[SourceBatch]:
+        """Batches of the joined calls; the last one moves `synced_until` to `window_end`."""
+        calls, half_seen = join_calls(fetched.details, fetched.transcripts)
+        calls = [call for call in calls if call.call_id not in run.yielded]
+        for call_id in half_seen:
+            if call_id not in run.yielded:
+                run.pending.setdefault(call_id, run.started)
+        resolved = {call.call_id for call in calls} | run.yielded
+        # Each still-pending id is reported once per run, in the first batch that knows it.
+        new_pending = tuple(sorted({*half_seen, *asked} - resolved - run.reported_pending))
+        run.reported_pending.update(new_pending)
+        chunks = _chunks(calls, run.batch_size)
+        for index, chunk in enumerate(chunks):
+            for call in chunk:
+                # Removed batch by batch: a pending call leaves the checkpoint only with the
+                # batch that stores it, so a crash before that batch keeps it pending.
+                run.pending.pop(call.call_id, None)
+                run.yielded.add(call.call_id)
+            first, last = index == 0, index == len(chunks) - 1
+            if last and window_end is not None:
+                self._advance(run, window_end)
+            yield SourceBatch(
+                calls=chunk,
+                pending=new_pending if first else (),
+                rejected=tuple(fetched.rejected) if first else (),
+                checkpoint=GongCheckpoint(
+                    synced_until=run.synced_until, pending=dict(run.pending), last_run=run.started
+                ),
+                seen=len(run.seen),
+            )
+
+    @staticmethod
+    def _advance(run: _Run, window_end: datetime) -> None:
+        if run.synced_until is None or window_end > run.synced_until:
+            run.synced_until = window_end
+        run.frontier = max(run.frontier, window_end)
+
+
+def _setting(explicit: int | None, settings: Settings | None, name: str) -> int:
+    if explicit is not None:
+        return explicit
+    if settings is not None:
+        return int(getattr(settings, name))
+    return int(Settings.model_fields[name].default)
+
+
+def _windows(start: datetime, end: datetime, width: timedelta) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into consecutive windows of `width` (the last one shorter)."""
+    windows = []
+    while start < end:
+        windows.append((start, min(start + width, end)))
+        start += width
+    return windows
+
+
+def _chunks(calls: list[Call], size: int) -> list[list[Call]]:
+    # At least one (maybe empty) batch: it carries the checkpoint and the pending ids.
+    return [calls[i : i + size] for i in range(0, len(calls), size)] or [[]]
+
+
+def _first_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "checkpoint"
+        return f"{where}: {problem['msg']}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

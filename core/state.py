@@ -1,0 +1,102 @@
+"""Local operational state: sync checkpoints, sync history and query timings.
+
+A small SQLite file under the data dir. It holds nothing a search needs (the index does),
+only what lets a sync continue where it stopped and what `sophia stats` reports. SQLite
+because the CLI, the bot and the scheduler may be separate processes on one machine.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["QueryStats", "StateDB"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS queries (
+    at REAL NOT NULL, ms REAL NOT NULL, cached INTEGER NOT NULL, mode TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS syncs (at REAL NOT NULL, summary TEXT NOT NULL);
+"""
+# Stats describe recent behaviour; older rows are trimmed so the file stays small.
+_KEEP_QUERIES = 10_000
+_KEEP_SYNCS = 100
+
+
+@dataclass(frozen=True)
+class QueryStats:
+    """Timings of recent searches."""
+
+    count: int
+    avg_ms: float | None
+    p95_ms: float | None
+    cache_hit_rate: float | None
+
+
+class StateDB:
+    """Key-value checkpoints plus query and sync logs in one SQLite file."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path, timeout=10, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    def get_json(self, key: str) -> Any | None:
+        """The JSON value stored under `key`, or None."""
+        row = self._db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return None if row is None else json.loads(row[0])
+
+    def put_json(self, key: str, value: Any) -> None:
+        """Store `value` (JSON-serialisable) under `key`, atomically."""
+        self._db.execute(
+            "INSERT INTO kv (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value)),
+        )
+
+    def record_query(self, ms: float, *, cached: bool, mode: str) -> None:
+        """Log one search's latency."""
+        cursor = self._db.execute(
+            "INSERT INTO queries (at, ms, cached, mode) VALUES (?, ?, ?, ?)",
+            (time.time(), ms, int(cached), mode),
+        )
+        if cursor.lastrowid is not None and cursor.lastrowid % 500 == 0:
+            self._db.execute(
+                "DELETE FROM queries WHERE rowid <= (SELECT MAX(rowid) FROM queries) - ?",
+                (_KEEP_QUERIES,),
+            )
+
+    def query_stats(self) -> QueryStats:
+        """Average and p95 latency and cache hit rate over the recent searches."""
+        rows = self._db.execute("SELECT ms, cached FROM queries").fetchall()
+        if not rows:
+            return QueryStats(0, None, None, None)
+        latencies = sorted(ms for ms, _ in rows)
+        p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
+        hits = sum(cached for _, cached in rows)
+        return QueryStats(len(rows), sum(latencies) / len(rows), p95, hits / len(rows))
+
+    def record_sync(self, summary: dict[str, Any]) -> None:
+        """Log the summary of a finished ingest or sync."""
+        self._db.execute(
+            "INSERT INTO syncs (at, summary) VALUES (?, ?)", (time.time(), json.dumps(summary))
+        )
+        self._db.execute(
+            "DELETE FROM syncs WHERE rowid <= (SELECT MAX(rowid) FROM syncs) - ?", (_KEEP_SYNCS,)
+        )
+
+    def last_sync(self) -> dict[str, Any] | None:
+        """The most recent sync summary, with its time under `at` (epoch seconds)."""
+        row = self._db.execute(
+            "SELECT at, summary FROM syncs ORDER BY rowid DESC LIMIT 1"
+        ).fetchone()
+        return None if row is None else {"at": row[0], **json.loads(row[1])}

@@ -1,0 +1,120 @@
+"""The `VectorStore` Protocol and the records that cross it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from core.chunking import Chunk, ChunkLine
+from core.embedders.base import Vectors
+from core.models import Call
+from core.query import SearchFilters, SearchMode
+
+__all__ = ["IndexCounts", "IndexInfo", "IndexedCall", "StoreQuery", "StoredChunk", "VectorStore"]
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """The embedding space an index was built in."""
+
+    embedder: str
+    dim: int
+
+
+@dataclass(frozen=True)
+class IndexedCall:
+    """A call ready to store: redacted, chunked and embedded (one vector per chunk)."""
+
+    call: Call
+    content_hash: str
+    chunks: Sequence[Chunk]
+    vectors: Vectors
+    redactions: int = 0
+
+
+@dataclass(frozen=True)
+class StoreQuery:
+    """A search as the store runs it. `vector` is None in keyword mode."""
+
+    mode: SearchMode
+    text: str
+    vector: Vectors | None
+    alpha: float
+    limit: int
+    filters: SearchFilters
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as search returns it, with everything a citation needs."""
+
+    chunk_id: str
+    call_id: str
+    chunk_index: int
+    lines: tuple[ChunkLine, ...]
+    title: str
+    account: str | None
+    started: datetime
+    call_url: str
+    start_ms: int
+    end_ms: int
+    score: float
+
+
+@dataclass(frozen=True)
+class IndexCounts:
+    chunks: int
+    calls: int
+
+
+class VectorStore(Protocol):
+    """Chunks with vectors and full text, plus the calls they came from.
+
+    Calls are stored redacted, with their transcript, so that `sophia reindex` can rebuild
+    every chunk without asking Gong again.
+    """
+
+    async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
+        """Create the index for `info`, or open it and (if `check`) verify it was built for
+        `info`, raising `IndexMismatch` otherwise."""
+        ...
+
+    async def upsert(self, calls: Sequence[IndexedCall]) -> None:
+        """Store calls; each call's previous chunks are replaced, never duplicated."""
+        ...
+
+    async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
+        """The content hash stored for each of these calls that is indexed."""
+        ...
+
+    async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
+        """Stored vectors of these calls' chunks, keyed by chunk text hash (for reuse)."""
+        ...
+
+    async def search(self, query: StoreQuery) -> list[StoredChunk]:
+        """Best chunks first; filters are applied inside the query, before ranking."""
+        ...
+
+    async def get_call(self, call_id: str) -> Call | None:
+        """The stored (redacted) call, or None."""
+        ...
+
+    async def all_calls(self) -> list[Call]:
+        """Every stored call, oldest first."""
+        ...
+
+    async def counts(self) -> IndexCounts: ...
+
+    async def generation(self) -> str:
+        """Changes whenever the index content changes; part of every cache key."""
+        ...
+
+    async def optimize(self) -> None:
+        """Fold recent writes into the indexes (after an ingest run)."""
+        ...
+
+    async def reset(self, info: IndexInfo) -> None:
+        """Drop everything and start an empty index for `info`."""
+        ...

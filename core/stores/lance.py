@@ -1,0 +1,455 @@
+"""The embedded store: LanceDB on disk, with native BM25 full-text and exact vector search.
+
+Hybrid ranking is Weaviate's relative score fusion (core/stores/fusion.py) over the two
+candidate lists, so results mean the same on both stores. Filters go into the SQL `where`
+of each sub-query with `prefilter=True`, so they act before ranking; every value in that
+clause is a hash, a validated id or a number, never the user's text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import lancedb
+import numpy as np
+import pyarrow as pa
+from lancedb.index import FTS
+from lancedb.query import MatchQuery
+
+from core.chunking import CHUNKER_VERSION, ChunkLine
+from core.embedders.base import Vectors
+from core.errors import IndexMismatch, StoreError
+from core.models import Affiliation, Call, CallDetails, Monologue
+from core.query import SearchFilters, SearchMode, account_key
+from core.stores.base import IndexCounts, IndexedCall, IndexInfo, StoredChunk, StoreQuery
+from core.stores.fusion import relative_score_fusion
+
+__all__ = ["LanceStore"]
+
+_CHUNKS, _CALLS, _META = "chunks", "calls", "index.json"
+# Each sub-search of a hybrid query ranks this many candidates before fusion.
+_HYBRID_CANDIDATES = 50
+_RESULT_COLUMNS = [
+    "id",
+    "call_id",
+    "chunk_index",
+    "lines",
+    "title",
+    "account",
+    "started_ms",
+    "call_url",
+    "start_ms",
+    "end_ms",
+]
+_SIDE_COLUMN = {
+    Affiliation.INTERNAL: "has_internal",
+    Affiliation.EXTERNAL: "has_external",
+    Affiliation.UNKNOWN: "has_unknown",
+}
+
+
+class LanceStore:
+    """A `VectorStore` in a LanceDB directory: tables `chunks` and `calls`, plus index.json."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        path.mkdir(parents=True, exist_ok=True)
+        # Another process (a sync) may write while this one serves: always read the latest.
+        self._db = lancedb.connect(path, read_consistency_interval=timedelta(0))
+        self._tables: dict[str, Any] = {}
+        self._uid: str | None = None
+        self._has_fts = False
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
+        await asyncio.to_thread(self._ensure_index, info, check)
+
+    async def reset(self, info: IndexInfo) -> None:
+        await asyncio.to_thread(self._reset, info)
+
+    def _ensure_index(self, info: IndexInfo, check: bool) -> None:
+        meta = self._read_meta()
+        if meta is None:
+            self._reset(info)
+            return
+        if check and (meta["embedder"], meta["dim"]) != (info.embedder, info.dim):
+            raise IndexMismatch(
+                f"The index in {self._path} was built with {meta['embedder']} "
+                f"({meta['dim']} dims), but the configured embedder is {info.embedder} "
+                f"({info.dim} dims). Run `sophia reindex` to rebuild it, or set "
+                "SOPHIA_EMBEDDER back."
+            )
+        self._open(int(meta["dim"]))
+        self._uid = meta["uid"]
+
+    def _reset(self, info: IndexInfo) -> None:
+        for name in (_CHUNKS, _CALLS):
+            if name in self._db.list_tables().tables:
+                self._db.drop_table(name)
+        self._tables.clear()
+        meta: dict[str, Any] = {
+            "embedder": info.embedder,
+            "dim": info.dim,
+            "chunker": CHUNKER_VERSION,
+            "uid": uuid.uuid4().hex,
+            "created": datetime.now(UTC).isoformat(),
+        }
+        self._open(info.dim)
+        tmp = self._path / f"{_META}.tmp"
+        tmp.write_text(json.dumps(meta, indent=2))
+        tmp.replace(self._path / _META)
+        self._uid = meta["uid"]
+
+    def _read_meta(self) -> dict[str, Any] | None:
+        try:
+            meta: dict[str, Any] = json.loads((self._path / _META).read_text())
+        except FileNotFoundError:
+            return None
+        except (OSError, json.JSONDecodeError) as exc:
+            raise StoreError(
+                f"{self._path / _META} is unreadable ({exc}); run `sophia reindex`"
+            ) from None
+        return meta
+
+    def _open(self, dim: int) -> None:
+        existing = set(self._db.list_tables().tables)
+        for name, schema in ((_CHUNKS, _chunk_schema(dim)), (_CALLS, _CALL_SCHEMA)):
+            if name in existing:
+                self._tables[name] = self._db.open_table(name)
+            else:
+                self._tables[name] = self._db.create_table(name, schema=schema)
+        self._has_fts = any(i.index_type == "FTS" for i in self._chunks.list_indices())
+
+    @property
+    def _chunks(self) -> Any:
+        return self._table(_CHUNKS)
+
+    @property
+    def _calls(self) -> Any:
+        return self._table(_CALLS)
+
+    def _table(self, name: str) -> Any:
+        if name not in self._tables:
+            raise StoreError("the store is not open: call ensure_index() first")
+        return self._tables[name]
+
+    # --- writes --------------------------------------------------------------------------
+
+    async def upsert(self, calls: Sequence[IndexedCall]) -> None:
+        if calls:
+            await asyncio.to_thread(self._upsert, calls)
+
+    def _upsert(self, calls: Sequence[IndexedCall]) -> None:
+        chunk_rows = _chunk_table(calls, self._chunks.schema)
+        ids = _in_list(c.call.call_id for c in calls)
+        # One merge both inserts the new chunks and deletes the call's chunks that are gone,
+        # so a re-ingested call never ends up with old and new chunks side by side.
+        if chunk_rows.num_rows:
+            (
+                self._chunks.merge_insert("id")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .when_not_matched_by_source_delete(f"call_id IN ({ids})")
+                .execute(chunk_rows)
+            )
+        else:
+            self._chunks.delete(f"call_id IN ({ids})")
+        # The call row (with its content hash) goes last: if we stop in between, the call
+        # looks unindexed and is simply processed again.
+        (
+            self._calls.merge_insert("call_id")
+            .when_matched_update_all()
+            .when_not_matched_insert_all()
+            .execute(_call_table(calls))
+        )
+        if not self._has_fts and chunk_rows.num_rows:
+            self._chunks.create_index("text", config=FTS(), replace=True)
+            self._has_fts = True
+
+    async def optimize(self) -> None:
+        await asyncio.to_thread(self._optimize)
+
+    def _optimize(self) -> None:
+        # Old versions are kept briefly for readers that are mid-query, then removed so that
+        # deleted or re-redacted text does not linger on disk.
+        for table in (self._chunks, self._calls):
+            table.optimize(cleanup_older_than=timedelta(minutes=10))
+
+    # --- reads ---------------------------------------------------------------------------
+
+    async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
+        if not call_ids:
+            return {}
+        rows = await asyncio.to_thread(
+            self._rows,
+            self._calls,
+            f"call_id IN ({_in_list(call_ids)})",
+            ["call_id", "content_hash"],
+        )
+        return {row["call_id"]: row["content_hash"] for row in rows}
+
+    async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
+        if not call_ids:
+            return {}
+        rows = await asyncio.to_thread(
+            self._rows, self._chunks, f"call_id IN ({_in_list(call_ids)})", ["text_hash", "vector"]
+        )
+        return {row["text_hash"]: np.asarray(row["vector"], dtype=np.float32) for row in rows}
+
+    async def get_call(self, call_id: str) -> Call | None:
+        rows = await asyncio.to_thread(
+            self._rows, self._calls, f"call_id = {_literal(call_id)}", ["details", "monologues"]
+        )
+        return _call_from_row(rows[0]) if rows else None
+
+    async def all_calls(self) -> list[Call]:
+        rows = await asyncio.to_thread(self._rows, self._calls, None, ["details", "monologues"])
+        calls = [_call_from_row(row) for row in rows]
+        return sorted(calls, key=lambda c: (c.details.started, c.call_id))
+
+    async def counts(self) -> IndexCounts:
+        return await asyncio.to_thread(
+            lambda: IndexCounts(self._chunks.count_rows(), self._calls.count_rows())
+        )
+
+    async def generation(self) -> str:
+        return await asyncio.to_thread(
+            lambda: f"{self._uid}:{self._chunks.version}:{self._calls.version}"
+        )
+
+    def _rows(self, table: Any, where: str | None, columns: list[str]) -> list[dict[str, Any]]:
+        query = table.search()
+        if where:
+            query = query.where(where)
+        rows: list[dict[str, Any]] = query.select(columns).limit(None).to_list()
+        return rows
+
+    # --- search --------------------------------------------------------------------------
+
+    async def search(self, query: StoreQuery) -> list[StoredChunk]:
+        started = time.perf_counter()
+        try:
+            return await asyncio.to_thread(self._search, query)
+        except (OSError, RuntimeError, ValueError) as exc:
+            ms = (time.perf_counter() - started) * 1000
+            raise StoreError(f"search failed after {ms:.0f} ms: {exc}") from exc
+
+    def _search(self, query: StoreQuery) -> list[StoredChunk]:
+        where = _where(query.filters)
+        if query.mode is SearchMode.KEYWORD:
+            rows = self._keyword(query.text, where, query.limit)
+            return [_stored_chunk(row, row["_score"]) for row in rows]
+        if query.vector is None:
+            raise StoreError(f"{query.mode} search needs a query vector")
+        if query.mode is SearchMode.SEMANTIC:
+            rows = self._semantic(query.vector, where, query.limit)
+            return [_stored_chunk(row, 1.0 - row["_distance"]) for row in rows]
+        pool = max(query.limit, _HYBRID_CANDIDATES)
+        semantic = self._semantic(query.vector, where, pool)
+        keyword = self._keyword(query.text, where, pool)
+        by_id = {row["id"]: row for row in (*semantic, *keyword)}
+        fused = relative_score_fusion(
+            [(row["id"], 1.0 - row["_distance"]) for row in semantic],
+            [(row["id"], row["_score"]) for row in keyword],
+            query.alpha,
+        )
+        return [_stored_chunk(by_id[key], score) for key, score in fused[: query.limit]]
+
+    def _semantic(self, vector: Vectors, where: str | None, limit: int) -> list[dict[str, Any]]:
+        search = self._chunks.search(vector, vector_column_name="vector").distance_type("cosine")
+        if where:
+            search = search.where(where, prefilter=True)
+        columns = [*_RESULT_COLUMNS, "_distance"]
+        rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+        return rows
+
+    def _keyword(self, text: str, where: str | None, limit: int) -> list[dict[str, Any]]:
+        if not self._has_fts:
+            return []
+        # A match query takes the text as words, not as query syntax: quotes, AND, colons
+        # and parentheses in a user's question are just characters.
+        match = MatchQuery(text, "text")  # type: ignore[call-arg]  # defaults exist at run time
+        search = self._chunks.search(match, query_type="fts")
+        if where:
+            search = search.where(where, prefilter=True)
+        columns = [*_RESULT_COLUMNS, "_score"]
+        rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+        return rows
+
+
+# --- schema and rows -------------------------------------------------------------------
+
+
+def _chunk_schema(dim: int) -> pa.Schema:
+    return pa.schema(
+        [
+            pa.field("id", pa.string(), nullable=False),
+            pa.field("call_id", pa.string(), nullable=False),
+            pa.field("chunk_index", pa.int32()),
+            pa.field("text", pa.string()),
+            pa.field("text_hash", pa.string()),
+            pa.field("lines", pa.string()),
+            pa.field("vector", pa.list_(pa.float32(), dim)),
+            pa.field("title", pa.string()),
+            pa.field("account", pa.string()),
+            pa.field("account_key", pa.string()),
+            pa.field("started_ms", pa.int64()),
+            pa.field("call_url", pa.string()),
+            pa.field("start_ms", pa.int64()),
+            pa.field("end_ms", pa.int64()),
+            pa.field("has_internal", pa.bool_()),
+            pa.field("has_external", pa.bool_()),
+            pa.field("has_unknown", pa.bool_()),
+        ]
+    )
+
+
+_CALL_SCHEMA = pa.schema(
+    [
+        pa.field("call_id", pa.string(), nullable=False),
+        pa.field("account", pa.string()),
+        pa.field("account_key", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("started_ms", pa.int64()),
+        pa.field("content_hash", pa.string()),
+        pa.field("details", pa.string()),
+        pa.field("monologues", pa.string()),
+        pa.field("chunk_count", pa.int32()),
+        pa.field("redactions", pa.int32()),
+        pa.field("indexed_at_ms", pa.int64()),
+    ]
+)
+
+
+def _chunk_table(calls: Sequence[IndexedCall], schema: pa.Schema) -> pa.Table:
+    rows: list[dict[str, Any]] = []
+    vectors: list[Vectors] = []
+    for indexed in calls:
+        details = indexed.call.details
+        if len(indexed.chunks) != len(indexed.vectors):
+            raise StoreError(
+                f"call {details.call_id}: {len(indexed.chunks)} chunks but "
+                f"{len(indexed.vectors)} vectors"
+            )
+        for chunk, vector in zip(indexed.chunks, indexed.vectors, strict=True):
+            sides = {line.affiliation for line in chunk.lines}
+            rows.append(
+                {
+                    "id": chunk.chunk_id,
+                    "call_id": chunk.call_id,
+                    "chunk_index": chunk.index,
+                    "text": chunk.text,
+                    "text_hash": chunk.text_hash,
+                    "lines": json.dumps(
+                        [
+                            [ln.speaker, ln.affiliation.value, ln.start_ms, ln.end_ms, ln.text]
+                            for ln in chunk.lines
+                        ]
+                    ),
+                    "title": details.title,
+                    "account": details.account,
+                    "account_key": account_key(details.account) if details.account else None,
+                    "started_ms": _ms(details.started),
+                    "call_url": details.url,
+                    "start_ms": chunk.start_ms,
+                    "end_ms": chunk.end_ms,
+                    "has_internal": Affiliation.INTERNAL in sides,
+                    "has_external": Affiliation.EXTERNAL in sides,
+                    "has_unknown": Affiliation.UNKNOWN in sides,
+                }
+            )
+            vectors.append(vector)
+    dim = schema.field("vector").type.list_size
+    columns = {name: [row[name] for row in rows] for name in schema.names if name != "vector"}
+    flat = np.concatenate(vectors).astype(np.float32) if vectors else np.zeros(0, np.float32)
+    if flat.size != len(rows) * dim:
+        raise StoreError(f"vectors have the wrong dimension for this index ({dim})")
+    columns["vector"] = pa.FixedSizeListArray.from_arrays(pa.array(flat), dim)
+    return pa.table(columns, schema=schema)
+
+
+def _call_table(calls: Sequence[IndexedCall]) -> pa.Table:
+    now = _ms(datetime.now(UTC))
+    rows = [
+        {
+            "call_id": c.call.call_id,
+            "account": c.call.details.account,
+            "account_key": account_key(c.call.details.account) if c.call.details.account else None,
+            "title": c.call.details.title,
+            "started_ms": _ms(c.call.details.started),
+            "content_hash": c.content_hash,
+            "details": c.call.details.model_dump_json(),
+            "monologues": json.dumps([m.model_dump(mode="json") for m in c.call.monologues]),
+            "chunk_count": len(c.chunks),
+            "redactions": c.redactions,
+            "indexed_at_ms": now,
+        }
+        for c in calls
+    ]
+    return pa.Table.from_pylist(rows, schema=_CALL_SCHEMA)
+
+
+def _call_from_row(row: dict[str, Any]) -> Call:
+    return Call(
+        details=CallDetails.model_validate_json(row["details"]),
+        monologues=tuple(Monologue.model_validate(m) for m in json.loads(row["monologues"])),
+    )
+
+
+def _stored_chunk(row: dict[str, Any], score: float) -> StoredChunk:
+    lines = tuple(
+        ChunkLine(speaker, Affiliation(affiliation), start, end, text)
+        for speaker, affiliation, start, end, text in json.loads(row["lines"])
+    )
+    return StoredChunk(
+        chunk_id=row["id"],
+        call_id=row["call_id"],
+        chunk_index=row["chunk_index"],
+        lines=lines,
+        title=row["title"],
+        account=row["account"],
+        started=datetime.fromtimestamp(row["started_ms"] / 1000, UTC),
+        call_url=row["call_url"],
+        start_ms=row["start_ms"],
+        end_ms=row["end_ms"],
+        score=float(score),
+    )
+
+
+# --- filters ---------------------------------------------------------------------------
+
+
+def _where(filters: SearchFilters) -> str | None:
+    clauses = []
+    if filters.account_key:
+        clauses.append(f"account_key = {_literal(filters.account_key)}")
+    if filters.call_ids:
+        clauses.append(f"call_id IN ({_in_list(filters.call_ids)})")
+    if filters.started_from:
+        clauses.append(f"started_ms >= {_ms(filters.started_from)}")
+    if filters.started_to:
+        clauses.append(f"started_ms < {_ms(filters.started_to)}")
+    if filters.side:
+        clauses.append(f"{_SIDE_COLUMN[filters.side]} = true")
+    return " AND ".join(clauses) or None
+
+
+def _literal(value: str) -> str:
+    # Values reaching here are hashes or validated ids; quoting is the second line of defence.
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _in_list(values: Any) -> str:
+    return ", ".join(_literal(str(v)) for v in values)
+
+
+def _ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)

@@ -1,0 +1,159 @@
+"""Shared fixtures: an isolated environment per test, and corpora built on disk."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.config import Settings
+from core.embedders.hashing import HashingEmbedder
+from core.embedders.local import LocalEmbedder
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer setting or `.env` reaches a test; proxies never see loopback traffic."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    work = tmp_path / "cwd"
+    work.mkdir()
+    monkeypatch.chdir(work)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for a fresh data dir, the hashing embedder and no retention cut-off."""
+    return Settings(
+        _env_file=None,
+        sophia_data_dir=tmp_path / "data",
+        sophia_embedder="hashing",
+        retention_days=0,
+    )
+
+
+@pytest.fixture
+def hashing() -> HashingEmbedder:
+    return HashingEmbedder()
+
+
+@pytest.fixture(scope="session")
+def local_embedder() -> LocalEmbedder:
+    """The real local model, loaded once per test session."""
+    return LocalEmbedder()
+
+
+@pytest.fixture(scope="session")
+def expected() -> dict[str, Any]:
+    """Ground truth planted in samples/ (written by samples/generate.py)."""
+    data: dict[str, Any] = json.loads((SAMPLES / "expected.json").read_text())
+    return data
+
+
+@pytest.fixture
+def samples_copy(tmp_path: Path) -> Path:
+    """A private copy of samples/ that a test may change."""
+    target = tmp_path / "samples"
+    shutil.copytree(SAMPLES, target, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    return target
+
+
+@pytest.fixture(scope="session")
+def samples_index(tmp_path_factory: pytest.TempPathFactory, local_embedder: LocalEmbedder) -> Path:
+    """samples/ ingested once with the real model; tests only read it."""
+    from core.app import Sophia
+
+    data_dir = tmp_path_factory.mktemp("samples-index")
+    settings = Settings(_env_file=None, sophia_data_dir=data_dir, retention_days=90)
+
+    async def build() -> None:
+        sophia = await Sophia.open(settings)
+        try:
+            summary = await sophia.ingest_folder(SAMPLES)
+            assert summary.indexed > 30, summary.line()
+        finally:
+            sophia.close()
+
+    asyncio.run(build())
+    return data_dir
+
+
+def write_folder(
+    folder: Path, calls: list[dict[str, Any]], transcripts: list[dict[str, Any]]
+) -> Path:
+    """A Gong-shaped folder with these raw API items."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "calls.json").write_text(json.dumps(calls))
+    (folder / "transcripts.json").write_text(json.dumps(transcripts))
+    return folder
+
+
+def raw_call(
+    call_id: str,
+    *,
+    account: str = "Moss & Co",
+    started: str = "2026-11-02T16:00:00Z",
+    speakers: tuple[tuple[str, str, str], ...] = (
+        ("1001", "Dana Rep", "Internal"),
+        ("2002", "Casey Buyer", "External"),
+    ),
+    title: str | None = None,
+) -> dict[str, Any]:
+    """A minimal /v2/calls/extensive item."""
+    return {
+        "metaData": {
+            "id": call_id,
+            "url": f"https://app.gong.io/call?id={call_id}",
+            "title": title or f"Call {call_id}",
+            "started": started,
+            "duration": 1800,
+        },
+        "context": [
+            {
+                "system": "Salesforce",
+                "objects": [
+                    {
+                        "objectType": "Account",
+                        "objectId": f"acct-{account}",
+                        "fields": [{"name": "Name", "value": account}],
+                    }
+                ],
+            }
+        ],
+        "parties": [
+            {"id": f"p{sid}", "name": name, "speakerId": sid, "affiliation": side}
+            for sid, name, side in speakers
+        ],
+    }
+
+
+def raw_transcript(
+    call_id: str, turns: list[tuple[str, list[str]]], gap_ms: int = 500
+) -> dict[str, Any]:
+    """A /v2/calls/transcript item; each sentence lasts 400 ms per word."""
+    clock = 0
+    monologues = []
+    for speaker_id, sentences in turns:
+        items = []
+        for text in sentences:
+            length = 400 * max(1, len(text.split()))
+            items.append({"start": clock, "end": clock + length, "text": text})
+            clock += length
+        monologues.append({"speakerId": speaker_id, "topic": None, "sentences": items})
+        clock += gap_ms
+    return {"callId": call_id, "transcript": monologues}
+
+
+def no_proxy_env() -> dict[str, str]:
+    """The current environment without proxy variables, for subprocesses."""
+    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}

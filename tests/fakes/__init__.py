@@ -1,0 +1,1 @@
+"""Local fakes of the services Sophia talks to, for tests that run the real clients."""
