@@ -4,13 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: help setup run test lint format bench clean
+.PHONY: help setup run test lint format docs bench clean
 
 help:
 	@echo "make run    ingest samples/ and print cited answers (no accounts, no network)"
 	@echo "make test   the whole test suite"
 	@echo "make lint   ruff + mypy on core"
 	@echo "make bench  latency benchmark on the samples"
+	@echo "make docs   regenerate the README configuration table"
 
 # Reinstalled whenever pyproject.toml changes. pip (not uv/poetry): it finds the local
 # CPU build of torch; the others would download a CUDA build.
@@ -38,6 +39,9 @@ lint: setup
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+docs: setup
+	$(BIN)/python -c 'from core.config import write_readme_table; write_readme_table()'
 
 bench: setup
 	$(BIN)/python benchmarks/latency.py

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import platform
 import statistics
 import tempfile
@@ -106,16 +107,12 @@ def main() -> int:
             _env_file=None, sophia_data_dir=Path(data_dir), cache_ttl_s=0, retention_days=0
         )
         rows = asyncio.run(measure(settings, args.corpus.resolve(), args.rounds))
-    print(f"machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    )
     for row in rows:
         print(" | ".join(row))
     return 0
-
-
-def _cores() -> int:
-    import os
-
-    return len(os.sched_getaffinity(0))
 
 
 if __name__ == "__main__":

@@ -34,8 +34,9 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+# Messages are single lines for logs and pipes; the terminal wraps them if it must.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -166,6 +167,8 @@ def search(
                 "side": side.affiliation() if side else None,
             },
         }
+        with err.status("Loading the embedding model…"):
+            await sophia.embedder.warm_up()
         if queries is not None:
             return await _batch(sophia, queries, base)
         result = await sophia.search.search(build_request(query=query, **base))

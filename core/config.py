@@ -179,3 +179,12 @@ def settings_table() -> str:
         shown = "—" if default is None else f"`{default}`"
         rows.append(f"| `{name.upper()}` | {shown} | {field.description or ''} |")
     return "\n".join(rows)
+
+
+def write_readme_table(readme: Path = Path("README.md")) -> None:
+    """Regenerate the table between the settings-table markers of the README."""
+    start, end = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
+    text = readme.read_text()
+    head, rest = text.split(start, 1)
+    tail = rest.split(end, 1)[1]
+    readme.write_text(f"{head}{start}\n{settings_table()}\n{end}{tail}")

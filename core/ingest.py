@@ -54,7 +54,8 @@ class IngestSummary:
     def line(self) -> str:
         """The one-line summary printed at the end of a run."""
         parts = [
-            f"{self.indexed} calls indexed ({self.chunks} chunks, {self.embedded} embedded)",
+            f"{_count(self.indexed, 'call')} indexed "
+            f"({_count(self.chunks, 'chunk')}, {self.embedded} embedded)",
             f"{self.unchanged} unchanged",
             f"{self.too_old} outside retention",
             f"{self.pending} pending",
@@ -79,6 +80,10 @@ class IngestSummary:
             "rejected": self.rejected,
             "seconds": round(self.seconds, 2),
         }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 class IngestProgress(Protocol):

@@ -10,7 +10,7 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from core.cache import Cache
-from core.chunking import render_lines
+from core.chunking import ChunkLine, render_lines
 from core.embedders.base import Embedder
 from core.errors import EmbeddingError
 from core.gong.links import moment_url
@@ -110,13 +110,13 @@ class SearchService:
             )
         )
         terms = query_terms(request.query)
-        hits = [_hit(c, terms, request.filters.side) for c in _without_overlaps(chunks)]
+        side = request.filters.side
+        hits = [
+            _hit(chunk, best_line(chunk.lines, terms, side))
+            for chunk in _without_overlaps(chunks)[: request.limit]
+        ]
         return SearchResult(
-            request=request,
-            mode=mode,
-            hits=hits[: request.limit],
-            took_ms=_since(started),
-            notice=notice,
+            request=request, mode=mode, hits=hits, took_ms=_since(started), notice=notice
         )
 
     async def _cache_key(self, request: SearchRequest) -> str:
@@ -137,8 +137,7 @@ def _without_overlaps(chunks: list[StoredChunk]) -> list[StoredChunk]:
     return kept
 
 
-def _hit(chunk: StoredChunk, terms: set[str], side: Affiliation | None) -> Hit:
-    line = best_line(chunk.lines, terms, side)
+def _hit(chunk: StoredChunk, line: ChunkLine) -> Hit:
     return Hit(
         call_id=chunk.call_id,
         chunk_id=chunk.chunk_id,

@@ -28,16 +28,15 @@ def query_terms(query: str) -> set[str]:
 def best_line(
     lines: Sequence[ChunkLine], terms: set[str], side: Affiliation | None = None
 ) -> ChunkLine:
-    """The sentence sharing most query terms, from `side` when given; else a substantial one."""
-    candidates = [line for line in lines if side is None or line.affiliation is side] or list(lines)
+    """The sentence to quote: from `side` when given, sharing most query words, and
+    substantial rather than a one-word acknowledgement."""
+    pool = [line for line in lines if side is None or line.affiliation is side] or list(lines)
 
-    def score(line: ChunkLine) -> tuple[int, int]:
-        words = {_stem(w) for w in _WORD.findall(line.text.lower())}
-        substantial = len(line.text.split()) >= _MIN_WORDS
-        return len(terms & words), int(substantial)
+    def score(line: ChunkLine) -> tuple[int, bool]:
+        return _overlap(line, terms), len(line.text.split()) >= _MIN_WORDS
 
     # max() keeps the first of equals: earlier sentences win ties, which reads naturally.
-    return max(candidates, key=score)
+    return max(pool, key=score)
 
 
 def snippet_text(lines: Sequence[ChunkLine], chosen: ChunkLine) -> str:
@@ -49,6 +48,10 @@ def snippet_text(lines: Sequence[ChunkLine], chosen: ChunkLine) -> str:
             break
         text = f"{text} {line.text}"
     return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1].rstrip() + "…"
+
+
+def _overlap(line: ChunkLine, terms: set[str]) -> int:
+    return len(terms & {_stem(w) for w in _WORD.findall(line.text.lower())})
 
 
 def _stem(word: str) -> str:

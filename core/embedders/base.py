@@ -40,6 +40,10 @@ class Embedder(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    async def warm_up(self) -> None:
+        """Load whatever the first embedding would load, so query timings measure queries."""
+        ...
+
     async def embed_documents(self, texts: Sequence[str]) -> Vectors:
         """One row per text, in order; raises `EmbeddingError`."""
         ...

@@ -34,6 +34,9 @@ class HashingEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(_WORD.findall(text))
 
+    async def warm_up(self) -> None:
+        return None
+
     async def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)

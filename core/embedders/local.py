@@ -47,6 +47,9 @@ class LocalEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
 
+    async def warm_up(self) -> None:
+        await asyncio.to_thread(self._loaded)
+
     async def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
@@ -74,7 +77,11 @@ class LocalEmbedder:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
                 try:
+                    import transformers
                     from sentence_transformers import SentenceTransformer
+
+                    # Its weight-loading progress bar would land in every CLI's stderr.
+                    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
 
                     self._model = SentenceTransformer(str(self._model_dir), device="cpu")
                 except Exception as exc:
