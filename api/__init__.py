@@ -1,0 +1,1 @@
+"""The REST surface (FastAPI): arrives with the REST API issue."""

@@ -1,0 +1,1 @@
+"""The Slack surface (Bolt, socket mode): arrives with the Slack bot issue."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -152,8 +151,3 @@ def raw_transcript(
         monologues.append({"speakerId": speaker_id, "topic": None, "sentences": items})
         clock += gap_ms
     return {"callId": call_id, "transcript": monologues}
-
-
-def no_proxy_env() -> dict[str, str]:
-    """The current environment without proxy variables, for subprocesses."""
-    return {k: v for k, v in os.environ.items() if "proxy" not in k.lower()}
