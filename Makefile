@@ -24,9 +24,9 @@ setup: $(STAMP)
 
 run: setup
 	$(BIN)/sophia ingest --from-dir samples
-	$(BIN)/sophia search "pricing objections" --account "Moss & Co" --limit 3
+	$(BIN)/sophia search "pricing objections" --account "Moss & Co" --side customer --limit 3
 	$(BIN)/sophia search "security review SSO and data residency" --limit 3
-	$(BIN)/sophia search "which competitors are they evaluating" --side external --limit 3
+	$(BIN)/sophia search "which competitors are they evaluating" --side customer --limit 3
 
 test: setup
 	$(BIN)/python -m pytest -q
