@@ -24,7 +24,7 @@ from core.pii import redact_pii
 from core.sources.base import CallSource, SourceBatch
 from core.stores.base import IndexedCall, VectorStore
 
-__all__ = ["IngestProgress", "IngestSummary", "Ingestor"]
+__all__ = ["IngestProgress", "IngestSummary", "Ingestor", "redact_call"]
 
 log = logging.getLogger("sophia.ingest")
 # Part of every content hash: bump it when redaction rules change, so calls are redone.
@@ -46,10 +46,6 @@ class IngestSummary:
     redactions: Counter[str] = field(default_factory=Counter)
     rejected: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-    @property
-    def calls_seen(self) -> int:
-        return self.indexed + self.unchanged + self.too_old
 
     def line(self) -> str:
         """The one-line summary printed at the end of a run."""

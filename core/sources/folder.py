@@ -19,7 +19,7 @@ from typing import Any
 
 from core.errors import SourceError
 from core.gong.parsing import parse_call_details, parse_transcript
-from core.models import CallDetails, Transcript
+from core.models import Call, CallDetails, Transcript
 from core.sources.base import SourceBatch
 from core.sources.join import join_calls
 
@@ -64,7 +64,7 @@ class FolderSource:
         # Progress through a folder needs no checkpoint: stored calls are skipped by hash.
         return None
 
-    def _load(self) -> tuple[list[Any], list[str], list[str]]:
+    def _load(self) -> tuple[list[Call], list[str], list[str]]:
         users = {
             str(u["id"]): " ".join(p for p in (u.get("firstName"), u.get("lastName")) if p)
             for u in self._read_list("users", "users", required=False)
@@ -109,7 +109,8 @@ class FolderSource:
         path = self.folder / "folder.json"
         if not path.exists():
             return timedelta(0)
-        anchor_raw = _read_json(path).get("dates_relative_to")
+        manifest = _read_json(path)
+        anchor_raw = manifest.get("dates_relative_to") if isinstance(manifest, dict) else None
         try:
             anchor = date.fromisoformat(str(anchor_raw))
         except ValueError:
