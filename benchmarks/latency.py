@@ -1,10 +1,15 @@
 """Search latency (p50/p95, uncached and cached) and ingest throughput on embedded defaults.
 
-    python benchmarks/latency.py [--corpus samples] [--rounds 5]
+    python benchmarks/latency.py [--corpus samples] [--rounds 5] [--redis]
 
 Ingests the corpus into a fresh temporary data dir (every chunk embedded: that is the
 throughput), then runs a fixed set of sales questions in each search mode with the cache
-off, and once more with the cache on (the second pass of each query is a hit).
+off, and once more with the in-process cache on (the second pass of each query is a hit).
+
+`--redis` adds the same questions with the cache in Redis: at REDIS_URL when it is set,
+else in a redis-server started here on a free loopback port (stopped at the end). It
+reports misses (computed, then stored), misses right after a sync (the generation moved,
+so answers are recomputed, but query vectors come from Redis) and hits.
 """
 
 from __future__ import annotations
@@ -13,10 +18,18 @@ import argparse
 import asyncio
 import os
 import platform
+import shutil
+import signal
+import socket
 import statistics
+import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import redis
 
 from core.app import Sophia
 from core.config import Settings
@@ -71,7 +84,7 @@ async def measure(settings: Settings, corpus: Path, rounds: int) -> list[tuple[s
     finally:
         sophia.close()
 
-    cached_settings = settings.model_copy(update={"cache_ttl_s": 3600})
+    cached_settings = settings.model_copy(update={"cache_ttl_s": 3600, "redis_url": None})
     sophia = await Sophia.open(cached_settings)
     try:
         timings = []
@@ -85,6 +98,80 @@ async def measure(settings: Settings, corpus: Path, rounds: int) -> list[tuple[s
     finally:
         sophia.close()
     return rows
+
+
+async def measure_redis(settings: Settings, rounds: int) -> list[tuple[str, ...]]:
+    """Hybrid search with the cache in Redis: misses, hits, and misses after a sync."""
+    sophia = await Sophia.open(settings)
+    try:
+        # Loads the model and warms the index for every filter without embedding a question
+        # (keyword mode), so the first misses below still include the query embedding.
+        await sophia.embedder.warm_up()
+        for query, account in QUESTIONS:
+            filters = {"account": account}
+            await sophia.search.search(build_request(query=query, mode="keyword", filters=filters))
+        first, after_sync, hits = [], [], []
+        for round_ in range(rounds):
+            # A new generation, as after every ingested batch: cached answers retire, but the
+            # query vectors (keyed by embedder and text) stay valid.
+            await sophia.generation.advance()
+            for _ in range(2):
+                for query, account in QUESTIONS:
+                    request = build_request(query=query, filters={"account": account})
+                    result = await sophia.search.search(request)
+                    misses = first if round_ == 0 else after_sync
+                    (hits if result.cached else misses).append(result.took_ms)
+        counts = await sophia.cache.counts()
+    finally:
+        await sophia.aclose()
+    rows = [
+        _row("hybrid, Redis miss (query embedded)", first),
+        _row("hybrid, Redis miss after a sync (query vector from Redis)", after_sync),
+        _row("hybrid, Redis hit", hits),
+    ]
+    if counts is not None:
+        rows.append(("redis counters", f"{counts.hits} hits", f"{counts.misses} misses"))
+    return rows
+
+
+@contextmanager
+def local_redis() -> Iterator[str]:
+    """A redis-server on a free loopback port, without persistence; yields its URL."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise SystemExit("--redis needs REDIS_URL or redis-server (apt-get install redis-server)")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    process = subprocess.Popen(
+        [binary, "--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        probe = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.2)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                probe.ping()
+                break
+            except redis.RedisError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit("redis-server did not start") from None
+                time.sleep(0.01)
+        probe.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+@contextmanager
+def _redis_url() -> Iterator[str]:
+    if os.environ.get("REDIS_URL"):
+        yield os.environ["REDIS_URL"]
+    else:
+        with local_redis() as url:
+            yield url
 
 
 def _row(name: str, timings: list[float]) -> tuple[str, ...]:
@@ -101,12 +188,25 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT / "samples")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--redis",
+        action="store_true",
+        help="also measure the Redis cache (REDIS_URL, else a local redis-server)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as data_dir:
         settings = Settings(
-            _env_file=None, sophia_data_dir=Path(data_dir), cache_ttl_s=0, retention_days=0
+            _env_file=None,
+            sophia_data_dir=Path(data_dir),
+            cache_ttl_s=0,
+            retention_days=0,
+            redis_url=None,
         )
         rows = asyncio.run(measure(settings, args.corpus.resolve(), args.rounds))
+        if args.redis:
+            with _redis_url() as url:
+                redis_settings = settings.model_copy(update={"cache_ttl_s": 3600, "redis_url": url})
+                rows += asyncio.run(measure_redis(redis_settings, args.rounds))
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -18,11 +19,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from cli.render import IngestBar, render_search, render_stats
+from cli.render import IngestBar, render_answer, render_search, render_stats
 from core.app import Sophia
 from core.config import Settings, load_settings
 from core.errors import BadQuery, SophiaError
 from core.ingest import IngestSummary
+from core.insights.answer import Answer
 from core.models import Affiliation
 from core.query import SearchMode, build_request, day_range
 from core.search import Hit, SearchResult
@@ -182,6 +184,68 @@ def search(
 
 
 @app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="A question in plain words.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+) -> None:
+    """Ask about the calls: "what pricing objections came up with Moss & Co this quarter?"."""
+    _answer(ctx, lambda sophia: sophia.insights.ask(question), as_json)
+
+
+@app.command()
+def brief(
+    ctx: typer.Context,
+    subject: Annotated[str, typer.Argument(help="A topic (with a period) or an account.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+) -> None:
+    """A cited brief: "competitive mentions in Q4", "key decisions this week", "Olympus"."""
+    _answer(ctx, lambda sophia: sophia.insights.brief(subject), as_json)
+
+
+@app.command()
+def analyze(
+    ctx: typer.Context,
+    call_id: Annotated[str, typer.Argument(help="A Gong call id or call URL.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+) -> None:
+    """One call: summary, topics, objections, competitors, next steps, questions, talk ratio."""
+    _answer(ctx, lambda sophia: sophia.insights.analyze_call(_call_id(call_id)), as_json)
+
+
+@app.command()
+def competitors(
+    ctx: typer.Context,
+    period: Annotated[str, typer.Argument(help='e.g. "this quarter", "Q4", "last month".')] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+) -> None:
+    """Competitor mentions by competitor and account, with quotes and tone."""
+    _answer(ctx, lambda sophia: sophia.insights.competitors(period), as_json)
+
+
+@app.command()
+def stalled(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+) -> None:
+    """Open deals with no call for STALLED_DAYS, and the blockers of their last call."""
+    _answer(ctx, lambda sophia: sophia.insights.stalled(), as_json)
+
+
+@app.command()
+def coaching(
+    ctx: typer.Context,
+    topic: Annotated[str, typer.Argument(help="What was negotiated (default: pricing).")] = (
+        "pricing"
+    ),
+    period: Annotated[str, typer.Option(help='e.g. "this quarter".')] = "",
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+) -> None:
+    """Discussions that ended well, with the talk tracks that worked."""
+    _answer(ctx, lambda sophia: sophia.insights.coaching(topic, period), as_json)
+
+
+@app.command()
 def stats(
     ctx: typer.Context,
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
@@ -199,6 +263,25 @@ def stats(
 
 
 # --- plumbing ------------------------------------------------------------------------------
+
+
+def _answer(
+    ctx: typer.Context, produce: Callable[[Sophia], Awaitable[Answer]], as_json: bool
+) -> None:
+    async def run(sophia: Sophia) -> None:
+        answer = await produce(sophia)
+        if as_json:
+            print(answer.model_dump_json())
+        else:
+            render_answer(out, answer)
+
+    _run(ctx, run)
+
+
+def _call_id(value: str) -> str:
+    """A call id, also from a pasted Gong call URL (…/call?id=123…)."""
+    match = re.search(r"[?&]id=(\d+)", value)
+    return match[1] if match else value.strip()
 
 
 async def _batch(sophia: Sophia, path: Path, base: dict[str, Any]) -> int:
@@ -294,7 +377,7 @@ async def _opened(settings: Settings, check_index: bool) -> AsyncIterator[Sophia
     try:
         yield sophia
     finally:
-        sophia.close()
+        await sophia.aclose()
 
 
 def _run(

@@ -9,9 +9,10 @@ from rich.table import Table
 
 from core.app import Stats
 from core.ingest import IngestSummary
+from core.insights.answer import Answer, Bullet
 from core.search import Hit, SearchResult
 
-__all__ = ["IngestBar", "clock", "render_search", "render_stats"]
+__all__ = ["IngestBar", "clock", "render_answer", "render_search", "render_stats"]
 
 
 def clock(ms: int) -> str:
@@ -56,6 +57,43 @@ def _link(hit: Hit) -> str:
     return f"[link={hit.url}]{escape(hit.url)}[/link]"
 
 
+def render_answer(console: Console, answer: Answer) -> None:
+    """Sections of cited bullets, tables, then the numbered sources with their links."""
+    console.print(f"[bold]{escape(answer.title)}[/bold]")
+    console.print(f"[dim]{escape(answer.understood)}[/dim]")
+    if answer.notice:
+        console.print(f"[yellow]{escape(answer.notice)}[/yellow]")
+    for section in answer.sections:
+        console.print(f"\n[bold underline]{escape(section.title)}[/bold underline]")
+        for bullet in section.bullets:
+            console.print(f"  • {_bullet(bullet)}")
+    for table in answer.tables:
+        if not table.rows:
+            continue
+        grid = Table(title=table.title, title_justify="left", expand=False)
+        for column in table.columns:
+            grid.add_column(column)
+        for row in table.rows:
+            grid.add_row(*(escape("—" if cell is None else str(cell)) for cell in row))
+        console.print()
+        console.print(grid)
+    if answer.citations:
+        console.print("\n[bold]Sources[/bold]")
+    for c in answer.citations:
+        when = c.started.date().isoformat()
+        console.print(
+            f"  [dim][{c.number}][/dim] {escape(c.speaker)} · {escape(c.account or '—')} · {when} "
+            f"· [link={c.url}]{clock(c.moment_ms)}[/link]  {escape(c.url)}",
+            soft_wrap=True,
+        )
+
+
+def _bullet(bullet: Bullet) -> str:
+    text = f"“{escape(bullet.text)}”" if bullet.quote else escape(bullet.text)
+    refs = "".join(f"[dim]\\[{n}][/dim]" for n in bullet.citations)
+    return f"{text} {refs}".rstrip()
+
+
 def render_stats(console: Console, stats: Stats) -> None:
     """Index size, query timings and the last sync as a two-column table."""
 
@@ -71,17 +109,25 @@ def render_stats(console: Console, stats: Stats) -> None:
         ("Calls indexed", f"{stats.calls_indexed:,}"),
         ("Average query", ms(stats.avg_query_ms)),
         ("p95 query", ms(stats.p95_query_ms)),
-        ("Cache hit rate", f"{rate} of {stats.queries_measured:,} queries"),
+        ("Cache hit rate", _hit_rate(stats, rate)),
         (
             "Last sync",
             stats.last_sync.isoformat(timespec="seconds") if stats.last_sync else "never",
         ),
         ("Embedder", stats.embedder),
-        ("Store", f"{stats.store} in {stats.data_dir}"),
+        ("Store", stats.store),
+        ("Data dir", stats.data_dir),
     ]
     for name, value in rows:
         table.add_row(name, escape(value))
     console.print(table)
+
+
+def _hit_rate(stats: Stats, rate: str) -> str:
+    # Redis counts every replica's lookups; the local log only this machine's queries.
+    if stats.cache_hits is not None and stats.cache_misses is not None:
+        return f"{rate} ({stats.cache_hits:,} hits, {stats.cache_misses:,} misses, {stats.cache})"
+    return f"{rate} of {stats.queries_measured:,} queries"
 
 
 class IngestBar:

@@ -12,12 +12,23 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from core.backends import build_cache, build_embedder, build_store, chunk_plan
-from core.cache import Cache
+from core.backends import (
+    build_cache,
+    build_embedder,
+    build_generation,
+    build_query_vector_cache,
+    build_store,
+    build_summarizer,
+    chunk_plan,
+)
+from core.cache import Cache, Generation
 from core.config import Settings
-from core.embedders.base import Embedder
+from core.embedders.base import Embedder, aclose_embedder
+from core.embedders.cached import QueryVectorCache
 from core.errors import ConfigError
 from core.ingest import Ingestor, IngestProgress, IngestSummary
+from core.insights.context import InsightContext
+from core.insights.service import Insights
 from core.search import SearchService
 from core.sources.base import CallSource
 from core.sources.folder import FolderSource
@@ -36,11 +47,16 @@ class Stats(BaseModel):
     avg_query_ms: float | None
     p95_query_ms: float | None
     cache_hit_rate: float | None
+    # Counted in Redis across every replica when the cache is there; None otherwise (the
+    # hit rate then comes from this machine's query log).
+    cache_hits: int | None = None
+    cache_misses: int | None = None
     queries_measured: int
     last_sync: datetime | None
     last_sync_summary: dict[str, object] | None
     embedder: str
     store: str
+    cache: str
     data_dir: str
 
 
@@ -52,9 +68,11 @@ class Sophia:
     embedder: Embedder
     store: VectorStore
     cache: Cache
+    generation: Generation
     state: StateDB
     search: SearchService
     ingestor: Ingestor
+    insights: Insights
 
     @classmethod
     async def open(cls, settings: Settings, *, check_index: bool = True) -> Sophia:
@@ -67,19 +85,46 @@ class Sophia:
         store = build_store(settings)
         await store.ensure_index(IndexInfo(embedder.name, embedder.dim), check=check_index)
         cache = build_cache(settings)
+        generation = build_generation(settings, store, cache)
+        if settings.cache_ttl_s:
+            embedder = QueryVectorCache(embedder, build_query_vector_cache(settings, cache))
         state = StateDB(settings.sophia_data_dir / "state.db")
+        search = SearchService(store, embedder, cache, state, generation=generation)
+        context = InsightContext(store, search, build_summarizer(settings), settings)
         return cls(
             settings=settings,
             embedder=embedder,
             store=store,
             cache=cache,
+            generation=generation,
             state=state,
-            search=SearchService(store, embedder, cache, state),
-            ingestor=Ingestor(store, embedder, plan, retention_days=settings.retention_days),
+            search=search,
+            ingestor=Ingestor(
+                store,
+                embedder,
+                plan,
+                retention_days=settings.retention_days,
+                generation=generation,
+            ),
+            insights=Insights(context),
         )
 
     def close(self) -> None:
+        """Close the local state. Network clients (Redis, OpenAI) need `aclose()`."""
         self.state.close()
+
+    async def aclose(self) -> None:
+        """Close the network clients and the local state."""
+        try:
+            await self.cache.aclose()
+            await self.store.aclose()
+            await aclose_embedder(self.embedder)
+            # Only the LLM summarizer holds a client; the extractive one has nothing to close.
+            close_summarizer = getattr(self.insights.context.summarizer, "aclose", None)
+            if close_summarizer is not None:
+                await close_summarizer()
+        finally:
+            self.close()
 
     async def ingest_folder(
         self, folder: Path, progress: IngestProgress | None = None
@@ -111,8 +156,9 @@ class Sophia:
         """
         snapshot = SnapshotSource(self.settings.sophia_data_dir / "reindex-snapshot.jsonl.gz")
         if not snapshot.exists():
-            snapshot.write(await self.store.all_calls())
+            snapshot.write(await self.store.list_calls())
         await self.store.reset(IndexInfo(self.embedder.name, self.embedder.dim))
+        await self.generation.advance()
         summary = await self._ingest(snapshot, None, progress)
         snapshot.remove()
         return summary
@@ -121,18 +167,26 @@ class Sophia:
         """Index size, query timings and the last sync."""
         counts = await self.store.counts()
         queries = self.state.query_stats()
+        shared = await self.cache.counts()
         last = self.state.last_sync()
         return Stats(
             total_chunks=counts.chunks,
             calls_indexed=counts.calls,
             avg_query_ms=_rounded(queries.avg_ms),
             p95_query_ms=_rounded(queries.p95_ms),
-            cache_hit_rate=_rounded(queries.cache_hit_rate, 3),
+            cache_hit_rate=_rounded(
+                queries.cache_hit_rate if shared is None else shared.hit_rate, 3
+            ),
+            cache_hits=None if shared is None else shared.hits,
+            cache_misses=None if shared is None else shared.misses,
             queries_measured=queries.count,
             last_sync=datetime.fromtimestamp(last.pop("at"), UTC) if last else None,
             last_sync_summary=last,
             embedder=self.embedder.name,
-            store=type(self.store).__name__,
+            store=f"{type(self.store).__name__} at {self.settings.weaviate_endpoint}"
+            if self.settings.weaviate_endpoint
+            else f"{type(self.store).__name__} in {self.settings.sophia_data_dir / 'index'}",
+            cache=type(self.cache).__name__,
             data_dir=str(self.settings.sophia_data_dir),
         )
 

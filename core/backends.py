@@ -2,19 +2,40 @@
 
 from __future__ import annotations
 
-from core.cache import Cache, MemoryCache, NoCache
+from typing import TYPE_CHECKING
+
+from core.cache import Cache, Generation, MemoryCache, NoCache, StoreGeneration
 from core.chunking import ChunkPlan
 from core.config import Settings
 from core.embedders.base import Embedder
 from core.errors import ConfigError
 from core.stores.base import VectorStore
 
-__all__ = ["build_cache", "build_embedder", "build_store", "chunk_plan"]
+if TYPE_CHECKING:
+    from core.insights.summarizer import Summarizer
+
+__all__ = [
+    "build_cache",
+    "build_embedder",
+    "build_generation",
+    "build_query_vector_cache",
+    "build_store",
+    "build_summarizer",
+    "chunk_plan",
+]
 
 
 def build_embedder(settings: Settings) -> Embedder:
-    """The embedder SOPHIA_EMBEDDER asks for (`auto` is the local model for now)."""
-    if settings.sophia_embedder == "hashing":
+    """The embedder SOPHIA_EMBEDDER asks for; `auto` is OpenAI when OPENAI_API_KEY is set,
+    else the local model."""
+    choice = settings.sophia_embedder
+    if choice == "auto":
+        choice = "openai" if settings.openai_api_key is not None else "local"
+    if choice == "openai":
+        from core.embedders.openai import OpenAIEmbedder
+
+        return OpenAIEmbedder.from_settings(settings)
+    if choice == "hashing":
         from core.embedders.hashing import HashingEmbedder
 
         return HashingEmbedder()
@@ -39,21 +60,65 @@ def chunk_plan(settings: Settings, embedder: Embedder) -> ChunkPlan:
 
 
 def build_store(settings: Settings) -> VectorStore:
-    """LanceDB under SOPHIA_DATA_DIR."""
+    """Weaviate when WEAVIATE_ENDPOINT is set, else LanceDB under SOPHIA_DATA_DIR."""
     if settings.weaviate_endpoint:
-        raise ConfigError(
-            "WEAVIATE_ENDPOINT is set, but this build has only the embedded store; "
-            "unset it to use LanceDB under SOPHIA_DATA_DIR"
-        )
+        from core.stores.weaviate import WeaviateStore
+
+        return WeaviateStore.from_settings(settings)
     from core.stores.lance import LanceStore
 
     return LanceStore(settings.sophia_data_dir / "index")
 
 
 def build_cache(settings: Settings) -> Cache:
-    """An in-process TTL cache, or none when CACHE_TTL_S is 0."""
+    """The search result cache: Redis when REDIS_URL is set, else in-process; none when
+    CACHE_TTL_S is 0."""
+    if not settings.cache_ttl_s:
+        return NoCache()
     if settings.redis_url:
-        raise ConfigError(
-            "REDIS_URL is set, but this build has only the in-process cache; unset it"
-        )
-    return MemoryCache(settings.cache_ttl_s) if settings.cache_ttl_s else NoCache()
+        from core.cache.redis import RedisCache, RedisLink
+
+        try:
+            link = RedisLink(settings.redis_url)
+        except ValueError as exc:
+            raise ConfigError(f"REDIS_URL is not a usable Redis URL ({exc})") from None
+        return RedisCache(link, "results", settings.cache_ttl_s)
+    return MemoryCache(settings.cache_ttl_s)
+
+
+def build_generation(settings: Settings, store: VectorStore, cache: Cache) -> Generation:
+    """The index generation in cache keys: in Redis beside a Redis cache, so that every
+    replica agrees on it and a sync anywhere retires stale answers; else the store's own."""
+    if settings.redis_url:
+        from core.cache.redis import RedisCache, RedisGeneration
+
+        if isinstance(cache, RedisCache):
+            return RedisGeneration(cache.link)
+    return StoreGeneration(store)
+
+
+def build_query_vector_cache(settings: Settings, cache: Cache) -> Cache:
+    """Where query vectors are remembered: next to the result cache, in their own space."""
+    if settings.redis_url:
+        from core.cache.redis import RedisCache
+
+        if isinstance(cache, RedisCache):
+            return cache.sibling("query-vectors")
+    if isinstance(cache, MemoryCache):
+        return MemoryCache(settings.cache_ttl_s)
+    return NoCache()
+
+
+def build_summarizer(settings: Settings) -> Summarizer:
+    """The LLM summarizer when SOPHIA_SUMMARIZER asks for it (or `auto` and a key is set);
+    else the extractive one."""
+    from core.insights.summarizer import ExtractiveSummarizer
+
+    wanted = settings.sophia_summarizer
+    if wanted == "llm" or (wanted == "auto" and settings.openai_api_key is not None):
+        if settings.openai_api_key is None:
+            raise ConfigError("SOPHIA_SUMMARIZER=llm needs OPENAI_API_KEY")
+        from core.insights.llm import LLMSummarizer
+
+        return LLMSummarizer.from_settings(settings, fallback=ExtractiveSummarizer())
+    return ExtractiveSummarizer()

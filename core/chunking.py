@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from core.gong.parsing import UNKNOWN_SPEAKER
 from core.models import Affiliation, Call
 
 __all__ = [
@@ -125,9 +124,7 @@ def _units(
     call: Call, count_tokens: TokenCounter, max_tokens: int, line_cost: TokenCounter
 ) -> Iterable[_Unit]:
     for turn, monologue in enumerate(call.monologues):
-        party = call.details.party_for(monologue.speaker_id)
-        speaker = party.name if party else UNKNOWN_SPEAKER
-        affiliation = party.affiliation if party else Affiliation.UNKNOWN
+        speaker, affiliation = call.details.speaker(monologue.speaker_id)
         budget = max_tokens - line_cost(speaker)
         for sentence in monologue.sentences:
             for start, end, text in _fit_sentence(

@@ -18,7 +18,7 @@ from core.errors import ConfigError
 
 __all__ = ["EmbedderChoice", "Settings", "load_settings"]
 
-EmbedderChoice = Literal["auto", "local", "hashing"]
+EmbedderChoice = Literal["auto", "local", "openai", "hashing"]
 
 
 class Settings(BaseSettings):
@@ -63,23 +63,41 @@ class Settings(BaseSettings):
     # --- embeddings and chunking ---------------------------------------------------------
     sophia_embedder: EmbedderChoice = Field(
         "auto",
-        description="auto (today: local), local (all-MiniLM-L6-v2 from its package), or "
-        "hashing (tiny, offline, for tests and machines without torch).",
+        description="auto (openai when OPENAI_API_KEY is set, else local), local "
+        "(all-MiniLM-L6-v2 from its package), openai (EMBEDDING_MODEL through the OpenAI "
+        "API), or hashing (tiny, offline, for tests and machines without torch).",
     )
     openai_api_key: SecretStr | None = Field(
-        None, description="OpenAI (or compatible) key; not used by this build yet."
+        None,
+        description="OpenAI (or compatible) API key: embeddings (SOPHIA_EMBEDDER auto or "
+        "openai) and LLM summaries.",
     )
     openai_base_url: str | None = Field(
-        None, description="OpenAI-compatible API base URL; not used by this build yet."
+        None,
+        description="OpenAI-compatible API base URL, e.g. a proxy, a model server or an Azure "
+        "OpenAI resource's https://NAME.openai.azure.com/openai/v1/; default: OpenAI's.",
+    )
+    embedding_model: str = Field(
+        "text-embedding-3-small",
+        min_length=1,
+        description="OpenAI embedding model (on Azure: the deployment name).",
+    )
+    embedding_dims: int = Field(
+        1536,
+        ge=1,
+        le=8192,
+        description="Vector size of EMBEDDING_MODEL; text-embedding-3 models shorten to it.",
     )
     chunk_tokens: int | None = Field(
         None,
         ge=32,
-        description="Chunk size in the embedder's own tokens; default: the embedder's window "
-        "(254 word pieces for the local model).",
+        description="Chunk size in the embedder's own tokens; default: the embedder's own "
+        "(254 word pieces for the local model, 700 cl100k tokens for OpenAI).",
     )
     chunk_overlap: int | None = Field(
-        None, ge=0, description="Tokens repeated between neighbouring chunks; default 50."
+        None,
+        ge=0,
+        description="Tokens repeated between neighbouring chunks; default 50 (100 for OpenAI).",
     )
 
     # --- search --------------------------------------------------------------------------
@@ -87,17 +105,53 @@ class Settings(BaseSettings):
         0.5, ge=0, le=1, description="Hybrid weight: 1 = pure vector, 0 = pure BM25."
     )
     search_limit: int = Field(5, ge=1, le=100, description="Hits returned by default.")
+
+    # --- insights ------------------------------------------------------------------------
+    sophia_summarizer: Literal["auto", "extractive", "llm"] = Field(
+        "auto",
+        description="auto (llm when OPENAI_API_KEY is set, else extractive), extractive "
+        "(quotes, offline, deterministic) or llm (LLM_MODEL writes cited bullets).",
+    )
+    competitors: str = Field(
+        "",
+        description="Competitors to track, comma-separated; aliases after '=' separated by "
+        "'|', e.g. 'DealForge, Quotient AI=Quotient|QAI'. Gong competitor trackers add more.",
+    )
+    stalled_days: int = Field(
+        21, ge=1, description="An open opportunity with no call for this many days is stalled."
+    )
     cache_ttl_s: int = Field(3600, ge=0, description="Query cache lifetime; 0 disables it.")
 
     # --- production backends (later issues wire them) -------------------------------------
     weaviate_endpoint: str | None = Field(
-        None, description="Weaviate URL; not in this build (start-up refuses it)."
+        None,
+        description="Weaviate REST URL (scheme://host[:port]); when set, the index lives in "
+        "Weaviate instead of LanceDB.",
     )
     weaviate_api_key: SecretStr | None = Field(
-        None, description="Weaviate API key; not used by this build yet."
+        None, description="Weaviate API key (sent as a bearer token); optional."
+    )
+    weaviate_grpc_host: str | None = Field(
+        None,
+        description="Host of Weaviate's gRPC endpoint; default: the host of WEAVIATE_ENDPOINT. "
+        "TLS follows the endpoint's scheme.",
+    )
+    weaviate_grpc_port: int = Field(
+        50051, ge=1, le=65535, description="Port of Weaviate's gRPC endpoint."
+    )
+    weaviate_collection: str = Field(
+        "GongChunk",
+        pattern=r"^[A-Z][_0-9A-Za-z]{0,200}$",
+        description="Weaviate collection of the chunks; calls and the index record live in "
+        "<name>Call and <name>Meta.",
+    )
+    weaviate_ef_construction: int = Field(
+        128, ge=4, le=4096, description="HNSW efConstruction of a new Weaviate collection."
     )
     redis_url: str | None = Field(
-        None, description="Redis URL; not in this build (start-up refuses it)."
+        None,
+        description="Redis URL (redis://, rediss:// or unix://): the query cache, query vectors "
+        "and the index generation, shared by every replica.",
     )
     llm_model: str = Field(
         "gpt-4o-mini", description="Chat model for LLM summaries; not used by this build yet."
@@ -125,6 +179,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must start with http:// or https://, got {value!r}")
         return value
 
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            # Not the value itself: a Redis URL may carry a password.
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
     @field_validator("sophia_timezone")
     @classmethod
     def _known_zone(cls, value: str) -> str:
@@ -146,6 +208,8 @@ class Settings(BaseSettings):
             and self.chunk_overlap >= self.chunk_tokens
         ):
             raise ValueError("CHUNK_OVERLAP must be smaller than CHUNK_TOKENS")
+        if self.sophia_embedder == "openai" and self.openai_api_key is None:
+            raise ValueError("SOPHIA_EMBEDDER=openai needs OPENAI_API_KEY (it is not set)")
         return self
 
     @property

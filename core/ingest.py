@@ -17,6 +17,8 @@ from typing import Protocol
 
 import numpy as np
 
+from core.accounts import AccountDomains
+from core.cache import Generation
 from core.chunking import CHUNKER_VERSION, Chunk, ChunkPlan, speaker_chunks
 from core.embedders.base import Embedder, Vectors
 from core.models import Call, GongContent, Monologue
@@ -99,12 +101,15 @@ class Ingestor:
         *,
         retention_days: int,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        generation: Generation | None = None,
     ) -> None:
         self._store = store
+        self._generation = generation
         self._embedder = embedder
         self._plan = plan
         self._retention_days = retention_days
         self._now = now
+        self._known_domains: AccountDomains | None = None
 
     async def run(
         self,
@@ -117,6 +122,7 @@ class Ingestor:
         """Ingest everything `source` yields; returns what happened."""
         summary = IngestSummary(source=source.name)
         started = time.perf_counter()
+        self._known_domains = None
         try:
             async for batch in source.batches(batch_size, since):
                 await self._ingest_batch(batch, summary)
@@ -134,7 +140,10 @@ class Ingestor:
     async def _ingest_batch(self, batch: SourceBatch, summary: IngestSummary) -> None:
         summary.rejected.extend(batch.rejected)
         cutoff = self._cutoff()
-        fresh = [c for c in batch.calls if cutoff is None or c.details.started >= cutoff]
+        domains = await self._domains(batch.calls)
+        fresh = [
+            domains.resolve(c) for c in batch.calls if cutoff is None or c.details.started >= cutoff
+        ]
         summary.too_old += len(batch.calls) - len(fresh)
         hashes = {call.call_id: self._content_hash(call) for call in fresh}
         stored = await self._store.content_hashes(list(hashes))
@@ -152,10 +161,22 @@ class Ingestor:
             for (call, chunks, counts), vecs in zip(prepared, vectors, strict=True)
         ]
         await self._store.upsert(indexed)
+        if self._generation is not None:
+            # Cached answers from before this batch must not be served after it.
+            await self._generation.advance()
         for _, chunks, counts in prepared:
             summary.indexed += 1
             summary.chunks += len(chunks)
             summary.redactions.update(counts)
+
+    async def _domains(self, calls: list[Call]) -> AccountDomains:
+        """Domain-to-account names, learned from the index once per run, then from each batch."""
+        if self._known_domains is None:
+            self._known_domains = AccountDomains()
+            if any(c.details.account_id is None for c in calls):
+                self._known_domains.learn(await self._store.list_calls(transcripts=False))
+        self._known_domains.learn(calls)
+        return self._known_domains
 
     def _prepare(self, call: Call) -> tuple[Call, list[Chunk], Counter[str]]:
         redacted, counts = redact_call(call)

@@ -9,6 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "UNKNOWN_SPEAKER",
     "Affiliation",
     "Call",
     "CallDetails",
@@ -21,6 +22,9 @@ __all__ = [
     "TrackerOccurrence",
     "Transcript",
 ]
+
+
+UNKNOWN_SPEAKER = "Unknown speaker"
 
 
 class Affiliation(StrEnum):
@@ -112,6 +116,11 @@ class CallDetails(_Frozen):
             if party.speaker_id == speaker_id:
                 return party
         return None
+
+    def speaker(self, speaker_id: str) -> tuple[str, Affiliation]:
+        """Display name and side of a transcript speaker (gong-api.md §5: unknown ids happen)."""
+        party = self.party_for(speaker_id)
+        return (party.name, party.affiliation) if party else (UNKNOWN_SPEAKER, Affiliation.UNKNOWN)
 
 
 class Sentence(_Frozen):

@@ -15,6 +15,7 @@ from core.errors import BadQuery
 from core.models import Affiliation
 
 __all__ = [
+    "NO_FILTERS",
     "SearchFilters",
     "SearchMode",
     "SearchRequest",
@@ -79,6 +80,9 @@ class SearchFilters(BaseModel):
     @property
     def account_key(self) -> str | None:
         return account_key(self.account) if self.account else None
+
+
+NO_FILTERS = SearchFilters()
 
 
 class SearchRequest(BaseModel):

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from core.cache import Cache
+from core.cache import Cache, Generation, StoreGeneration
 from core.chunking import ChunkLine, render_lines
 from core.embedders.base import Embedder
 from core.errors import EmbeddingError
@@ -67,11 +67,14 @@ class SearchService:
         embedder: Embedder,
         cache: Cache,
         state: StateDB | None = None,
+        *,
+        generation: Generation | None = None,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._cache = cache
         self._state = state
+        self._generation = generation or StoreGeneration(store)
 
     async def search(self, request: SearchRequest) -> SearchResult:
         """The best `request.limit` non-overlapping hits, cited."""
@@ -120,7 +123,7 @@ class SearchService:
         )
 
     async def _cache_key(self, request: SearchRequest) -> str:
-        generation = await self._store.generation()
+        generation = await self._generation.current()
         material = f"{generation}|{self._embedder.name}|{request.model_dump_json()}"
         return "search:" + hashlib.sha256(material.encode()).hexdigest()
 

@@ -149,3 +149,32 @@ def test_errors_are_one_clear_line(env, args, extra_env, message) -> None:
 def test_search_needs_a_query_or_a_file(env) -> None:
     result = sophia(env, "search")
     assert result.exit_code == 2 and "QUERY" in result.output
+
+
+def test_ask_brief_and_analyze_print_cited_answers(env, folder) -> None:
+    sophia(env, "ingest", "--from-dir", str(folder))
+    asked = json.loads(
+        sophia(env, "ask", "what objections came up with moss & co?", "--json").output
+    )
+    assert asked["intent"] == "topic_brief"
+    assert asked["understood"] == "Briefing on Moss & Co calls for objections"
+    assert {c["account"] for c in asked["citations"]} == {"Moss & Co"}
+
+    url = "https://app.gong.io/call?id=4000000000000000001"
+    analysed = sophia(env, "analyze", url)
+    assert analysed.exit_code == 0, analysed.output
+    assert "Olympus pricing review" in analysed.output and "Talk ratio" in analysed.output
+    assert "Sources" in analysed.output and "[1]" in analysed.output
+
+    brief = sophia(env, "brief", "Olympus")
+    assert brief.exit_code == 0 and "Brief: Olympus" in brief.output
+
+
+def test_insight_commands_explain_empty_answers(env, folder) -> None:
+    sophia(env, "ingest", "--from-dir", str(folder))
+    stalled = sophia(env, "stalled")
+    assert "No open opportunity has gone 21 days without a call." in stalled.output
+    unknown = sophia(env, "ask", "brief me on recent conversations with Olimpus")
+    assert "No calls found for 'Olimpus'. Did you mean Olympus?" in unknown.output
+    missing = sophia(env, "analyze", "1234")
+    assert missing.exit_code == 1 and "No indexed call has the id 1234." in missing.output

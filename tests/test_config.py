@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.backends import build_cache, build_store, chunk_plan
+from core.backends import chunk_plan
 from core.config import Settings, load_settings
 from core.embedders.hashing import HashingEmbedder
 from core.errors import ConfigError
@@ -79,10 +79,3 @@ def test_chunk_size_beyond_the_model_window_is_refused() -> None:
     assert (plan.max_tokens, plan.overlap_tokens) == (128, 50)
     with pytest.raises(ConfigError, match="CHUNK_OVERLAP"):
         chunk_plan(Settings(_env_file=None, chunk_tokens=40), embedder)
-
-
-def test_production_backends_not_in_this_build_are_refused_by_name() -> None:
-    with pytest.raises(ConfigError, match="WEAVIATE_ENDPOINT"):
-        build_store(Settings(_env_file=None, weaviate_endpoint="http://weaviate:8080"))
-    with pytest.raises(ConfigError, match="REDIS_URL"):
-        build_cache(Settings(_env_file=None, redis_url="redis://localhost:6379/0"))

@@ -126,7 +126,7 @@ async def test_planted_pii_never_reaches_the_store(
     try:
         summary = await app.ingest_folder(samples_copy)
         assert sum(summary.redactions.values()) >= len(expected["pii"])
-        stored = json.dumps([c.model_dump(mode="json") for c in await app.store.all_calls()])
+        stored = json.dumps([c.model_dump(mode="json") for c in await app.store.list_calls()])
         for item in expected["pii"]:
             assert item["value"] not in stored
             hits = (await app.search.search(_request(item["value"]))).hits

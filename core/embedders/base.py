@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from core.chunking import ChunkPlan
 
-__all__ = ["Embedder", "Vectors"]
+__all__ = ["Embedder", "Vectors", "aclose_embedder"]
 
 Vectors = npt.NDArray[np.float32]
 
@@ -51,3 +51,11 @@ class Embedder(Protocol):
     async def embed_query(self, text: str) -> Vectors:
         """A single vector (1-D) for a search query; raises `EmbeddingError`."""
         ...
+
+
+async def aclose_embedder(embedder: Embedder) -> None:
+    """Release an embedder's network client. Only remote embedders hold one, so `aclose`
+    is an optional method rather than part of the Protocol."""
+    aclose = getattr(embedder, "aclose", None)
+    if aclose is not None:
+        await aclose()

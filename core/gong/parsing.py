@@ -14,6 +14,7 @@ from typing import Any
 
 from core.errors import SourceError
 from core.models import (
+    UNKNOWN_SPEAKER,
     Affiliation,
     CallDetails,
     GongContent,
@@ -28,7 +29,6 @@ from core.models import (
 
 __all__ = ["UNKNOWN_SPEAKER", "parse_call_details", "parse_datetime", "parse_transcript"]
 
-UNKNOWN_SPEAKER = "Unknown speaker"
 _AFFILIATIONS = {"internal": Affiliation.INTERNAL, "external": Affiliation.EXTERNAL}
 
 

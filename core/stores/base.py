@@ -10,7 +10,7 @@ from typing import Protocol
 from core.chunking import Chunk, ChunkLine
 from core.embedders.base import Vectors
 from core.models import Call
-from core.query import SearchFilters, SearchMode
+from core.query import NO_FILTERS, SearchFilters, SearchMode
 
 __all__ = ["IndexCounts", "IndexInfo", "IndexedCall", "StoreQuery", "StoredChunk", "VectorStore"]
 
@@ -101,8 +101,18 @@ class VectorStore(Protocol):
         """The stored (redacted) call, or None."""
         ...
 
-    async def all_calls(self) -> list[Call]:
-        """Every stored call, oldest first."""
+    async def list_calls(
+        self,
+        filters: SearchFilters = NO_FILTERS,
+        *,
+        transcripts: bool = True,
+        newest: int | None = None,
+    ) -> list[Call]:
+        """Stored calls matching the account, call-id and date filters, oldest first.
+
+        `transcripts=False` leaves the monologues out (much cheaper: details are small);
+        `newest` keeps only the latest N. The side filter does not apply to whole calls.
+        """
         ...
 
     async def counts(self) -> IndexCounts: ...
@@ -111,10 +121,21 @@ class VectorStore(Protocol):
         """Changes whenever the index content changes; part of every cache key."""
         ...
 
+    async def delete_older_than(self, cutoff: datetime) -> list[str]:
+        """Remove every call that started before `cutoff`, with its chunks (retention).
+
+        Returns the ids of the removed calls, sorted.
+        """
+        ...
+
     async def optimize(self) -> None:
         """Fold recent writes into the indexes (after an ingest run)."""
         ...
 
     async def reset(self, info: IndexInfo) -> None:
         """Drop everything and start an empty index for `info`."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections (a no-op for the embedded store)."""
         ...

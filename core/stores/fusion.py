@@ -14,10 +14,13 @@ def relative_score_fusion(
 ) -> list[tuple[str, float]]:
     """Min-max normalise each list, then rank by `alpha * vector + (1 - alpha) * keyword`.
 
-    An id missing from one list scores 0 there, as in Weaviate's relativeScoreFusion.
+    An id missing from one list scores 0 there, and a list with weight 0 is not used at
+    all, as in Weaviate's relativeScoreFusion.
     """
     fused: dict[str, float] = {}
     for weight, scores in ((alpha, vector_scores), (1.0 - alpha, keyword_scores)):
+        if weight == 0:
+            continue
         for key, score in _normalised(scores):
             fused[key] = fused.get(key, 0.0) + weight * score
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))

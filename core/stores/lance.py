@@ -23,19 +23,30 @@ import pyarrow as pa
 from lancedb.index import FTS
 from lancedb.query import MatchQuery
 
-from core.chunking import CHUNKER_VERSION, ChunkLine
+from core.chunking import CHUNKER_VERSION
 from core.embedders.base import Vectors
 from core.errors import IndexMismatch, StoreError
-from core.models import Affiliation, Call, CallDetails, Monologue
-from core.query import SearchFilters, SearchMode, account_key
+from core.models import Call
+from core.query import NO_FILTERS, SearchFilters, SearchMode
 from core.stores.base import IndexCounts, IndexedCall, IndexInfo, StoredChunk, StoreQuery
 from core.stores.fusion import relative_score_fusion
+from core.stores.records import (
+    SIDE_FIELD,
+    call_from_record,
+    call_record,
+    calls_from_records,
+    check_vectors,
+    chunk_record,
+    stored_chunk,
+    to_ms,
+)
 
 __all__ = ["LanceStore"]
 
 _CHUNKS, _CALLS, _META = "chunks", "calls", "index.json"
-# Each sub-search of a hybrid query ranks this many candidates before fusion.
-_HYBRID_CANDIDATES = 50
+# Each sub-search of a hybrid query ranks this many candidates before fusion (Weaviate
+# fuses max(limit, 100), so both stores normalise over the same lists).
+_HYBRID_CANDIDATES = 100
 _RESULT_COLUMNS = [
     "id",
     "call_id",
@@ -48,11 +59,6 @@ _RESULT_COLUMNS = [
     "start_ms",
     "end_ms",
 ]
-_SIDE_COLUMN = {
-    Affiliation.INTERNAL: "has_internal",
-    Affiliation.EXTERNAL: "has_external",
-    Affiliation.UNKNOWN: "has_unknown",
-}
 
 
 class LanceStore:
@@ -174,6 +180,21 @@ class LanceStore:
             self._chunks.create_index("text", config=FTS(), replace=True)
             self._has_fts = True
 
+    async def delete_older_than(self, cutoff: datetime) -> list[str]:
+        return await asyncio.to_thread(self._delete_older_than, cutoff)
+
+    def _delete_older_than(self, cutoff: datetime) -> list[str]:
+        where = f"started_ms < {to_ms(cutoff)}"
+        ids = sorted({row["call_id"] for row in self._rows(self._calls, where, ["call_id"])})
+        # Chunks first, the call rows last: if we stop in between, the next purge finds the
+        # calls again.
+        self._chunks.delete(where)
+        self._calls.delete(where)
+        return ids
+
+    async def aclose(self) -> None:
+        return None
+
     async def optimize(self) -> None:
         await asyncio.to_thread(self._optimize)
 
@@ -208,12 +229,19 @@ class LanceStore:
         rows = await asyncio.to_thread(
             self._rows, self._calls, f"call_id = {_literal(call_id)}", ["details", "monologues"]
         )
-        return _call_from_row(rows[0]) if rows else None
+        return call_from_record(rows[0]) if rows else None
 
-    async def all_calls(self) -> list[Call]:
-        rows = await asyncio.to_thread(self._rows, self._calls, None, ["details", "monologues"])
-        calls = [_call_from_row(row) for row in rows]
-        return sorted(calls, key=lambda c: (c.details.started, c.call_id))
+    async def list_calls(
+        self,
+        filters: SearchFilters = NO_FILTERS,
+        *,
+        transcripts: bool = True,
+        newest: int | None = None,
+    ) -> list[Call]:
+        columns = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
+        where = _where(filters.model_copy(update={"side": None}))
+        rows = await asyncio.to_thread(self._rows, self._calls, where, columns)
+        return calls_from_records(rows, transcripts=transcripts, newest=newest)
 
     async def counts(self) -> IndexCounts:
         return await asyncio.to_thread(
@@ -333,39 +361,9 @@ def _chunk_table(calls: Sequence[IndexedCall], schema: pa.Schema) -> pa.Table:
     rows: list[dict[str, Any]] = []
     vectors: list[Vectors] = []
     for indexed in calls:
-        details = indexed.call.details
-        if len(indexed.chunks) != len(indexed.vectors):
-            raise StoreError(
-                f"call {details.call_id}: {len(indexed.chunks)} chunks but "
-                f"{len(indexed.vectors)} vectors"
-            )
+        check_vectors(indexed)
         for chunk, vector in zip(indexed.chunks, indexed.vectors, strict=True):
-            sides = {line.affiliation for line in chunk.lines}
-            rows.append(
-                {
-                    "id": chunk.chunk_id,
-                    "call_id": chunk.call_id,
-                    "chunk_index": chunk.index,
-                    "text": chunk.text,
-                    "text_hash": chunk.text_hash,
-                    "lines": json.dumps(
-                        [
-                            [ln.speaker, ln.affiliation.value, ln.start_ms, ln.end_ms, ln.text]
-                            for ln in chunk.lines
-                        ]
-                    ),
-                    "title": details.title,
-                    "account": details.account,
-                    "account_key": account_key(details.account) if details.account else None,
-                    "started_ms": _ms(details.started),
-                    "call_url": details.url,
-                    "start_ms": chunk.start_ms,
-                    "end_ms": chunk.end_ms,
-                    "has_internal": Affiliation.INTERNAL in sides,
-                    "has_external": Affiliation.EXTERNAL in sides,
-                    "has_unknown": Affiliation.UNKNOWN in sides,
-                }
-            )
+            rows.append({"id": chunk.chunk_id, **chunk_record(indexed.call.details, chunk)})
             vectors.append(vector)
     dim = schema.field("vector").type.list_size
     columns = {name: [row[name] for row in rows] for name in schema.names if name != "vector"}
@@ -377,51 +375,12 @@ def _chunk_table(calls: Sequence[IndexedCall], schema: pa.Schema) -> pa.Table:
 
 
 def _call_table(calls: Sequence[IndexedCall]) -> pa.Table:
-    now = _ms(datetime.now(UTC))
-    rows = [
-        {
-            "call_id": c.call.call_id,
-            "account": c.call.details.account,
-            "account_key": account_key(c.call.details.account) if c.call.details.account else None,
-            "title": c.call.details.title,
-            "started_ms": _ms(c.call.details.started),
-            "content_hash": c.content_hash,
-            "details": c.call.details.model_dump_json(),
-            "monologues": json.dumps([m.model_dump(mode="json") for m in c.call.monologues]),
-            "chunk_count": len(c.chunks),
-            "redactions": c.redactions,
-            "indexed_at_ms": now,
-        }
-        for c in calls
-    ]
-    return pa.Table.from_pylist(rows, schema=_CALL_SCHEMA)
-
-
-def _call_from_row(row: dict[str, Any]) -> Call:
-    return Call(
-        details=CallDetails.model_validate_json(row["details"]),
-        monologues=tuple(Monologue.model_validate(m) for m in json.loads(row["monologues"])),
-    )
+    now = to_ms(datetime.now(UTC))
+    return pa.Table.from_pylist([call_record(c, now) for c in calls], schema=_CALL_SCHEMA)
 
 
 def _stored_chunk(row: dict[str, Any], score: float) -> StoredChunk:
-    lines = tuple(
-        ChunkLine(speaker, Affiliation(affiliation), start, end, text)
-        for speaker, affiliation, start, end, text in json.loads(row["lines"])
-    )
-    return StoredChunk(
-        chunk_id=row["id"],
-        call_id=row["call_id"],
-        chunk_index=row["chunk_index"],
-        lines=lines,
-        title=row["title"],
-        account=row["account"],
-        started=datetime.fromtimestamp(row["started_ms"] / 1000, UTC),
-        call_url=row["call_url"],
-        start_ms=row["start_ms"],
-        end_ms=row["end_ms"],
-        score=float(score),
-    )
+    return stored_chunk(row, row["id"], score)
 
 
 # --- filters ---------------------------------------------------------------------------
@@ -434,11 +393,11 @@ def _where(filters: SearchFilters) -> str | None:
     if filters.call_ids:
         clauses.append(f"call_id IN ({_in_list(filters.call_ids)})")
     if filters.started_from:
-        clauses.append(f"started_ms >= {_ms(filters.started_from)}")
+        clauses.append(f"started_ms >= {to_ms(filters.started_from)}")
     if filters.started_to:
-        clauses.append(f"started_ms < {_ms(filters.started_to)}")
+        clauses.append(f"started_ms < {to_ms(filters.started_to)}")
     if filters.side:
-        clauses.append(f"{_SIDE_COLUMN[filters.side]} = true")
+        clauses.append(f"{SIDE_FIELD[filters.side]} = true")
     return " AND ".join(clauses) or None
 
 
@@ -449,7 +408,3 @@ def _literal(value: str) -> str:
 
 def _in_list(values: Any) -> str:
     return ", ".join(_literal(str(v)) for v in values)
-
-
-def _ms(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000)

@@ -1,20 +1,12 @@
-"""The query cache: a Protocol and the in-process TTL implementation."""
+"""The in-process caches: a bounded TTL cache, and none at all."""
 
 from __future__ import annotations
 
-from typing import Protocol
-
 from cachetools import TTLCache
 
-__all__ = ["Cache", "MemoryCache", "NoCache"]
+from core.cache.base import CacheCounts
 
-
-class Cache(Protocol):
-    """String values under string keys, each expiring after the cache's TTL."""
-
-    async def get(self, key: str) -> str | None: ...
-
-    async def set(self, key: str, value: str) -> None: ...
+__all__ = ["MemoryCache", "NoCache"]
 
 
 class MemoryCache:
@@ -30,6 +22,12 @@ class MemoryCache:
     async def set(self, key: str, value: str) -> None:
         self._entries[key] = value
 
+    async def counts(self) -> CacheCounts | None:
+        return None
+
+    async def aclose(self) -> None:
+        return None
+
 
 class NoCache:
     """Used when CACHE_TTL_S is 0."""
@@ -38,4 +36,10 @@ class NoCache:
         return None
 
     async def set(self, key: str, value: str) -> None:
+        return None
+
+    async def counts(self) -> CacheCounts | None:
+        return None
+
+    async def aclose(self) -> None:
         return None

@@ -1,0 +1,1 @@
+"""Insights: turning calls and search hits into cited answers."""

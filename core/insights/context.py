@@ -1,0 +1,100 @@
+"""What every insight needs: the store, search, the summarizer, settings and the clock."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from core.config import Settings
+from core.insights.competitor_catalog import Competitor, competitor_catalog
+from core.insights.periods import Period
+from core.insights.summarizer import Summarizer
+from core.models import Call
+from core.query import SearchFilters
+from core.search import SearchService
+from core.stores.base import VectorStore
+
+__all__ = ["InsightContext", "closest_account", "describe", "with_account"]
+
+# Below this similarity a typed name is not taken to mean an indexed account.
+_ACCOUNT_MATCH = 0.75
+
+
+@dataclass
+class InsightContext:
+    """Shared by the capabilities of one process."""
+
+    store: VectorStore
+    search: SearchService
+    summarizer: Summarizer
+    settings: Settings
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.settings.sophia_timezone)
+
+    async def calls(
+        self,
+        *,
+        period: Period | None = None,
+        account: str | None = None,
+        transcripts: bool = True,
+        newest: int | None = None,
+    ) -> list[Call]:
+        """Indexed calls (redacted), oldest first, within `period` and of `account`."""
+        filters = SearchFilters(
+            account=account,
+            started_from=period.start if period else None,
+            started_to=period.end if period else None,
+        )
+        return await self.store.list_calls(filters, transcripts=transcripts, newest=newest)
+
+    async def accounts(self) -> list[str]:
+        """Every account name in the index."""
+        calls = await self.store.list_calls(transcripts=False)
+        return sorted({c.details.account for c in calls if c.details.account}, key=str.casefold)
+
+    async def competitors(self) -> list[Competitor]:
+        """Competitors from COMPETITORS and from every indexed call's Gong trackers."""
+        calls = await self.store.list_calls(transcripts=False)
+        return competitor_catalog(self.settings.competitors, calls)
+
+
+def _normal(name: str) -> str:
+    name = name.casefold().replace("&", " and ")
+    return " ".join(re.findall(r"[a-z0-9']+", name))
+
+
+def closest_account(typed: str, accounts: Sequence[str]) -> tuple[str | None, float]:
+    """The indexed account a typed name most likely means, with its similarity (0–1)."""
+    target = _normal(typed)
+    best, best_score = None, 0.0
+    for account in accounts:
+        score = difflib.SequenceMatcher(None, target, _normal(account)).ratio()
+        if score > best_score:
+            best, best_score = account, score
+    return (best, best_score) if best_score >= _ACCOUNT_MATCH else (None, best_score)
+
+
+def describe(
+    verb: str, account: str | None, period: Period | None, topic: str | None = None
+) -> str:
+    """What was understood: "Searching Moss & Co calls, Oct 1 – Nov 23, for pricing objections"."""
+    text = f"{verb} {account + ' calls' if account else 'all calls'}"
+    if period:
+        text += f", {period.label}"
+    if topic:
+        text += f"{',' if period else ''} for {topic}"
+    return text
+
+
+def with_account(account: str | None, name: str) -> str:
+    """`name`, prefixed with the account unless it already says it ("Moss & Co — Commercials")."""
+    if not account or account.casefold() in name.casefold():
+        return name
+    return f"{account} — {name}"

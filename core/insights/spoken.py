@@ -1,0 +1,77 @@
+"""A call as a list of spoken sentences: who said what, when, in which call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from core.insights.answer import Bullet, CitationBook
+from core.models import Affiliation, Call, CallDetails
+
+__all__ = ["Spoken", "quote", "spoken_sentences", "talk_time_ms"]
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """One sentence of one call, with its speaker and position."""
+
+    details: CallDetails
+    index: int
+    speaker: str
+    affiliation: Affiliation
+    start_ms: int
+    end_ms: int
+    text: str
+    topic: str | None
+
+    @property
+    def is_customer(self) -> bool:
+        return self.affiliation is Affiliation.EXTERNAL
+
+    @property
+    def is_question(self) -> bool:
+        return self.text.rstrip().endswith("?")
+
+
+def spoken_sentences(call: Call) -> list[Spoken]:
+    """Every sentence of the call, in order."""
+    result: list[Spoken] = []
+    for monologue in call.monologues:
+        speaker, affiliation = call.details.speaker(monologue.speaker_id)
+        for sentence in monologue.sentences:
+            result.append(
+                Spoken(
+                    details=call.details,
+                    index=len(result),
+                    speaker=speaker,
+                    affiliation=affiliation,
+                    start_ms=sentence.start_ms,
+                    end_ms=sentence.end_ms,
+                    text=sentence.text,
+                    topic=monologue.topic,
+                )
+            )
+    return result
+
+
+def quote(book: CitationBook, sentence: Spoken, context: Sequence[Spoken] = ()) -> Bullet:
+    """A verbatim bullet for `sentence` (plus same-speaker `context` that follows it), cited."""
+    parts = [sentence, *(s for s in context if s.speaker == sentence.speaker)]
+    text = " ".join(s.text for s in parts)
+    number = book.cite(
+        sentence.details,
+        sentence.speaker,
+        sentence.affiliation,
+        sentence.start_ms,
+        parts[-1].end_ms,
+        text,
+    )
+    return Bullet(text=text, citations=[number], quote=True)
+
+
+def talk_time_ms(sentences: Iterable[Spoken]) -> dict[Affiliation, int]:
+    """Speaking time per side, from sentence timings."""
+    totals = dict.fromkeys(Affiliation, 0)
+    for s in sentences:
+        totals[s.affiliation] += max(0, s.end_ms - s.start_ms)
+    return totals

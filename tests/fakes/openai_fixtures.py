@@ -1,0 +1,75 @@
+"""Pytest fixtures around the fake OpenAI API; load with `pytest_plugins` in a test module."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import pytest
+
+from core.embedders.openai import OpenAIEmbedder
+from tests.fakes.openai_server import FakeOpenAI
+
+_PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+# The SDK reads these itself when they are not passed; a developer's must not leak in.
+_OPENAI_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
+
+MakeEmbedder = Callable[..., OpenAIEmbedder]
+
+
+class RecordedSleep:
+    """An injectable sleep that records the waits asked for and returns at once."""
+
+    def __init__(self) -> None:
+        self.waits: list[float] = []
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        await asyncio.sleep(0)
+
+
+@pytest.fixture
+def openai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
+    """A started fake OpenAI API on loopback, stopped after the test."""
+    # The SDK's HTTP client honours proxy variables; a proxy must never see loopback traffic.
+    for name in (*_PROXY_VARIABLES, *_OPENAI_VARIABLES):
+        monkeypatch.delenv(name, raising=False)
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def openai_sleeps() -> RecordedSleep:
+    """The retry sleep injected by `make_openai_embedder`."""
+    return RecordedSleep()
+
+
+@pytest.fixture
+async def make_openai_embedder(
+    openai_server: FakeOpenAI, openai_sleeps: RecordedSleep
+) -> AsyncIterator[MakeEmbedder]:
+    """Factory of real OpenAIEmbedders pointed at the fake, with recorded (instant) sleeps."""
+    made: list[OpenAIEmbedder] = []
+
+    def make(**overrides: Any) -> OpenAIEmbedder:
+        options: dict[str, Any] = {
+            "api_key": openai_server.api_key,
+            "base_url": openai_server.url,
+            "sleep": openai_sleeps,
+            **overrides,
+        }
+        made.append(OpenAIEmbedder(**options))
+        return made[-1]
+
+    yield make
+    for embedder in made:
+        await embedder.aclose()

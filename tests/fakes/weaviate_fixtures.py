@@ -1,0 +1,70 @@
+"""Pytest fixtures around the fake Weaviate; load with `pytest_plugins` in a test module."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.fakes.weaviate_server import FakeWeaviate
+
+# httpx and grpc honour these; a proxy must never see loopback test traffic.
+_PROXY_VARIABLES = (
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+    "GRPC_PROXY",
+    "grpc_proxy",
+)
+
+
+def _clear_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in _PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def weaviate_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeaviate]:
+    """A started fake Weaviate on loopback; a test fails if it refused a request unasked.
+
+    A test that provokes a refusal on purpose checks `weaviate_server.rejected` and clears it.
+    """
+    _clear_proxies(monkeypatch)
+    server = FakeWeaviate().start()
+    yield server
+    server.stop()
+    assert server.rejected == [], f"the fake Weaviate refused requests: {server.rejected}"
+
+
+@dataclass(frozen=True)
+class RealWeaviate:
+    """Where the real Weaviate of WEAVIATE_TEST_URL listens, and a collection name of its own."""
+
+    url: str
+    grpc_port: int
+    collection: str
+
+
+@pytest.fixture
+def real_weaviate(monkeypatch: pytest.MonkeyPatch) -> RealWeaviate:
+    """The Weaviate in WEAVIATE_TEST_URL (gRPC port WEAVIATE_TEST_GRPC_PORT, default 50051)
+    with a fresh collection name; skips when WEAVIATE_TEST_URL is unset. The test drops its
+    collections (`name`, `nameCall`, `nameMeta`) itself.
+
+    README.md ("Production store: Weaviate") shows how to start one with docker compose.
+    """
+    url = os.environ.get("WEAVIATE_TEST_URL")
+    if not url:
+        pytest.skip("WEAVIATE_TEST_URL is not set (no real Weaviate to test against)")
+    _clear_proxies(monkeypatch)
+    return RealWeaviate(
+        url,
+        int(os.environ.get("WEAVIATE_TEST_GRPC_PORT", "50051")),
+        f"SophiaTest{uuid.uuid4().hex[:12]}",
+    )
