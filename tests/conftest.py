@@ -13,6 +13,7 @@ import pytest
 from core.config import Settings
 from core.embedders.hashing import HashingEmbedder
 from core.embedders.local import LocalEmbedder
+from tests.fakes.loopback import clear_proxies
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
@@ -23,8 +24,7 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No developer setting or `.env` reaches a test; proxies never see loopback traffic."""
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    clear_proxies(monkeypatch)
     work = tmp_path / "cwd"
     work.mkdir()
     monkeypatch.chdir(work)

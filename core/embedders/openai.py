@@ -41,6 +41,7 @@ from core.chunking import ChunkPlan
 from core.config import Settings
 from core.embedders.base import Vectors
 from core.errors import ConfigError, EmbeddingError
+from core.retry import Transient, wait_for_retry
 
 __all__ = ["OpenAIEmbedder"]
 
@@ -60,15 +61,6 @@ _RETRY_STATUSES = frozenset({408, 409, 429})
 _SHORTENABLE = re.compile(r"^text-embedding-3-")
 # Text that looks like an OpenAI key, in case a server echoes one back in an error.
 _KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_\-*]{3,}")
-
-
-class _Transient(Exception):
-    """A failure worth retrying: 429, 5xx, a timeout or a broken connection."""
-
-    def __init__(self, what: str, *, retry_after_s: float | None = None) -> None:
-        super().__init__(what)
-        self.what = what
-        self.retry_after_s = retry_after_s
 
 
 class OpenAIEmbedder:
@@ -201,14 +193,14 @@ class OpenAIEmbedder:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(attempts),
             wait=self._wait,
-            retry=retry_if_exception_type(_Transient),
+            retry=retry_if_exception_type(Transient),
             sleep=self._sleep,
             before_sleep=self._log_retry,
             reraise=True,
         )
         try:
             vectors: Vectors = await retrying(self._attempt, texts, timeout_s)
-        except _Transient as exc:
+        except Transient as exc:
             raise EmbeddingError(
                 f"OpenAI embeddings at {self._where} failed after {attempts} attempts: {exc.what}"
             ) from None
@@ -229,9 +221,9 @@ class OpenAIEmbedder:
                     model=self._model, input=inputs, timeout=timeout_s
                 )
         except APITimeoutError as exc:
-            raise _Transient(f"timed out after {timeout_s:g} s") from exc
+            raise Transient(f"timed out after {timeout_s:g} s") from exc
         except APIConnectionError as exc:
-            raise _Transient(f"cannot connect ({self._scrubbed(_cause(exc))})") from exc
+            raise Transient(f"cannot connect ({self._scrubbed(_cause(exc))})") from exc
         except APIStatusError as exc:
             raise self._status_error(exc) from None
         except (OpenAIError, ValidationError, ValueError) as exc:
@@ -264,7 +256,7 @@ class OpenAIEmbedder:
         return result
 
     def _status_error(self, exc: APIStatusError) -> Exception:
-        """A retryable `_Transient`, or the `EmbeddingError` to report."""
+        """A retryable `Transient`, or the `EmbeddingError` to report."""
         status = exc.status_code
         code = _error_code(exc)
         if status == 429 and code == "insufficient_quota":
@@ -281,7 +273,7 @@ class OpenAIEmbedder:
                     "most; try again later"
                 )
             what = "rate limited (429)" if status == 429 else f"server error {status}"
-            return _Transient(what, retry_after_s=retry_after)
+            return Transient(what, retry_after_s=retry_after)
         if status in (401, 403):
             # OpenAI's 401 message quotes part of the key: leave it out entirely.
             return EmbeddingError(
@@ -300,17 +292,14 @@ class OpenAIEmbedder:
 
     def _wait(self, state: RetryCallState) -> float:
         """Retry-After exactly when the server gives one, else exponential backoff with jitter."""
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, _Transient) and error.retry_after_s is not None:
-            return error.retry_after_s
-        return float(self._backoff(state))
+        return wait_for_retry(state, self._backoff)
 
     def _log_retry(self, state: RetryCallState) -> None:
         # Status and wait only: requests carry the key and transcript text.
         error = state.outcome.exception() if state.outcome else None
         log.warning(
             "OpenAI embeddings: %s; retrying in %.1f s (attempt %d)",
-            error.what if isinstance(error, _Transient) else error,
+            error.what if isinstance(error, Transient) else error,
             state.upcoming_sleep,
             state.attempt_number,
         )

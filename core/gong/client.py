@@ -21,6 +21,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_exponential_jitter
 
 from core.errors import AuthFailed, ConfigError, RateLimited, SourceError
+from core.retry import Transient, wait_for_retry
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -57,16 +58,6 @@ _CURSOR_EXPIRED = "cursor has expired"
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
 Sleep = Callable[[float], Awaitable[None]]
-
-
-class _Transient(Exception):
-    """A failure worth retrying: 429, 5xx, timeout or a broken connection."""
-
-    def __init__(self, what: str, *, status: int | None = None, retry_after_s: float | None = None):
-        super().__init__(what)
-        self.what = what
-        self.status = status
-        self.retry_after_s = retry_after_s
 
 
 class _CursorExpired(Exception):
@@ -285,14 +276,14 @@ class GongClient:
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._max_attempts),
             wait=self._wait,
-            retry=retry_if_exception_type(_Transient),
+            retry=retry_if_exception_type(Transient),
             sleep=self._sleep,
             before_sleep=self._log_retry,
             reraise=True,
         )
         try:
             response: httpx.Response = await retrying(self._attempt, method, path, params, body)
-        except _Transient as exc:
+        except Transient as exc:
             raise self._gave_up(exc, method, path) from None
         return response
 
@@ -307,11 +298,11 @@ class GongClient:
             try:
                 response = await self._http.request(method, path, params=params, json=body)
             except httpx.TimeoutException as exc:
-                raise _Transient(
+                raise Transient(
                     f"timed out after {self._timeout_s:g} s ({type(exc).__name__})"
                 ) from exc
             except httpx.TransportError as exc:
-                raise _Transient(f"network error ({type(exc).__name__})") from exc
+                raise Transient(f"network error ({type(exc).__name__})") from exc
         status = response.status_code
         if status == 429:
             retry_after = _retry_after_s(response)
@@ -322,17 +313,14 @@ class GongClient:
                     "company's daily API quota is probably used up). Try again later.",
                     retry_after_s=retry_after,
                 )
-            raise _Transient("rate limited (429)", status=429, retry_after_s=retry_after)
+            raise Transient("rate limited (429)", status=429, retry_after_s=retry_after)
         if status in _RETRY_STATUSES:
-            raise _Transient(f"server error {status}", status=status)
+            raise Transient(f"server error {status}", status=status)
         return response
 
     def _wait(self, state: RetryCallState) -> float:
         """Retry-After exactly when Gong gives one, else exponential backoff with jitter."""
-        error = state.outcome.exception() if state.outcome else None
-        if isinstance(error, _Transient) and error.retry_after_s is not None:
-            return error.retry_after_s
-        return float(self._backoff(state))
+        return wait_for_retry(state, self._backoff)
 
     def _log_retry(self, state: RetryCallState) -> None:
         # Method and path only: headers carry the credentials, bodies carry call ids.
@@ -340,7 +328,7 @@ class GongClient:
         method, path = state.args[0], state.args[1]
         wait = state.upcoming_sleep
         attempt = f"attempt {state.attempt_number} of {self._max_attempts}"
-        if isinstance(error, _Transient) and error.status == 429:
+        if isinstance(error, Transient) and error.status == 429:
             logger.warning(
                 "Gong %s %s: rate limited (429); waiting %.1f s (%s)", method, path, wait, attempt
             )
@@ -349,7 +337,7 @@ class GongClient:
                 "Gong %s %s: %s; retrying in %.1f s (%s)", method, path, error, wait, attempt
             )
 
-    def _gave_up(self, error: _Transient, method: str, path: str) -> SourceError:
+    def _gave_up(self, error: Transient, method: str, path: str) -> SourceError:
         tried = f"{self._max_attempts} attempts"
         if error.status == 429:
             return RateLimited(

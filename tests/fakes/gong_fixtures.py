@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -10,37 +9,16 @@ import pytest
 
 from core.gong.client import GongClient
 from tests.fakes.gong_server import FakeGong
-
-_PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
-
+from tests.fakes.loopback import RecordedSleep, clear_proxies
 
 MakeClient = Callable[..., GongClient]
-
-
-class RecordedSleep:
-    """An injectable sleep that records the waits asked for and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await asyncio.sleep(0)
 
 
 @pytest.fixture
 def gong_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGong]:
     """A started fake Gong on loopback (pages of 2 records, so a few calls page), stopped after."""
     # httpx honours proxy variables; a proxy must never see loopback test traffic.
-    for name in _PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+    clear_proxies(monkeypatch)
     server = FakeGong(page_size=2).start()
     yield server
     server.stop()

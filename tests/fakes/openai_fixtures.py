@@ -2,46 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
 
 from core.embedders.openai import OpenAIEmbedder
+from tests.fakes.loopback import RecordedSleep, clear_proxies
 from tests.fakes.openai_server import FakeOpenAI
 
-_PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-)
 # The SDK reads these itself when they are not passed; a developer's must not leak in.
 _OPENAI_VARIABLES = ("OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "OPENAI_PROJECT_ID")
 
 MakeEmbedder = Callable[..., OpenAIEmbedder]
 
 
-class RecordedSleep:
-    """An injectable sleep that records the waits asked for and returns at once."""
-
-    def __init__(self) -> None:
-        self.waits: list[float] = []
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
 def openai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     """A started fake OpenAI API on loopback, stopped after the test."""
     # The SDK's HTTP client honours proxy variables; a proxy must never see loopback traffic.
-    for name in (*_PROXY_VARIABLES, *_OPENAI_VARIABLES):
-        monkeypatch.delenv(name, raising=False)
+    clear_proxies(monkeypatch, *_OPENAI_VARIABLES)
     server = FakeOpenAI().start()
     yield server
     server.stop()

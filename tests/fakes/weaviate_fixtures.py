@@ -9,24 +9,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from tests.fakes.loopback import clear_proxies
 from tests.fakes.weaviate_server import FakeWeaviate
-
-# httpx and grpc honour these; a proxy must never see loopback test traffic.
-_PROXY_VARIABLES = (
-    "HTTP_PROXY",
-    "HTTPS_PROXY",
-    "ALL_PROXY",
-    "http_proxy",
-    "https_proxy",
-    "all_proxy",
-    "GRPC_PROXY",
-    "grpc_proxy",
-)
-
-
-def _clear_proxies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in _PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
@@ -35,7 +19,7 @@ def weaviate_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeaviate]:
 
     A test that provokes a refusal on purpose checks `weaviate_server.rejected` and clears it.
     """
-    _clear_proxies(monkeypatch)
+    clear_proxies(monkeypatch)
     server = FakeWeaviate().start()
     yield server
     server.stop()
@@ -62,7 +46,7 @@ def real_weaviate(monkeypatch: pytest.MonkeyPatch) -> RealWeaviate:
     url = os.environ.get("WEAVIATE_TEST_URL")
     if not url:
         pytest.skip("WEAVIATE_TEST_URL is not set (no real Weaviate to test against)")
-    _clear_proxies(monkeypatch)
+    clear_proxies(monkeypatch)
     return RealWeaviate(
         url,
         int(os.environ.get("WEAVIATE_TEST_GRPC_PORT", "50051")),
