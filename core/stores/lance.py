@@ -25,18 +25,20 @@ from lancedb.query import MatchQuery
 
 from core.chunking import CHUNKER_VERSION
 from core.embedders.base import Vectors
-from core.errors import IndexMismatch, StoreError
+from core.errors import StoreError
 from core.models import Call
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 from core.stores.base import IndexCounts, IndexedCall, IndexInfo, StoredChunk, StoreQuery
 from core.stores.fusion import relative_score_fusion
 from core.stores.records import (
+    HIT_FIELDS,
     SIDE_FIELD,
     call_from_record,
     call_record,
     calls_from_records,
     check_vectors,
     chunk_record,
+    index_mismatch,
     stored_chunk,
     to_ms,
 )
@@ -47,18 +49,6 @@ _CHUNKS, _CALLS, _META = "chunks", "calls", "index.json"
 # Each sub-search of a hybrid query ranks this many candidates before fusion (Weaviate
 # fuses max(limit, 100), so both stores normalise over the same lists).
 _HYBRID_CANDIDATES = 100
-_RESULT_COLUMNS = [
-    "id",
-    "call_id",
-    "chunk_index",
-    "lines",
-    "title",
-    "account",
-    "started_ms",
-    "call_url",
-    "start_ms",
-    "end_ms",
-]
 
 
 class LanceStore:
@@ -87,12 +77,7 @@ class LanceStore:
             self._reset(info)
             return
         if check and (meta["embedder"], meta["dim"]) != (info.embedder, info.dim):
-            raise IndexMismatch(
-                f"The index in {self._path} was built with {meta['embedder']} "
-                f"({meta['dim']} dims), but the configured embedder is {info.embedder} "
-                f"({info.dim} dims). Run `sophia reindex` to rebuild it, or set "
-                "SOPHIA_EMBEDDER back."
-            )
+            raise index_mismatch(str(self._path), meta["embedder"], meta["dim"], info)
         self._open(int(meta["dim"]))
         self._uid = meta["uid"]
 
@@ -295,7 +280,7 @@ class LanceStore:
         search = self._chunks.search(vector, vector_column_name="vector").distance_type("cosine")
         if where:
             search = search.where(where, prefilter=True)
-        columns = [*_RESULT_COLUMNS, "_distance"]
+        columns = ["id", *HIT_FIELDS, "_distance"]
         rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
         return rows
 
@@ -308,7 +293,7 @@ class LanceStore:
         search = self._chunks.search(match, query_type="fts")
         if where:
             search = search.where(where, prefilter=True)
-        columns = [*_RESULT_COLUMNS, "_score"]
+        columns = ["id", *HIT_FIELDS, "_score"]
         rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
         return rows
 

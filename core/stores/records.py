@@ -12,19 +12,34 @@ from datetime import UTC, datetime
 from typing import Any
 
 from core.chunking import Chunk, ChunkLine
-from core.errors import StoreError
+from core.errors import IndexMismatch, StoreError
 from core.models import Affiliation, Call, CallDetails, Monologue
 from core.query import account_key
-from core.stores.base import IndexedCall, StoredChunk
+from core.stores.base import IndexedCall, IndexInfo, StoredChunk
 
 __all__ = [
+    "HIT_FIELDS",
     "SIDE_FIELD",
     "call_from_record",
     "call_record",
     "check_vectors",
     "chunk_record",
+    "index_mismatch",
     "stored_chunk",
     "to_ms",
+]
+
+# The stored chunk fields a search hit is built from (`stored_chunk`), besides its id.
+HIT_FIELDS = [
+    "call_id",
+    "chunk_index",
+    "lines",
+    "title",
+    "account",
+    "started_ms",
+    "call_url",
+    "start_ms",
+    "end_ms",
 ]
 
 # The boolean field that says a chunk has a line spoken from that side of the table.
@@ -132,4 +147,13 @@ def stored_chunk(record: Mapping[str, Any], chunk_id: str, score: float) -> Stor
         start_ms=int(record["start_ms"]),
         end_ms=int(record["end_ms"]),
         score=float(score),
+    )
+
+
+def index_mismatch(where: str, built_with: str, built_dim: int, info: IndexInfo) -> IndexMismatch:
+    """The start-up error for an index built in another embedding space."""
+    return IndexMismatch(
+        f"The index in {where} was built with {built_with} ({built_dim} dims), but the "
+        f"configured embedder is {info.embedder} ({info.dim} dims). Run `sophia reindex` to "
+        "rebuild it, or set SOPHIA_EMBEDDER back."
     )

@@ -23,7 +23,6 @@ __all__ = [
     "CALL_FIELDS",
     "CHUNK_FIELDS",
     "META_FIELDS",
-    "RESULT_PROPERTIES",
     "VECTOR",
     "Collection",
     "search_filters",
@@ -31,18 +30,6 @@ __all__ = [
 
 # The name of the one vector each collection declares (the chunk collection indexes it).
 VECTOR = "default"
-# What a search hit needs; the chunk's id is the object's id.
-RESULT_PROPERTIES = [
-    "call_id",
-    "chunk_index",
-    "lines",
-    "title",
-    "account",
-    "started_ms",
-    "call_url",
-    "start_ms",
-    "end_ms",
-]
 
 _TEXT, _INT, _BOOL = DataType.TEXT, DataType.INT, DataType.BOOL
 

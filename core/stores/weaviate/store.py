@@ -28,11 +28,13 @@ from core.models import Call
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 from core.stores.base import IndexCounts, IndexedCall, IndexInfo, StoredChunk, StoreQuery
 from core.stores.records import (
+    HIT_FIELDS,
     call_from_record,
     call_record,
     calls_from_records,
     check_vectors,
     chunk_record,
+    index_mismatch,
     stored_chunk,
     to_ms,
 )
@@ -40,7 +42,6 @@ from core.stores.weaviate.schema import (
     CALL_FIELDS,
     CHUNK_FIELDS,
     META_FIELDS,
-    RESULT_PROPERTIES,
     VECTOR,
     Collection,
     search_filters,
@@ -135,11 +136,11 @@ class WeaviateStore:
                 await self._write_meta(info)
                 return
             if check and (meta["embedder"], meta["dim"]) != (info.embedder, info.dim):
-                raise IndexMismatch(
-                    f"The Weaviate collection {self._chunks.name} was built with "
-                    f"{meta['embedder']} ({meta['dim']} dims), but the configured embedder is "
-                    f"{info.embedder} ({info.dim} dims). Run `sophia reindex` to rebuild it, "
-                    "or set SOPHIA_EMBEDDER back."
+                raise index_mismatch(
+                    f"the Weaviate collection {self._chunks.name}",
+                    meta["embedder"],
+                    meta["dim"],
+                    info,
                 )
             await self._create_missing(check)
             self._dim = int(meta["dim"])
@@ -533,7 +534,7 @@ class WeaviateStore:
         common: dict[str, Any] = {
             "limit": query.limit,
             "filters": search_filters(query.filters),
-            "return_properties": RESULT_PROPERTIES,
+            "return_properties": HIT_FIELDS,
         }
         started = time.perf_counter()
         try:
