@@ -154,7 +154,7 @@ class Settings(BaseSettings):
         "and the index generation, shared by every replica.",
     )
     llm_model: str = Field(
-        "gpt-4o-mini", description="Chat model for LLM summaries; not used by this build yet."
+        "gpt-4o-mini", description="Chat model of the LLM summarizer (OpenAI-compatible API)."
     )
 
     # --- Slack ---------------------------------------------------------------------------
@@ -240,8 +240,10 @@ def settings_table() -> str:
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         default = field.default
-        shown = "—" if default is None else f"`{default}`"
-        rows.append(f"| `{name.upper()}` | {shown} | {field.description or ''} |")
+        shown = "—" if default in (None, "") else f"`{default}`"
+        # A pipe inside a cell would end it: escape the ones descriptions use as syntax.
+        meaning = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{name.upper()}` | {shown} | {meaning} |")
     return "\n".join(rows)
 
 
