@@ -20,7 +20,6 @@ from core.insights.competitors import competitor_intel
 from core.insights.context import InsightContext, closest_account, describe
 from core.insights.periods import Period, find_period
 from core.insights.stalled import stalled_deals
-from core.query import build_request
 from core.search import Hit
 
 __all__ = ["Understanding", "ask", "understand"]
@@ -177,16 +176,7 @@ async def _search(ctx: InsightContext, meaning: Understanding) -> Answer:
             "this quarter” or “/gong help”.",
         )
     period = meaning.period
-    request = build_request(
-        query=topic,
-        alpha=ctx.settings.search_alpha,
-        limit=ctx.settings.search_limit,
-        filters={
-            "account": meaning.account,
-            "started_from": period.start if period else None,
-            "started_to": period.end if period else None,
-        },
-    )
+    request = ctx.search_request(topic, ctx.settings.search_limit, period, meaning.account)
     result = await ctx.search.search(request)
     book = CitationBook()
     bullets = [

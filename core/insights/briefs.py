@@ -15,7 +15,6 @@ from core.insights.periods import Period
 from core.insights.spoken import Spoken, spoken_sentences
 from core.insights.summarizer import Candidate, SectionRequest
 from core.models import Affiliation, Call
-from core.query import build_request
 from core.search import Hit
 from core.snippets import query_terms
 
@@ -36,16 +35,7 @@ async def topic_brief(
 ) -> Answer:
     """Search the period for the topic, then quote what was said, decided and worried about."""
     understood = describe("Briefing on", account, period, topic)
-    request = build_request(
-        query=topic,
-        limit=_SEARCH_DEPTH,
-        alpha=ctx.settings.search_alpha,
-        filters={
-            "account": account,
-            "started_from": period.start if period else None,
-            "started_to": period.end if period else None,
-        },
-    )
+    request = ctx.search_request(topic, _SEARCH_DEPTH, period, account)
     result = await ctx.search.search(request)
     filters = request.filters.model_dump(mode="json", exclude_defaults=True)
     if not result.hits:

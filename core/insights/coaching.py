@@ -14,7 +14,6 @@ from core.insights.periods import Period
 from core.insights.spoken import Spoken, spoken_sentences
 from core.insights.summarizer import Candidate, SectionRequest
 from core.models import Affiliation, Call
-from core.query import build_request
 from core.snippets import query_terms
 
 __all__ = ["coaching"]
@@ -103,15 +102,7 @@ async def coaching(ctx: InsightContext, topic: str, period: Period | None) -> An
 
 async def _discussing(ctx: InsightContext, topic: str, period: Period | None) -> list[Call]:
     """The calls where search finds the topic discussed: only those are read in full."""
-    request = build_request(
-        query=f"{topic} negotiation",
-        limit=_SEARCH_DEPTH,
-        alpha=ctx.settings.search_alpha,
-        filters={
-            "started_from": period.start if period else None,
-            "started_to": period.end if period else None,
-        },
-    )
+    request = ctx.search_request(f"{topic} negotiation", _SEARCH_DEPTH, period)
     call_ids = dict.fromkeys(hit.call_id for hit in (await ctx.search.search(request)).hits)
     calls = [await ctx.store.get_call(call_id) for call_id in list(call_ids)[:_CANDIDATE_CALLS]]
     return [call for call in calls if call is not None]

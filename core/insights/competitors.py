@@ -25,7 +25,6 @@ async def competitor_intel(
     ctx: InsightContext, period: Period | None, account: str | None = None
 ) -> Answer:
     """Mentions per competitor and per account, with quotes and the tone around them."""
-    calls = await ctx.calls(period=period, account=account)
     catalog = await ctx.competitors()
     understood = describe("Scanning", account, period, "competitor mentions")
     if not catalog:
@@ -36,6 +35,7 @@ async def competitor_intel(
             notice="No competitors are configured and no Gong competitor tracker was found: "
             "set COMPETITORS (e.g. 'DealForge, Quotient AI=Quotient').",
         )
+    calls = await ctx.calls(period=period, account=account)
     mentions: dict[str, list[tuple[Spoken, float]]] = defaultdict(list)
     by_account: Counter[tuple[str, str]] = Counter()
     for call in calls:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from core.config import Settings
@@ -14,7 +15,7 @@ from core.insights.competitor_catalog import Competitor, competitor_catalog
 from core.insights.periods import Period
 from core.insights.summarizer import Summarizer
 from core.models import Call
-from core.query import SearchFilters
+from core.query import SearchFilters, SearchRequest, build_request
 from core.search import SearchService
 from core.stores.base import VectorStore
 
@@ -47,12 +48,19 @@ class InsightContext:
         newest: int | None = None,
     ) -> list[Call]:
         """Indexed calls (redacted), oldest first, within `period` and of `account`."""
-        filters = SearchFilters(
-            account=account,
-            started_from=period.start if period else None,
-            started_to=period.end if period else None,
-        )
+        filters = SearchFilters(**_scope(period, account))
         return await self.store.list_calls(filters, transcripts=transcripts, newest=newest)
+
+    def search_request(
+        self, query: str, limit: int, period: Period | None, account: str | None = None
+    ) -> SearchRequest:
+        """A hybrid search for `query` within the period and account, with SEARCH_ALPHA."""
+        return build_request(
+            query=query,
+            limit=limit,
+            alpha=self.settings.search_alpha,
+            filters=_scope(period, account),
+        )
 
     async def accounts(self) -> list[str]:
         """Every account name in the index."""
@@ -63,6 +71,14 @@ class InsightContext:
         """Competitors from COMPETITORS and from every indexed call's Gong trackers."""
         calls = await self.store.list_calls(transcripts=False)
         return competitor_catalog(self.settings.competitors, calls)
+
+
+def _scope(period: Period | None, account: str | None) -> dict[str, Any]:
+    return {
+        "account": account,
+        "started_from": period.start if period else None,
+        "started_to": period.end if period else None,
+    }
 
 
 def _normal(name: str) -> str:
