@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import logging
 import re
@@ -28,6 +29,7 @@ from core.insights.answer import Answer
 from core.models import Affiliation
 from core.query import SearchMode, build_request, day_range
 from core.search import Hit, SearchResult
+from core.session import Session, Viewer
 
 app = typer.Typer(
     name="sophia",
@@ -173,7 +175,7 @@ def search(
             await sophia.embedder.warm_up()
         if queries is not None:
             return await _batch(sophia, queries, base)
-        result = await sophia.search.search(build_request(query=query, **base))
+        result = await _session(sophia).search(build_request(query=query, **base))
         if as_json:
             print(json.dumps(_result_json(result), ensure_ascii=False))
         else:
@@ -190,7 +192,7 @@ def ask(
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """Ask about the calls: "what pricing objections came up with Moss & Co this quarter?"."""
-    _answer(ctx, lambda sophia: sophia.insights.ask(question), as_json)
+    _answer(ctx, lambda sophia: _session(sophia).ask(question), as_json)
 
 
 @app.command()
@@ -200,7 +202,7 @@ def brief(
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """A cited brief: "competitive mentions in Q4", "key decisions this week", "Olympus"."""
-    _answer(ctx, lambda sophia: sophia.insights.brief(subject), as_json)
+    _answer(ctx, lambda sophia: _session(sophia).brief(subject), as_json)
 
 
 @app.command()
@@ -210,7 +212,7 @@ def analyze(
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """One call: summary, topics, objections, competitors, next steps, questions, talk ratio."""
-    _answer(ctx, lambda sophia: sophia.insights.analyze_call(_call_id(call_id)), as_json)
+    _answer(ctx, lambda sophia: _session(sophia).analyze_call(_call_id(call_id)), as_json)
 
 
 @app.command()
@@ -220,7 +222,7 @@ def competitors(
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """Competitor mentions by competitor and account, with quotes and tone."""
-    _answer(ctx, lambda sophia: sophia.insights.competitors(period), as_json)
+    _answer(ctx, lambda sophia: _session(sophia).competitors(period), as_json)
 
 
 @app.command()
@@ -229,7 +231,7 @@ def stalled(
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """Open deals with no call for STALLED_DAYS, and the blockers of their last call."""
-    _answer(ctx, lambda sophia: sophia.insights.stalled(), as_json)
+    _answer(ctx, lambda sophia: _session(sophia).stalled(), as_json)
 
 
 @app.command()
@@ -242,7 +244,7 @@ def coaching(
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """Discussions that ended well, with the talk tracks that worked."""
-    _answer(ctx, lambda sophia: sophia.insights.coaching(topic, period), as_json)
+    _answer(ctx, lambda sophia: _session(sophia).coaching(topic, period), as_json)
 
 
 @app.command()
@@ -278,6 +280,15 @@ def _answer(
     _run(ctx, run)
 
 
+def _session(sophia: Sophia) -> Session:
+    """A session for whoever runs the command (the audit log names the shell user)."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError):  # no login name in some containers
+        user = "unknown"
+    return sophia.session(Viewer("cli", user=user))
+
+
 def _call_id(value: str) -> str:
     """A call id, also from a pasted Gong call URL (…/call?id=123…)."""
     match = re.search(r"[?&]id=(\d+)", value)
@@ -300,7 +311,7 @@ async def _batch(sophia: Sophia, path: Path, base: dict[str, Any]) -> int:
             if item.get("account"):
                 filters["account"] = str(item["account"])
             request = build_request(query=item.get("query", ""), **{**base, "filters": filters})
-            result = await sophia.search.search(request)
+            result = await _session(sophia).search(request)
             print(json.dumps({"qid": qid, "hits": _hits_json(result.hits)}, ensure_ascii=False))
         except (json.JSONDecodeError, SophiaError) as exc:
             failures += 1

@@ -29,7 +29,9 @@ from core.errors import ConfigError
 from core.ingest import Ingestor, IngestProgress, IngestSummary
 from core.insights.context import InsightContext
 from core.insights.service import Insights
+from core.metrics import SYNC_CALLS, SYNC_RUNS
 from core.search import SearchService
+from core.session import Session, Viewer
 from core.sources.base import CallSource
 from core.sources.folder import FolderSource
 from core.sources.snapshot import SnapshotSource
@@ -108,6 +110,10 @@ class Sophia:
             ),
             insights=Insights(context),
         )
+
+    def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
+        """One request from `viewer`: every surface asks through a session (policy, audit)."""
+        return Session(self, viewer, request_id)
 
     def close(self) -> None:
         """Close the local state. Network clients (Redis, OpenAI) need `aclose()`."""
@@ -193,9 +199,16 @@ class Sophia:
     async def _ingest(
         self, source: CallSource, since: datetime | None, progress: IngestProgress | None
     ) -> IngestSummary:
-        summary = await self.ingestor.run(
-            source, batch_size=self.settings.sync_batch_size, since=since, progress=progress
-        )
+        try:
+            summary = await self.ingestor.run(
+                source, batch_size=self.settings.sync_batch_size, since=since, progress=progress
+            )
+        except BaseException:
+            SYNC_RUNS.labels("error").inc()
+            raise
+        SYNC_RUNS.labels("ok").inc()
+        for result, count in summary.call_counts().items():
+            SYNC_CALLS.labels(result).inc(count)
         self.state.record_sync(summary.as_dict())
         return summary
 

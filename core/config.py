@@ -7,6 +7,8 @@ value into a `ConfigError` that names the variable.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -122,7 +124,7 @@ class Settings(BaseSettings):
     )
     cache_ttl_s: int = Field(3600, ge=0, description="Query cache lifetime; 0 disables it.")
 
-    # --- production backends (later issues wire them) -------------------------------------
+    # --- production backends -------------------------------------------------------------
     weaviate_endpoint: str | None = Field(
         None,
         description="Weaviate REST URL (scheme://host[:port]); when set, the index lives in "
@@ -159,13 +161,75 @@ class Settings(BaseSettings):
 
     # --- Slack ---------------------------------------------------------------------------
     slack_bot_token: SecretStr | None = Field(
-        None, description="Slack bot token (xoxb-...); not used by this build yet."
+        None,
+        description="Slack bot token (xoxb-...); with SLACK_APP_TOKEN it turns the bot on.",
     )
     slack_app_token: SecretStr | None = Field(
-        None, description="Slack app token (xapp-...); not used by this build yet."
+        None, description="Slack app-level token (xapp-..., connections:write) for Socket Mode."
     )
     slack_api_url: str = Field(
         "https://slack.com/api/", description="Slack Web API base URL (keep the trailing /)."
+    )
+    allowed_channels: str = Field(
+        "",
+        description="Channel ids (or #names) where the bot answers, comma-separated; empty: "
+        "everywhere it is invited. DMs are always allowed.",
+    )
+    slack_rate_limit: int = Field(
+        20, ge=0, description="Slack requests per user per minute; 0 turns the limit off."
+    )
+
+    # --- scheduler -----------------------------------------------------------------------
+    sync_interval_hours: float = Field(
+        12, gt=0, description="Hours between Gong syncs (only when Gong credentials are set)."
+    )
+    brief_channels: str = Field(
+        "#sales-team",
+        description="Channels that get the weekly brief, comma-separated; empty: no brief.",
+    )
+    brief_cron: str = Field(
+        "0 9 * * mon",
+        description="When the weekly brief is posted: a crontab line in SOPHIA_TIMEZONE.",
+    )
+    purge_cron: str = Field(
+        "30 3 * * *",
+        description="When the daily retention purge runs: a crontab line in SOPHIA_TIMEZONE.",
+    )
+
+    # --- REST API ------------------------------------------------------------------------
+    api_host: str = Field(
+        "127.0.0.1", description="Address the REST API listens on (0.0.0.0 in containers)."
+    )
+    api_port: int = Field(8000, ge=0, le=65535, description="Port of the REST API; 0 turns it off.")
+    sophia_api_keys: SecretStr | None = Field(
+        None,
+        description="REST API keys, comma-separated `name:key` pairs (a bare key is named by "
+        "its hash); when set, every endpoint but health needs `Authorization: Bearer <key>`.",
+    )
+    api_rate_limit: int = Field(
+        60, ge=0, description="REST requests per API key (or client address) per minute; 0: off."
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Log lines of `sophia run`: json (one object per line) or text."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level `sophia run` logs."
+    )
+
+    # --- governance ----------------------------------------------------------------------
+    access_policy: Path | None = Field(
+        None,
+        description="YAML file of restricted accounts and who may see them (Slack users, "
+        "user groups, API key names); other accounts are open to everyone.",
+    )
+    audit_max_bytes: int = Field(
+        10_000_000, ge=10_000, description="Size at which the audit log rotates."
+    )
+    audit_backups: int = Field(10, ge=1, description="Rotated audit log files kept.")
+    pii_extra_patterns: list[str] = Field(
+        default_factory=list,
+        description='Extra PII regular expressions as a JSON list, e.g. ["ACCT-\\d{6}"]; '
+        "after changing them run `sophia reindex` to re-redact.",
     )
 
     sophia_timezone: str = Field(
@@ -185,6 +249,27 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             # Not the value itself: a Redis URL may carry a password.
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("brief_cron", "purge_cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab line ({exc}): {value!r}") from None
+        return value
+
+    @field_validator("pii_extra_patterns")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
         return value
 
     @field_validator("sophia_timezone")
@@ -216,6 +301,35 @@ class Settings(BaseSettings):
     def gong_configured(self) -> bool:
         """True when both Gong credentials are present."""
         return self.gong_access_key is not None and self.gong_access_secret is not None
+
+    @property
+    def slack_configured(self) -> bool:
+        """True when both Slack tokens are present."""
+        return self.slack_bot_token is not None and self.slack_app_token is not None
+
+    @property
+    def brief_channel_list(self) -> list[str]:
+        return _items(self.brief_channels)
+
+    @property
+    def allowed_channel_list(self) -> list[str]:
+        return _items(self.allowed_channels)
+
+    @property
+    def api_keys(self) -> dict[str, str]:
+        """API key name -> key. A bare key is named `key-` plus the start of its hash."""
+        keys: dict[str, str] = {}
+        raw = self.sophia_api_keys.get_secret_value() if self.sophia_api_keys else ""
+        for item in _items(raw):
+            name, sep, key = item.partition(":")
+            if not sep:
+                name, key = f"key-{hashlib.sha256(item.encode()).hexdigest()[:8]}", item
+            keys[name.strip()] = key.strip()
+        return keys
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def load_settings(**overrides: Any) -> Settings:

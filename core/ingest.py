@@ -64,6 +64,16 @@ class IngestSummary:
             parts.append(f"{sum(self.redactions.values())} PII redactions")
         return f"{', '.join(parts)} in {self.seconds:.1f} s"
 
+    def call_counts(self) -> dict[str, int]:
+        """Calls by what happened to them, for the sync metrics."""
+        return {
+            "indexed": self.indexed,
+            "unchanged": self.unchanged,
+            "outside_retention": self.too_old,
+            "pending": self.pending,
+            "rejected": len(self.rejected),
+        }
+
     def as_dict(self) -> dict[str, object]:
         return {
             "source": self.source,

@@ -14,6 +14,7 @@ from core.chunking import ChunkLine, render_lines
 from core.embedders.base import Embedder
 from core.errors import EmbeddingError
 from core.gong.links import moment_url
+from core.metrics import CACHE_LOOKUPS
 from core.models import Affiliation
 from core.query import SearchMode, SearchRequest
 from core.snippets import best_line, query_terms, snippet_text
@@ -81,6 +82,7 @@ class SearchService:
         started = time.perf_counter()
         key = await self._cache_key(request)
         cached = await self._cache.get(key)
+        CACHE_LOOKUPS.labels("miss" if cached is None else "hit").inc()
         if cached is not None:
             result = SearchResult.model_validate_json(cached)
             result = result.model_copy(update={"cached": True, "took_ms": _since(started)})

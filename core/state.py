@@ -22,6 +22,9 @@ CREATE TABLE IF NOT EXISTS queries (
     at REAL NOT NULL, ms REAL NOT NULL, cached INTEGER NOT NULL, mode TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS syncs (at REAL NOT NULL, summary TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS feedback (
+    at REAL NOT NULL, about TEXT NOT NULL, vote TEXT NOT NULL, surface TEXT NOT NULL, user TEXT
+);
 """
 # Stats describe recent behaviour; older rows are trimmed so the file stays small.
 _KEEP_QUERIES = 10_000
@@ -93,6 +96,17 @@ class StateDB:
         self._db.execute(
             "DELETE FROM syncs WHERE rowid <= (SELECT MAX(rowid) FROM syncs) - ?", (_KEEP_SYNCS,)
         )
+
+    def record_feedback(self, about: str, vote: str, surface: str, user: str | None) -> None:
+        """A 👍/👎 on the answer of request `about`."""
+        self._db.execute(
+            "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)", (time.time(), about, vote, surface, user)
+        )
+
+    def feedback_counts(self) -> dict[str, int]:
+        """Votes so far, by vote."""
+        rows = self._db.execute("SELECT vote, COUNT(*) FROM feedback GROUP BY vote").fetchall()
+        return {vote: count for vote, count in rows}
 
     def last_sync(self) -> dict[str, Any] | None:
         """The most recent sync summary, with its time under `at` (epoch seconds)."""

@@ -21,6 +21,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_exponential_jitter
 
 from core.errors import AuthFailed, ConfigError, RateLimited, SourceError
+from core.metrics import GONG_RATE_LIMITED
 from core.retry import Transient, wait_for_retry
 
 if TYPE_CHECKING:
@@ -305,6 +306,7 @@ class GongClient:
                 raise Transient(f"network error ({type(exc).__name__})") from exc
         status = response.status_code
         if status == 429:
+            GONG_RATE_LIMITED.inc()
             retry_after = _retry_after_s(response)
             if retry_after is not None and retry_after > self._max_retry_after_s:
                 raise RateLimited(

@@ -81,8 +81,11 @@ class Understanding:
     suggestion: str | None = None
 
 
-async def ask(ctx: InsightContext, question: str, user: str | None = None) -> Answer:
-    """Answer a question about the calls; never an empty answer without a reason."""
+async def ask(ctx: InsightContext, question: str, earlier: Sequence[str] = ()) -> Answer:
+    """Answer a question about the calls; never an empty answer without a reason.
+
+    `earlier` holds the questions asked before in the same conversation, oldest first.
+    """
     meaning = understand(question, ctx, await ctx.accounts())
     if meaning.unknown_account:
         hint = f" Did you mean {meaning.suggestion}?" if meaning.suggestion else ""

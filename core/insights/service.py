@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from core.insights.answer import Answer
 from core.insights.ask import ask, understand
 from core.insights.briefs import account_brief, topic_brief
@@ -11,6 +13,7 @@ from core.insights.competitors import competitor_intel
 from core.insights.context import InsightContext
 from core.insights.periods import Period, find_period
 from core.insights.stalled import stalled_deals
+from core.insights.weekly import weekly_brief
 
 __all__ = ["Insights"]
 
@@ -21,9 +24,12 @@ class Insights:
     def __init__(self, context: InsightContext) -> None:
         self.context = context
 
-    async def ask(self, question: str, user: str | None = None) -> Answer:
-        """A question in plain words (intent, account and period are worked out)."""
-        return await ask(self.context, question, user)
+    async def ask(self, question: str, earlier: Sequence[str] = ()) -> Answer:
+        """A question in plain words (intent, account and period are worked out).
+
+        `earlier` questions of the same conversation fill in what a follow-up leaves out.
+        """
+        return await ask(self.context, question, earlier)
 
     async def analyze_call(self, call_id: str) -> Answer:
         """One call: summary, topics, objections, competitors, next steps, questions, talk ratio."""
@@ -50,6 +56,10 @@ class Insights:
     async def coaching(self, topic: str = "pricing", period_text: str = "") -> Answer:
         """Discussions of `topic` that ended well, with the talk tracks that worked."""
         return await coaching(self.context, topic or "pricing", self._period(period_text))
+
+    async def weekly_brief(self) -> Answer:
+        """The past week: top topics, objections, competitors and stalled deals, cited."""
+        return await weekly_brief(self.context)
 
     def _period(self, text: str) -> Period | None:
         period, _ = find_period(text, self.context.now(), self.context.zone) if text else (None, "")

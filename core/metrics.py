@@ -1,0 +1,46 @@
+"""Prometheus metrics, defined once; every part of the process records into these.
+
+The REST API exposes them at /metrics. They live in the default registry, so a process that
+never serves them pays only for a few counters.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import Counter, Histogram
+
+__all__ = [
+    "API_REQUESTS",
+    "CACHE_LOOKUPS",
+    "GONG_RATE_LIMITED",
+    "QUERY_SECONDS",
+    "SLACK_COMMANDS",
+    "SYNC_CALLS",
+    "SYNC_RUNS",
+]
+
+QUERY_SECONDS = Histogram(
+    "sophia_query_seconds",
+    "Time to answer one query, by surface and kind (search, ask, brief, ...).",
+    ["surface", "kind"],
+    buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+)
+CACHE_LOOKUPS = Counter(
+    "sophia_cache_lookups_total", "Search cache lookups by result (hit or miss).", ["result"]
+)
+SYNC_RUNS = Counter(
+    "sophia_sync_runs_total", "Ingest runs (sync, folder, reindex) by outcome.", ["outcome"]
+)
+SYNC_CALLS = Counter(
+    "sophia_sync_calls_total",
+    "Calls seen by ingest runs, by what happened to them (indexed, unchanged, rejected, ...).",
+    ["result"],
+)
+GONG_RATE_LIMITED = Counter("sophia_gong_rate_limited_total", "429 answers from the Gong API.")
+SLACK_COMMANDS = Counter(
+    "sophia_slack_commands_total",
+    "Slack requests handled, by kind (search, brief, mention...).",
+    ["kind"],
+)
+API_REQUESTS = Counter(
+    "sophia_api_requests_total", "REST requests by route and status code.", ["route", "status"]
+)
