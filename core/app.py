@@ -6,8 +6,9 @@ of them builds a backend or a service itself.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -39,6 +40,8 @@ from core.state import StateDB
 from core.stores.base import IndexInfo, VectorStore
 
 __all__ = ["Sophia", "Stats"]
+
+log = logging.getLogger("sophia")
 
 
 class Stats(BaseModel):
@@ -168,6 +171,22 @@ class Sophia:
         summary = await self._ingest(snapshot, None, progress)
         snapshot.remove()
         return summary
+
+    async def purge_expired(self) -> list[str]:
+        """Remove calls older than RETENTION_DAYS from the store; returns their ids."""
+        if not self.settings.retention_days:
+            return []
+        cutoff = datetime.now(UTC) - timedelta(days=self.settings.retention_days)
+        removed = await self.store.delete_older_than(cutoff)
+        if removed:
+            await self.generation.advance()
+        log.info(
+            "retention purge: removed %d calls started before %s",
+            len(removed),
+            cutoff.date().isoformat(),
+            extra={"removed_calls": len(removed)},
+        )
+        return removed
 
     async def stats(self) -> Stats:
         """Index size, query timings and the last sync."""
