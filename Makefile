@@ -7,11 +7,11 @@ STAMP  := $(VENV)/.installed-stamp
 .PHONY: help setup redis-server run test lint format docs bench clean
 
 help:
-	@echo "make run    ingest samples/ and print cited answers (no accounts, no network)"
+	@echo "make run    ingest samples/, then run the Slack bot, REST API and scheduler"
 	@echo "make test   the whole test suite"
 	@echo "make lint   ruff + mypy on core"
 	@echo "make bench  latency benchmark on the samples"
-	@echo "make docs   regenerate the README configuration table"
+	@echo "make docs   regenerate the README's generated tables (settings, /gong commands)"
 
 # Reinstalled whenever pyproject.toml changes. pip (not uv/poetry): it finds the local
 # CPU build of torch; the others would download a CUDA build.
@@ -35,11 +35,12 @@ redis-server:
 			echo "could not install redis-server: the Redis tests will skip" >&2; \
 			[ "$$CI" != true ]; }; }
 
+# Index the samples, then run the bot, the REST API and the scheduler until Ctrl-C. Without
+# SLACK_BOT_TOKEN and SLACK_APP_TOKEN (in .env) the bot stays off and says how to turn it on.
+# Logs are plain text here unless LOG_FORMAT is set in the environment (deployments log JSON).
 run: setup
 	$(BIN)/sophia ingest --from-dir samples
-	$(BIN)/sophia search "pricing objections" --account "Moss & Co" --side customer --limit 3
-	$(BIN)/sophia search "security review SSO and data residency" --limit 3
-	$(BIN)/sophia search "which competitors are they evaluating" --side customer --limit 3
+	LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/sophia run
 
 test: setup redis-server
 	$(BIN)/python -m pytest -q
@@ -54,7 +55,7 @@ format: setup
 	$(BIN)/ruff format .
 
 docs: setup
-	$(BIN)/python -c 'from core.config import write_readme_table; write_readme_table()'
+	$(BIN)/python -m cli.readme
 
 bench: setup
 	$(BIN)/python benchmarks/latency.py

@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cli.audit import audit
 from cli.render import IngestBar, render_answer, render_search, render_stats
 from core.app import Sophia
 from core.config import Settings, load_settings
@@ -200,8 +201,18 @@ def brief(
     ctx: typer.Context,
     subject: Annotated[str, typer.Argument(help="A topic (with a period) or an account.")],
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    post: Annotated[
+        str | None,
+        typer.Option("--post", help="Post it to this Slack channel now (needs SLACK_BOT_TOKEN)."),
+    ] = None,
 ) -> None:
     """A cited brief: "competitive mentions in Q4", "key decisions this week", "Olympus"."""
+    if post:
+        from cli.run import post_brief  # the Slack client loads only when posting
+
+        pages = _run(ctx, lambda sophia: post_brief(sophia, _session(sophia), subject, post))
+        out.print(f"Posted the brief to {escape(post)} ({pages} message{'s' * (pages != 1)}).")
+        return
     _answer(ctx, lambda sophia: _session(sophia).brief(subject), as_json)
 
 
@@ -262,6 +273,24 @@ def stats(
             render_stats(out, result)
 
     _run(ctx, run)
+
+
+app.command()(audit)
+
+
+@app.command()
+def run(
+    ctx: typer.Context,
+    bot: Annotated[bool, typer.Option("--bot/--no-bot", help="The Slack bot.")] = True,
+    api: Annotated[bool, typer.Option("--api/--no-api", help="The REST API.")] = True,
+    scheduler: Annotated[
+        bool, typer.Option("--scheduler/--no-scheduler", help="Sync, weekly brief, purge.")
+    ] = True,
+) -> None:
+    """Run the Slack bot, the REST API and the scheduler until Ctrl-C or SIGTERM."""
+    from cli.run import serve  # Slack and the scheduler load only for `run`
+
+    _run(ctx, lambda sophia: serve(sophia, bot=bot, api=api, scheduler=scheduler))
 
 
 # --- plumbing ------------------------------------------------------------------------------

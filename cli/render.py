@@ -114,8 +114,15 @@ def render_stats(console: Console, stats: Stats) -> None:
             "Last sync",
             stats.last_sync.isoformat(timespec="seconds") if stats.last_sync else "never",
         ),
+        ("Source", "Gong API" if stats.source == "gong" else "folder (sophia ingest)"),
         ("Embedder", stats.embedder),
         ("Store", stats.store),
+        ("Summarizer", stats.summarizer),
+        (
+            "PII redactions",
+            f"{stats.pii_redactions:,} in {stats.calls_with_redactions:,} calls",
+        ),
+        ("Restricted accounts", f"{stats.restricted_accounts:,}"),
         ("Data dir", stats.data_dir),
     ]
     for name, value in rows:

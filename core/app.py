@@ -10,9 +10,12 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel
 
+from core.access import AccessPolicy
+from core.audit import AuditLog
 from core.backends import (
     build_cache,
     build_embedder,
@@ -31,6 +34,7 @@ from core.ingest import Ingestor, IngestProgress, IngestSummary
 from core.insights.context import InsightContext
 from core.insights.service import Insights
 from core.metrics import SYNC_CALLS, SYNC_RUNS
+from core.pii import Redactor
 from core.search import SearchService
 from core.session import Session, Viewer
 from core.sources.base import CallSource
@@ -59,10 +63,17 @@ class Stats(BaseModel):
     queries_measured: int
     last_sync: datetime | None
     last_sync_summary: dict[str, object] | None
+    # Where calls come from: the Gong API when its credentials are set, else a folder.
+    source: Literal["gong", "folder"]
     embedder: str
     store: str
     cache: str
+    summarizer: str
     data_dir: str
+    # PII placeholders in the stored calls, how many calls hold any; restricted accounts.
+    pii_redactions: int = 0
+    calls_with_redactions: int = 0
+    restricted_accounts: int = 0
 
 
 @dataclass
@@ -78,13 +89,25 @@ class Sophia:
     search: SearchService
     ingestor: Ingestor
     insights: Insights
+    access: AccessPolicy
+    audit: AuditLog
+    redactor: Redactor
 
     @classmethod
     async def open(cls, settings: Settings, *, check_index: bool = True) -> Sophia:
         """Build the configured backends and check the index matches the embedder.
 
         `check_index=False` opens an index built by another embedder: only `reindex` wants it.
+        A bad ACCESS_POLICY file stops it here, before anything is served.
         """
+        access = AccessPolicy.load(settings.access_policy, settings.api_keys)
+        if access.restricted:
+            log.info(
+                "access policy: %d restricted accounts from %s",
+                len(access.accounts),
+                settings.access_policy,
+            )
+        redactor = Redactor(settings.pii_extra_patterns)
         embedder = build_embedder(settings)
         plan = chunk_plan(settings, embedder)
         store = build_store(settings)
@@ -110,8 +133,16 @@ class Sophia:
                 plan,
                 retention_days=settings.retention_days,
                 generation=generation,
+                redactor=redactor,
             ),
             insights=Insights(context),
+            access=access,
+            audit=AuditLog(
+                settings.sophia_data_dir / "audit",
+                max_bytes=settings.audit_max_bytes,
+                backups=settings.audit_backups,
+            ),
+            redactor=redactor,
         )
 
     def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
@@ -177,20 +208,33 @@ class Sophia:
         if not self.settings.retention_days:
             return []
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.retention_days)
+        before = await self.store.counts()
         removed = await self.store.delete_older_than(cutoff)
         if removed:
             await self.generation.advance()
+        # LanceDB keeps deleted rows in its files until compaction, and superseded versions
+        # for 10 minutes (for readers mid-query): compacting on every daily purge means what
+        # one purge removes is off the disk by the next. Weaviate has nothing to do.
+        await self.store.optimize()
+        chunks = before.chunks - (await self.store.counts()).chunks
+        shown = ", ".join(removed[:20]) + (
+            f" and {len(removed) - 20} more" if len(removed) > 20 else ""
+        )
         log.info(
-            "retention purge: removed %d calls started before %s",
+            "retention purge: removed %d calls (%d chunks) started before %s (RETENTION_DAYS=%d)%s",
             len(removed),
-            cutoff.date().isoformat(),
-            extra={"removed_calls": len(removed)},
+            max(chunks, 0),
+            cutoff.isoformat(timespec="seconds"),
+            self.settings.retention_days,
+            f": {shown}" if removed else "",
+            extra={"removed_calls": len(removed), "removed_call_ids": removed},
         )
         return removed
 
     async def stats(self) -> Stats:
         """Index size, query timings and the last sync."""
         counts = await self.store.counts()
+        redactions = await self.store.redaction_counts()
         queries = self.state.query_stats()
         shared = await self.cache.counts()
         last = self.state.last_sync()
@@ -207,12 +251,17 @@ class Sophia:
             queries_measured=queries.count,
             last_sync=datetime.fromtimestamp(last.pop("at"), UTC) if last else None,
             last_sync_summary=last,
+            source="gong" if self.settings.gong_configured else "folder",
             embedder=self.embedder.name,
             store=f"{type(self.store).__name__} at {self.settings.weaviate_endpoint}"
             if self.settings.weaviate_endpoint
             else f"{type(self.store).__name__} in {self.settings.sophia_data_dir / 'index'}",
             cache=type(self.cache).__name__,
+            summarizer=self.insights.context.summarizer.name,
             data_dir=str(self.settings.sophia_data_dir),
+            pii_redactions=redactions.redactions,
+            calls_with_redactions=redactions.calls,
+            restricted_accounts=len(self.access.accounts),
         )
 
     async def _ingest(

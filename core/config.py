@@ -228,7 +228,8 @@ class Settings(BaseSettings):
     audit_backups: int = Field(10, ge=1, description="Rotated audit log files kept.")
     pii_extra_patterns: list[str] = Field(
         default_factory=list,
-        description='Extra PII regular expressions as a JSON list, e.g. ["ACCT-\\d{6}"]; '
+        description="Extra PII regular expressions as a JSON list (backslashes doubled, as "
+        'JSON wants), e.g. ["ACCT-\\\\d{6}"]; '
         "after changing them run `sophia reindex` to re-redact.",
     )
 
@@ -353,18 +354,9 @@ def settings_table() -> str:
     """The README's configuration table, generated from `Settings` so it cannot drift."""
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
-        default = field.default
-        shown = "—" if default in (None, "") else f"`{default}`"
+        default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+        shown = "—" if default in (None, "", []) else f"`{default}`"
         # A pipe inside a cell would end it: escape the ones descriptions use as syntax.
         meaning = (field.description or "").replace("|", "\\|")
         rows.append(f"| `{name.upper()}` | {shown} | {meaning} |")
     return "\n".join(rows)
-
-
-def write_readme_table(readme: Path = Path("README.md")) -> None:
-    """Regenerate the table between the settings-table markers of the README."""
-    start, end = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
-    text = readme.read_text()
-    head, rest = text.split(start, 1)
-    tail = rest.split(end, 1)[1]
-    readme.write_text(f"{head}{start}\n{settings_table()}\n{end}{tail}")

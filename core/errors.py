@@ -7,6 +7,7 @@ written for the person who has to act on it, and never carries a secret.
 from __future__ import annotations
 
 __all__ = [
+    "AccessDenied",
     "AuthFailed",
     "BadQuery",
     "CallNotFound",
@@ -62,3 +63,15 @@ class BadQuery(SophiaError):
 
 class CallNotFound(SophiaError):
     """No indexed call has the requested id."""
+
+
+class AccessDenied(SophiaError):
+    """The viewer may not see what was asked for (a call of a restricted account).
+
+    Its message is the same whether or not the thing exists, so it reveals nothing.
+    """
+
+    def __init__(
+        self, message: str = "You do not have access to this call (or no call has that id)."
+    ) -> None:
+        super().__init__(message)

@@ -22,15 +22,13 @@ from core.cache import Generation
 from core.chunking import CHUNKER_VERSION, Chunk, ChunkPlan, speaker_chunks
 from core.embedders.base import Embedder, Vectors
 from core.models import Call, GongContent, Monologue
-from core.pii import redact_pii
+from core.pii import Redactor, placeholder_count
 from core.sources.base import CallSource, SourceBatch
 from core.stores.base import IndexedCall, VectorStore
 
-__all__ = ["IngestProgress", "IngestSummary", "Ingestor", "redact_call"]
+__all__ = ["IngestProgress", "IngestSummary", "Ingestor", "redact_call", "redactions_in"]
 
 log = logging.getLogger("sophia.ingest")
-# Part of every content hash: bump it when redaction rules change, so calls are redone.
-REDACTION_VERSION = "pii-v1"
 
 
 @dataclass
@@ -112,8 +110,10 @@ class Ingestor:
         retention_days: int,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
         generation: Generation | None = None,
+        redactor: Redactor | None = None,
     ) -> None:
         self._store = store
+        self._redactor = redactor or Redactor()
         self._generation = generation
         self._embedder = embedder
         self._plan = plan
@@ -167,8 +167,10 @@ class Ingestor:
         )
         vectors = await self._vectors([chunks for _, chunks, _ in prepared], reusable, summary)
         indexed = [
-            IndexedCall(call, hashes[call.call_id], chunks, vecs, sum(counts.values()))
-            for (call, chunks, counts), vecs in zip(prepared, vectors, strict=True)
+            # The stored count is of the placeholders the call holds, so a reindex (which
+            # redacts text redacted before) keeps the earlier redactions in the count.
+            IndexedCall(call, hashes[call.call_id], chunks, vecs, redactions_in(call))
+            for (call, chunks, _), vecs in zip(prepared, vectors, strict=True)
         ]
         await self._store.upsert(indexed)
         if self._generation is not None:
@@ -189,7 +191,7 @@ class Ingestor:
         return self._known_domains
 
     def _prepare(self, call: Call) -> tuple[Call, list[Chunk], Counter[str]]:
-        redacted, counts = redact_call(call)
+        redacted, counts = redact_call(call, self._redactor)
         chunks = speaker_chunks(redacted, self._embedder.count_tokens, self._plan)
         return redacted, chunks, counts
 
@@ -229,7 +231,7 @@ class Ingestor:
             [
                 call.model_dump_json(),
                 CHUNKER_VERSION,
-                REDACTION_VERSION,
+                self._redactor.version,
                 self._embedder.name,
                 f"{self._plan.max_tokens}/{self._plan.overlap_tokens}",
             ]
@@ -237,12 +239,13 @@ class Ingestor:
         return hashlib.sha256(material.encode()).hexdigest()
 
 
-def redact_call(call: Call) -> tuple[Call, Counter[str]]:
+def redact_call(call: Call, redactor: Redactor | None = None) -> tuple[Call, Counter[str]]:
     """The call with PII removed from every text we keep: transcript, title, Gong content."""
     counts: Counter[str] = Counter()
+    redactor = redactor or Redactor()
 
     def clean(text: str) -> str:
-        redaction = redact_pii(text)
+        redaction = redactor.redact(text)
         counts.update(redaction.counts)
         return redaction.text
 
@@ -261,6 +264,15 @@ def redact_call(call: Call) -> tuple[Call, Counter[str]]:
         }
     )
     return Call(details=details, monologues=monologues), counts
+
+
+def redactions_in(call: Call) -> int:
+    """Redaction placeholders in the texts `redact_call` cleans."""
+    texts = [call.details.title, *(s.text for m in call.monologues for s in m.sentences)]
+    content = call.details.content
+    if content is not None:
+        texts.extend([content.brief or "", *content.key_points])
+    return sum(placeholder_count(text) for text in texts)
 
 
 def _clean_content(content: GongContent | None, clean: Callable[[str], str]) -> GongContent | None:

@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 _CALL_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+_ACCOUNT_KEY = re.compile(r"^[0-9a-f]{24}$")
 MAX_QUERY_CHARS = 1000
 
 
@@ -54,6 +55,9 @@ class SearchFilters(BaseModel):
     started_from: datetime | None = None  # inclusive
     started_to: datetime | None = None  # exclusive
     side: Affiliation | None = None
+    # Account keys (`account_key`) the viewer may not see: set by the access policy, never by
+    # the user. Sorted, so that equal exclusions make equal cache keys in every process.
+    exclude_accounts: tuple[str, ...] = ()
 
     @field_validator("account")
     @classmethod
@@ -70,6 +74,14 @@ class SearchFilters(BaseModel):
                 raise ValueError(f"{call_id!r} is not a Gong call id")
         return value
 
+    @field_validator("exclude_accounts")
+    @classmethod
+    def _exclude_accounts(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for key in value:
+            if not _ACCOUNT_KEY.match(key):
+                raise ValueError(f"{key!r} is not an account key (see core.query.account_key)")
+        return tuple(sorted(set(value)))
+
     @field_validator("started_from", "started_to")
     @classmethod
     def _aware(cls, value: datetime | None) -> datetime | None:
@@ -80,6 +92,13 @@ class SearchFilters(BaseModel):
     @property
     def account_key(self) -> str | None:
         return account_key(self.account) if self.account else None
+
+    def excluding(self, keys: frozenset[str]) -> SearchFilters:
+        """These filters, also excluding the accounts with these keys (validated again)."""
+        if not keys:
+            return self
+        merged = {*self.exclude_accounts, *keys}
+        return SearchFilters.model_validate({**self.model_dump(), "exclude_accounts": merged})
 
 
 NO_FILTERS = SearchFilters()

@@ -1,14 +1,14 @@
-"""The README's configuration table is generated from the settings class."""
+"""The README's generated tables match the code they describe."""
 
 from __future__ import annotations
 
-from core.config import settings_table
+import pytest
+
+from cli.readme import SECTIONS, section
 from tests.conftest import ROOT
 
-START, END = "<!-- settings-table:start -->", "<!-- settings-table:end -->"
 
-
-def test_readme_configuration_table_matches_the_settings_class() -> None:
+@pytest.mark.parametrize("name", sorted(SECTIONS))
+def test_readme_generated_section_matches_the_code(name: str) -> None:
     readme = (ROOT / "README.md").read_text()
-    table = readme.split(START, 1)[1].split(END, 1)[0].strip()
-    assert table == settings_table(), "README configuration table is stale: run `make docs`"
+    assert section(readme, name) == SECTIONS[name](), f"README {name} is stale: run `make docs`"

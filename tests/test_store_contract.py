@@ -21,11 +21,12 @@ import weaviate
 from core.chunking import Chunk, ChunkLine, chunk_id
 from core.errors import IndexMismatch, StoreError
 from core.models import Affiliation, Call, CallDetails, Monologue, Party, Sentence
-from core.query import SearchFilters, SearchMode
+from core.query import SearchFilters, SearchMode, account_key
 from core.stores.base import (
     IndexCounts,
     IndexedCall,
     IndexInfo,
+    RedactionCounts,
     StoredChunk,
     StoreQuery,
     VectorStore,
@@ -483,3 +484,71 @@ async def test_side_filter(store: VectorStore) -> None:
     rep = await search(store, SearchMode.SEMANTIC, side=Affiliation.INTERNAL, account="Moss & Co")
     assert [h.chunk_id for h in rep] == [D]
     assert await search(store, SearchMode.SEMANTIC, side=Affiliation.UNKNOWN) == []
+
+
+# --- access-policy exclusions ------------------------------------------------------------------
+
+
+def excluded(*accounts: str) -> dict[str, object]:
+    return {"exclude_accounts": tuple(account_key(a) for a in accounts)}
+
+
+@pytest.mark.parametrize("mode", list(SearchMode))
+async def test_excluded_accounts_are_gone_before_ranking(
+    store: VectorStore, mode: SearchMode
+) -> None:
+    # Unexcluded, C or A wins every mode; trimming afterwards would leave nothing at limit 1.
+    [hit] = await search(store, mode, "pricing", limit=1, **excluded("Olympus", "Moss & Co"))
+    assert hit.chunk_id == B
+    everything = await search(store, mode, **excluded("Olympus"))
+    assert everything and all(h.account != "Olympus" for h in everything)
+
+
+async def test_an_exclusion_and_an_account_filter_on_it_find_nothing(store: VectorStore) -> None:
+    for mode in SearchMode:
+        assert await search(store, mode, account="olympus", **excluded("Olympus")) == []
+    assert await search(store, SearchMode.SEMANTIC, account=HOSTILE, **excluded(HOSTILE)) == []
+
+
+async def test_excluded_calls_are_not_listed_or_read(store: VectorStore) -> None:
+    scope = SearchFilters.model_validate(excluded("  MOSS & co", HOSTILE))
+    assert [c.call_id for c in await store.list_calls(scope)] == [CALL_3]
+    assert [c.call_id for c in await store.list_calls(scope, transcripts=False)] == [CALL_3]
+    assert await store.get_call(CALL_1, scope) is None
+    assert await store.get_call(CALL_2, scope) is None
+    assert await store.get_call(CALL_3, scope) == corpus()[2].call
+    # The same call without the exclusion, and with an exclusion of another account.
+    assert await store.get_call(CALL_1) == corpus()[0].call
+    other = SearchFilters.model_validate(excluded("Olympus"))
+    assert await store.get_call(CALL_1, other) == corpus()[0].call
+
+
+async def test_calls_without_an_account_stay_visible_under_exclusions(store: VectorStore) -> None:
+    loose = "7000000000000000004"
+    await store.upsert(
+        [
+            indexed_call(
+                loose,
+                None,
+                datetime(2026, 11, 12, tzinfo=UTC),
+                [(BUYER, "Pricing for a team without a CRM record.", unit(0.6, 0, 0.8, 0))],
+            )
+        ]
+    )
+    scope = excluded("Moss & Co", "Olympus", HOSTILE)
+    for mode in SearchMode:
+        assert {h.call_id for h in await search(store, mode, **scope)} == {loose}
+    filters = SearchFilters.model_validate(scope)
+    assert [c.call_id for c in await store.list_calls(filters)] == [loose]
+    found = await store.get_call(loose, filters)
+    assert found is not None and found.details.account is None
+
+
+async def test_redaction_counts_add_up_what_each_call_recorded(open_store: OpenStore) -> None:
+    opened = await open_store()
+    assert await opened.redaction_counts() == RedactionCounts(0, 0)
+    calls = corpus()
+    calls[0] = IndexedCall(calls[0].call, "h1", calls[0].chunks, calls[0].vectors, redactions=3)
+    calls[2] = IndexedCall(calls[2].call, "h3", calls[2].chunks, calls[2].vectors, redactions=1)
+    await opened.upsert(calls)
+    assert await opened.redaction_counts() == RedactionCounts(4, 2)

@@ -29,6 +29,7 @@ class Intent(StrEnum):
     COMPETITORS = "competitors"
     STALLED = "stalled"
     COACHING = "coaching"
+    WEEKLY_BRIEF = "weekly_brief"
 
 
 class Citation(BaseModel):

@@ -59,7 +59,8 @@ _FILLER = frozenset(
     "brief briefing give tell us our please recent recently there have has been a an of for "
     "from at and how many much why when where all get list see into across during my i we "
     "you can could would should let know need summary summarize summarise overview recap "
-    "catch prep prepare before meeting".split()
+    "catch prep prepare before meeting they them their it its he she his her this that these "
+    "those else again also what's".split()
 )
 # Capitalised words after these look like an account name the user meant.
 _NAMED = re.compile(
@@ -86,7 +87,10 @@ async def ask(ctx: InsightContext, question: str, earlier: Sequence[str] = ()) -
 
     `earlier` holds the questions asked before in the same conversation, oldest first.
     """
-    meaning = understand(question, ctx, await ctx.accounts())
+    accounts = await ctx.accounts()
+    meaning = understand(question, ctx, accounts)
+    if earlier and not meaning.unknown_account:
+        meaning = _follow_up(meaning, _conversation(earlier, ctx, accounts))
     if meaning.unknown_account:
         hint = f" Did you mean {meaning.suggestion}?" if meaning.suggestion else ""
         return Answer(
@@ -132,6 +136,49 @@ def understand(question: str, ctx: InsightContext, accounts: Sequence[str]) -> U
     if intent is Intent.COACHING:
         topic = _topic(_RULES[2][1].sub(" ", text)) or "pricing"
     return Understanding(intent, topic, account, period, None, unknown, suggestion)
+
+
+def _conversation(
+    questions: Sequence[str], ctx: InsightContext, accounts: Sequence[str]
+) -> list[Understanding]:
+    """What each earlier question meant, itself read as a follow-up of the ones before it."""
+    meant: list[Understanding] = []
+    for question in questions:
+        try:
+            meaning = understand(question, ctx, accounts)
+        except BadQuery:
+            continue  # an empty message gives no context
+        if not meaning.unknown_account:
+            meant.append(_follow_up(meaning, meant))
+    return meant
+
+
+def _follow_up(meaning: Understanding, earlier: Sequence[Understanding]) -> Understanding:
+    """A follow-up takes what it does not say from the latest earlier question that said it.
+
+    After "what pricing objections came up with Moss & Co?", "and what about Olympus?" is
+    about pricing objections at Olympus, and "what did they say about security?" is about
+    security at Moss & Co. A question that names a call stands on its own.
+    """
+    before = [e for e in reversed(earlier) if e.intent is not Intent.CALL_ANALYSIS]
+    if meaning.intent is Intent.CALL_ANALYSIS or not before:
+        return meaning
+    intent: Intent = meaning.intent
+    topic = meaning.topic
+    if intent is Intent.SEARCH and not topic:
+        # Nothing but an account or a period ("and Olympus?"): the last question, re-scoped.
+        intent = before[0].intent
+        if intent in (Intent.SEARCH, Intent.TOPIC_BRIEF, Intent.COACHING):
+            topic = next((e.topic for e in before if e.topic), "")
+    account = meaning.account or next((e.account for e in before if e.account), None)
+    if intent is Intent.ACCOUNT_BRIEF and not account:
+        intent = Intent.SEARCH
+    return Understanding(
+        intent=intent,
+        topic=topic,
+        account=account,
+        period=meaning.period or next((e.period for e in before if e.period), None),
+    )
 
 
 def _known_account(text: str, accounts: Sequence[str]) -> tuple[str | None, str]:

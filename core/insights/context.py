@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from core.insights.periods import Period
 from core.insights.summarizer import Summarizer
 from core.models import Call
 from core.query import SearchFilters, SearchRequest, build_request
-from core.search import SearchService
+from core.scoped import ScopedSearch, ScopedStore, Searcher
 from core.stores.base import VectorStore
 
 __all__ = ["InsightContext", "closest_account", "describe", "with_account"]
@@ -30,10 +30,22 @@ class InsightContext:
     """Shared by the capabilities of one process."""
 
     store: VectorStore
-    search: SearchService
+    search: Searcher
     summarizer: Summarizer
     settings: Settings
     now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    def scoped(self, exclude: frozenset[str]) -> InsightContext:
+        """This context as seen by a viewer who may not see the accounts with these keys.
+
+        Every read of the store and every search then carries the exclusion inside its
+        query, so no capability can leave it out.
+        """
+        if not exclude:
+            return self
+        return replace(
+            self, store=ScopedStore(self.store, exclude), search=ScopedSearch(self.search, exclude)
+        )
 
     @property
     def zone(self) -> ZoneInfo:

@@ -24,6 +24,10 @@ class Insights:
     def __init__(self, context: InsightContext) -> None:
         self.context = context
 
+    def scoped(self, exclude: frozenset[str]) -> Insights:
+        """The capabilities as a viewer who may not see these accounts (keys) gets them."""
+        return self if not exclude else Insights(self.context.scoped(exclude))
+
     async def ask(self, question: str, earlier: Sequence[str] = ()) -> Answer:
         """A question in plain words (intent, account and period are worked out).
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -12,7 +12,15 @@ from core.embedders.base import Vectors
 from core.models import Call
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 
-__all__ = ["IndexCounts", "IndexInfo", "IndexedCall", "StoreQuery", "StoredChunk", "VectorStore"]
+__all__ = [
+    "IndexCounts",
+    "IndexInfo",
+    "IndexedCall",
+    "RedactionCounts",
+    "StoreQuery",
+    "StoredChunk",
+    "VectorStore",
+]
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,20 @@ class IndexCounts:
     calls: int
 
 
+@dataclass(frozen=True)
+class RedactionCounts:
+    """PII redactions in the stored calls: in total, and how many calls had any."""
+
+    redactions: int
+    calls: int
+
+    @classmethod
+    def of(cls, per_call: Iterable[int]) -> RedactionCounts:
+        """The totals of each stored call's count."""
+        counts = list(per_call)
+        return cls(sum(counts), sum(1 for n in counts if n))
+
+
 class VectorStore(Protocol):
     """Chunks with vectors and full text, plus the calls they came from.
 
@@ -94,11 +116,13 @@ class VectorStore(Protocol):
         ...
 
     async def search(self, query: StoreQuery) -> list[StoredChunk]:
-        """Best chunks first; filters are applied inside the query, before ranking."""
+        """Best chunks first; filters (exclusions too) are applied inside the query, before
+        ranking."""
         ...
 
-    async def get_call(self, call_id: str) -> Call | None:
-        """The stored (redacted) call, or None."""
+    async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
+        """The stored (redacted) call, or None (also when `filters` exclude it: the access
+        policy's exclusions apply inside this query too)."""
         ...
 
     async def list_calls(
@@ -108,7 +132,7 @@ class VectorStore(Protocol):
         transcripts: bool = True,
         newest: int | None = None,
     ) -> list[Call]:
-        """Stored calls matching the account, call-id and date filters, oldest first.
+        """Stored calls matching the account, call-id, date and exclusion filters, oldest first.
 
         `transcripts=False` leaves the monologues out (much cheaper: details are small);
         `newest` keeps only the latest N. The side filter does not apply to whole calls.
@@ -116,6 +140,10 @@ class VectorStore(Protocol):
         ...
 
     async def counts(self) -> IndexCounts: ...
+
+    async def redaction_counts(self) -> RedactionCounts:
+        """PII redactions recorded with the stored calls."""
+        ...
 
     async def generation(self) -> str:
         """Changes whenever the index content changes; part of every cache key."""

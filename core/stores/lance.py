@@ -28,7 +28,14 @@ from core.embedders.base import Vectors
 from core.errors import StoreError
 from core.models import Call
 from core.query import NO_FILTERS, SearchFilters, SearchMode
-from core.stores.base import IndexCounts, IndexedCall, IndexInfo, StoredChunk, StoreQuery
+from core.stores.base import (
+    IndexCounts,
+    IndexedCall,
+    IndexInfo,
+    RedactionCounts,
+    StoredChunk,
+    StoreQuery,
+)
 from core.stores.fusion import relative_score_fusion
 from core.stores.records import (
     HIT_FIELDS,
@@ -210,10 +217,11 @@ class LanceStore:
         )
         return {row["text_hash"]: np.asarray(row["vector"], dtype=np.float32) for row in rows}
 
-    async def get_call(self, call_id: str) -> Call | None:
-        rows = await asyncio.to_thread(
-            self._rows, self._calls, f"call_id = {_literal(call_id)}", ["details", "monologues"]
+    async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
+        where = " AND ".join(
+            [f"call_id = {_literal(call_id)}", *filter(None, [_where(_for_calls(filters))])]
         )
+        rows = await asyncio.to_thread(self._rows, self._calls, where, ["details", "monologues"])
         return call_from_record(rows[0]) if rows else None
 
     async def list_calls(
@@ -224,7 +232,7 @@ class LanceStore:
         newest: int | None = None,
     ) -> list[Call]:
         columns = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
-        where = _where(filters.model_copy(update={"side": None}))
+        where = _where(_for_calls(filters))
         rows = await asyncio.to_thread(self._rows, self._calls, where, columns)
         return calls_from_records(rows, transcripts=transcripts, newest=newest)
 
@@ -232,6 +240,10 @@ class LanceStore:
         return await asyncio.to_thread(
             lambda: IndexCounts(self._chunks.count_rows(), self._calls.count_rows())
         )
+
+    async def redaction_counts(self) -> RedactionCounts:
+        rows = await asyncio.to_thread(self._rows, self._calls, None, ["redactions"])
+        return RedactionCounts.of(int(row["redactions"] or 0) for row in rows)
 
     async def generation(self) -> str:
         return await asyncio.to_thread(
@@ -383,7 +395,17 @@ def _where(filters: SearchFilters) -> str | None:
         clauses.append(f"started_ms < {to_ms(filters.started_to)}")
     if filters.side:
         clauses.append(f"{SIDE_FIELD[filters.side]} = true")
+    if filters.exclude_accounts:
+        # A call without an account has a NULL key, and `NULL NOT IN (...)` is not true in
+        # SQL: say explicitly that such calls stay visible.
+        keys = _in_list(filters.exclude_accounts)
+        clauses.append(f"(account_key IS NULL OR account_key NOT IN ({keys}))")
     return " AND ".join(clauses) or None
+
+
+def _for_calls(filters: SearchFilters) -> SearchFilters:
+    # The side of the table is a property of chunks, not of whole calls.
+    return filters.model_copy(update={"side": None})
 
 
 def _literal(value: str) -> str:

@@ -171,4 +171,9 @@ def search_filters(filters: SearchFilters) -> FilterReturn | None:
         parts.append(Filter.by_property("started_ms").less_than(to_ms(filters.started_to)))
     if filters.side:
         parts.append(Filter.by_property(SIDE_FIELD[filters.side]).equal(True))
+    # One `not_equal` per excluded account: Weaviate answers NotEqual from the inverted index
+    # as "every object but the equal ones", so a call without an account stays visible.
+    parts.extend(
+        Filter.by_property("account_key").not_equal(key) for key in filters.exclude_accounts
+    )
     return Filter.all_of(parts) if parts else None

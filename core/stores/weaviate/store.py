@@ -26,7 +26,14 @@ from core.embedders.base import Vectors
 from core.errors import ConfigError, IndexMismatch, StoreError
 from core.models import Call
 from core.query import NO_FILTERS, SearchFilters, SearchMode
-from core.stores.base import IndexCounts, IndexedCall, IndexInfo, StoredChunk, StoreQuery
+from core.stores.base import (
+    IndexCounts,
+    IndexedCall,
+    IndexInfo,
+    RedactionCounts,
+    StoredChunk,
+    StoreQuery,
+)
 from core.stores.records import (
     HIT_FIELDS,
     call_from_record,
@@ -465,10 +472,12 @@ class WeaviateStore:
             for obj in objects
         }
 
-    async def get_call(self, call_id: str) -> Call | None:
+    async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
+        by_id = Filter.by_id().equal(_call_uuid(call_id))
+        scope = search_filters(_for_calls(filters))
         with self._translated("reading a call"):
             found = await self._use(self._calls).query.fetch_objects(
-                filters=Filter.by_id().equal(_call_uuid(call_id)),
+                filters=by_id if scope is None else Filter.all_of([by_id, scope]),
                 limit=1,
                 return_properties=["details", "monologues"],
             )
@@ -481,7 +490,7 @@ class WeaviateStore:
         transcripts: bool = True,
         newest: int | None = None,
     ) -> list[Call]:
-        where = search_filters(filters.model_copy(update={"side": None}))
+        where = search_filters(_for_calls(filters))
         fields = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
         # A call with its transcript is tens of kB: small pages keep gRPC messages small.
         size = 50 if transcripts else 500
@@ -519,6 +528,22 @@ class WeaviateStore:
             chunks = await self._use(self._chunks).aggregate.over_all(total_count=True)
             calls = await self._use(self._calls).aggregate.over_all(total_count=True)
         return IndexCounts(chunks.total_count or 0, calls.total_count or 0)
+
+    async def redaction_counts(self) -> RedactionCounts:
+        # Aggregations over a property need a filterable index it does not have: page
+        # through the calls reading only that property (small objects, cursor paging).
+        per_call: list[int] = []
+        with self._translated("counting redactions"):
+            collection = self._use(self._calls)
+            after: uuid.UUID | None = None
+            while page := (
+                await collection.query.fetch_objects(
+                    limit=_PAGE, after=after, return_properties=["redactions"]
+                )
+            ).objects:
+                per_call.extend(int(obj.properties.get("redactions") or 0) for obj in page)
+                after = page[-1].uuid
+        return RedactionCounts.of(per_call)
 
     async def generation(self) -> str:
         with self._translated("reading the index generation"):
@@ -587,6 +612,11 @@ def _similarity(distance: float | None) -> float | None:
 def _present(record: dict[str, Any]) -> dict[str, Any]:
     # Weaviate keeps an absent property and a null one alike: send only what is there.
     return {key: value for key, value in record.items() if value is not None}
+
+
+def _for_calls(filters: SearchFilters) -> SearchFilters:
+    # The side of the table is a property of chunks, not of whole calls.
+    return filters.model_copy(update={"side": None})
 
 
 def _call_uuid(call_id: str) -> uuid.UUID:

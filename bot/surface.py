@@ -1,0 +1,51 @@
+"""`SlackSurface`: what every listener shares (core, the Web API client, the guards)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.guard import ChannelGuard, Seen
+from core.app import Sophia
+from core.ratelimit import RateLimiter
+from core.session import Session, Viewer
+
+__all__ = ["SlackSurface", "new_request_id"]
+
+
+def new_request_id() -> str:
+    """Ties one Slack request's log lines, its audit line and its 👍/👎 together."""
+    return uuid.uuid4().hex[:16]
+
+
+@dataclass
+class SlackSurface:
+    sophia: Sophia
+    client: AsyncWebClient
+    channels: ChannelGuard
+    # None: SLACK_RATE_LIMIT=0, no limit.
+    rate: RateLimiter | None
+    seen: Seen = field(default_factory=Seen)
+    # Set from auth.test when the bot connects: its own messages and mentions are this user.
+    bot_user_id: str | None = None
+
+    @classmethod
+    def build(cls, sophia: Sophia, client: AsyncWebClient) -> SlackSurface:
+        settings = sophia.settings
+        return cls(
+            sophia=sophia,
+            client=client,
+            channels=ChannelGuard(settings.allowed_channel_list, client),
+            rate=RateLimiter(settings.slack_rate_limit) if settings.slack_rate_limit else None,
+        )
+
+    def wait_s(self, user: str) -> int:
+        """0 when `user` may ask now (counted), else the whole seconds until they may."""
+        return self.rate.acquire(user) if self.rate else 0
+
+    def session(self, user: str, channel: str | None, request_id: str) -> Session:
+        """The one way into core's answers for a Slack user (groups: see the access policy)."""
+        viewer = Viewer("slack", user=user, groups=frozenset(), channel=channel)
+        return self.sophia.session(viewer, request_id=request_id)

@@ -1,0 +1,120 @@
+"""Pytest fixtures around the fake Slack; load with `pytest_plugins` in a test module.
+
+`hashed_samples` is samples/ indexed once per session with the hashing embedder; each test
+gets its own copy (`sophia_dir`), so tests may write (feedback, query stats) independently.
+`make_bot` starts the real Bolt app and socket-mode handler against the fake.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import SlackBot, web_client
+from core.app import Sophia
+from core.config import Settings
+from core.sources.folder import week_shift
+from tests.conftest import SAMPLES
+from tests.fakes.slack_server import FakeSlack
+
+__all__ = ["BRIEF_MONDAY", "COMPETITORS", "Bot", "brief_monday"]
+
+COMPETITORS = "DealForge, Quotient AI, Pipestream, Ledgerly"
+# samples/ are dated relative to this Monday, moved by whole weeks into the current week.
+SAMPLES_ANCHOR = date(2026, 11, 23)
+
+
+def brief_monday() -> datetime:
+    """09:00 UTC on the Monday the samples were moved to: the weekly brief's usual time."""
+    monday = SAMPLES_ANCHOR + week_shift(SAMPLES_ANCHOR, date.today())
+    return datetime.combine(monday, time(9), UTC)
+
+
+BRIEF_MONDAY = brief_monday()
+
+
+@pytest.fixture(scope="session")
+def hashed_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """samples/ indexed with the hashing embedder, once; tests use copies."""
+    data_dir = tmp_path_factory.mktemp("hashed-samples")
+    settings = Settings(
+        _env_file=None, sophia_data_dir=data_dir, sophia_embedder="hashing", retention_days=0
+    )
+
+    async def build() -> None:
+        sophia = await Sophia.open(settings)
+        try:
+            await sophia.ingest_folder(SAMPLES)
+        finally:
+            await sophia.aclose()
+
+    asyncio.run(build())
+    return data_dir
+
+
+@pytest.fixture
+def sophia_dir(hashed_samples: Path, tmp_path: Path) -> Path:
+    """A private copy of the hashed samples index."""
+    target = tmp_path / "data"
+    shutil.copytree(hashed_samples, target)
+    return target
+
+
+@pytest.fixture
+async def slack() -> AsyncIterator[FakeSlack]:
+    fake = await FakeSlack().start()
+    yield fake
+    await fake.stop()
+
+
+def bot_settings(data_dir: Path, slack: FakeSlack, **overrides: Any) -> Settings:
+    """Settings of a bot on the hashed samples, pointed at the fake Slack."""
+    values: dict[str, Any] = {
+        "sophia_data_dir": data_dir,
+        "sophia_embedder": "hashing",
+        "retention_days": 0,
+        "competitors": COMPETITORS,
+        "sophia_summarizer": "extractive",
+        "slack_bot_token": slack.bot_token,
+        "slack_app_token": slack.app_token,
+        "slack_api_url": slack.api_url,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+class Bot:
+    """A running bot: the real AsyncApp and socket-mode handler, connected to the fake."""
+
+    def __init__(self, sophia: Sophia, slack_bot: SlackBot) -> None:
+        self.sophia = sophia
+        self.slack_bot = slack_bot
+
+
+MakeBot = Callable[..., Awaitable[Bot]]
+
+
+@pytest.fixture
+async def make_bot(sophia_dir: Path, slack: FakeSlack) -> AsyncIterator[MakeBot]:
+    """Start a bot with these setting overrides (at most one per test is typical)."""
+    started: list[Bot] = []
+
+    async def make(**overrides: Any) -> Bot:
+        sophia = await Sophia.open(bot_settings(sophia_dir, slack, **overrides))
+        slack_bot = SlackBot(sophia, web_client(sophia.settings))
+        connected = slack.connections_opened
+        await slack_bot.start()
+        await slack.wait_connections(connected + 1)
+        started.append(Bot(sophia, slack_bot))
+        return started[-1]
+
+    yield make
+    for bot in started:
+        await bot.slack_bot.stop()
+        await bot.sophia.aclose()

@@ -1,0 +1,192 @@
+"""Scheduled jobs, triggered directly (no waiting on the clock): the weekly brief is posted to
+its channels, a job never overlaps itself, a failure is one log line and the job stays on."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from apscheduler.events import (
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
+
+from bot.app import web_client
+from bot.scheduler import PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
+from core.app import Sophia
+from core.config import Settings
+from tests.fakes.gong_server import FakeGong
+from tests.fakes.slack_server import FakeSlack
+
+pytest_plugins = ["tests.fakes.slack_fixtures", "tests.fakes.gong_fixtures"]
+
+Open = Callable[..., Any]
+
+
+@pytest.fixture
+async def open_scheduler(sophia_dir: Path, slack: FakeSlack) -> AsyncIterator[Callable[..., Any]]:
+    """Open Sophia on the hashed samples with these settings, and a started scheduler."""
+    from tests.fakes.slack_fixtures import BRIEF_MONDAY, bot_settings
+
+    opened: list[tuple[Sophia, Scheduler]] = []
+
+    async def make(*, token: bool = True, **overrides: Any) -> tuple[Sophia, Scheduler]:
+        settings = bot_settings(sophia_dir, slack, **overrides)
+        if not token:
+            settings = settings.model_copy(update={"slack_bot_token": None})
+        sophia = await Sophia.open(settings)
+        sophia.insights.context.now = lambda: BRIEF_MONDAY  # the brief's Monday, 09:00
+        client = web_client(settings) if token else None
+        scheduler = Scheduler(Jobs(sophia, client))
+        scheduler.start()
+        opened.append((sophia, scheduler))
+        return sophia, scheduler
+
+    yield make
+    for sophia, scheduler in opened:
+        await scheduler.stop()
+        await sophia.aclose()
+
+
+def on(scheduler: Scheduler, event_code: int, job_id: str) -> asyncio.Event:
+    """An event set when APScheduler reports `event_code` for `job_id`."""
+    happened = asyncio.Event()
+
+    def listener(event: JobEvent) -> None:
+        if event.job_id == job_id:
+            happened.set()
+
+    scheduler.apscheduler.add_listener(listener, event_code)
+    return happened
+
+
+async def test_the_weekly_brief_is_posted_to_each_brief_channel_when_triggered(
+    open_scheduler: Open, slack: FakeSlack
+) -> None:
+    from tests.fakes.slack_fixtures import BRIEF_MONDAY
+
+    _, scheduler = await open_scheduler(brief_channels="#sales-team, CGENERAL")
+    assert scheduler.job_ids == [WEEKLY_BRIEF]  # no Gong credentials, no retention
+    scheduler.run_now(WEEKLY_BRIEF)
+    posts = await slack.wait_calls("chat.postMessage", 2)
+    assert [p.args["channel"] for p in posts] == ["#sales-team", "CGENERAL"]
+    monday = BRIEF_MONDAY.date()
+    first = monday - timedelta(days=7)
+    title = f"Weekly brief, {first:%b} {first.day} – {monday:%b} {monday.day}"
+    for post in posts:
+        blocks = post.args["blocks"]
+        assert blocks[0]["text"]["text"] == title
+        shown = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+        assert "*Top topics*" in shown and "*Objections*" in shown and "*Sources*" in shown
+        assert "|[1]>" in shown  # cited
+    assert slack.invalid == []
+    job = scheduler.apscheduler.get_job(WEEKLY_BRIEF)
+    assert job.next_run_time > datetime.now(scheduler.zone)  # back on its cron
+
+
+async def test_a_channel_that_refuses_the_brief_is_skipped_and_logged(
+    open_scheduler: Open, slack: FakeSlack, caplog: pytest.LogCaptureFixture
+) -> None:
+    sophia, _ = await open_scheduler(brief_channels="#nowhere, #sales-team")
+    posted = await Jobs(sophia, web_client(sophia.settings)).weekly_brief()
+    assert posted == ["#sales-team"]
+    [error] = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert error.getMessage() == "weekly brief not posted to #nowhere: channel_not_found"
+
+
+async def test_a_job_never_overlaps_itself(open_scheduler: Open, slack: FakeSlack) -> None:
+    _, scheduler = await open_scheduler(brief_channels="CGENERAL")
+    assert all(j.max_instances == 1 and j.coalesce for j in scheduler.apscheduler.get_jobs())
+    skipped = on(scheduler, EVENT_JOB_MAX_INSTANCES, WEEKLY_BRIEF)
+    done = on(scheduler, EVENT_JOB_EXECUTED, WEEKLY_BRIEF)
+    slack.hold("chat.postMessage")
+    scheduler.run_now(WEEKLY_BRIEF)
+    await slack.wait_held("chat.postMessage")  # the first run is in flight
+    scheduler.run_now(WEEKLY_BRIEF)
+    await asyncio.wait_for(skipped.wait(), 5)
+    slack.release("chat.postMessage")
+    await asyncio.wait_for(done.wait(), 5)
+    assert len(slack.calls_to("chat.postMessage")) == 1
+
+
+async def test_sync_runs_at_start_and_a_second_start_waits_for_it(
+    open_scheduler: Open, gong_server: FakeGong
+) -> None:
+    gong_server.stall_next("/v2/calls/extensive")
+    _, scheduler = await open_scheduler(
+        token=False,
+        gong_access_key=gong_server.access_key,
+        gong_access_secret=gong_server.access_secret,
+        gong_base_url=gong_server.url,
+    )
+    assert scheduler.job_ids == [SYNC]  # no bot token: no brief
+    started = on(scheduler, EVENT_JOB_SUBMITTED, SYNC)
+    skipped = on(scheduler, EVENT_JOB_MAX_INSTANCES, SYNC)
+    await asyncio.wait_for(started.wait(), 5)  # the run at start, now stalled on Gong
+    scheduler.run_now(SYNC)
+    await asyncio.wait_for(skipped.wait(), 5)
+
+
+async def test_a_failed_job_logs_one_line_and_runs_again_at_its_next_time(
+    open_scheduler: Open, gong_server: FakeGong, caplog: pytest.LogCaptureFixture
+) -> None:
+    gong_server.fail_next("/v2/calls/extensive", 401)
+    sophia, scheduler = await open_scheduler(
+        token=False,
+        gong_access_key=gong_server.access_key,
+        gong_access_secret="not-the-secret",
+        gong_base_url=gong_server.url,
+    )
+    done = on(scheduler, EVENT_JOB_EXECUTED, SYNC)
+    await asyncio.wait_for(done.wait(), 10)
+    [failure] = [r for r in caplog.records if r.name == "sophia.scheduler" and r.levelno >= 40]
+    assert failure.getMessage().startswith("job sync failed: ")
+    assert failure.getMessage().endswith("; it runs again at its next time")
+    assert failure.exc_info is None  # our own error: one line, no traceback
+    job = scheduler.apscheduler.get_job(SYNC)
+    hours = (job.next_run_time - datetime.now(scheduler.zone)).total_seconds() / 3600
+    assert sophia.settings.sync_interval_hours - 0.1 < hours <= sophia.settings.sync_interval_hours
+
+
+async def test_the_purge_job_removes_calls_past_retention(open_scheduler: Open) -> None:
+    sophia, scheduler = await open_scheduler(token=False, retention_days=30)
+    assert scheduler.job_ids == [PURGE]
+    done = on(scheduler, EVENT_JOB_EXECUTED, PURGE)
+    scheduler.run_now(PURGE)
+    await asyncio.wait_for(done.wait(), 10)
+    left = await sophia.store.list_calls(transcripts=False)
+    assert 0 < len(left) < 40
+    cutoff = datetime.now(scheduler.zone).timestamp() - 31 * 86400
+    assert all(c.details.started.timestamp() > cutoff for c in left)
+
+
+def test_jobs_follow_the_configuration(tmp_path: Path) -> None:
+    async def ids(**overrides: Any) -> list[str]:
+        settings = Settings(
+            _env_file=None,
+            sophia_data_dir=tmp_path / "data",
+            sophia_embedder="hashing",
+            **{"retention_days": 0, **overrides},
+        )
+        sophia = await Sophia.open(settings)
+        try:
+            client = web_client(settings) if settings.slack_bot_token else None
+            return Scheduler(Jobs(sophia, client)).job_ids
+        finally:
+            await sophia.aclose()
+
+    assert asyncio.run(ids()) == []
+    everything = asyncio.run(
+        ids(
+            gong_access_key="k", gong_access_secret="s", slack_bot_token="xoxb-1", retention_days=90
+        )
+    )
+    assert sorted(everything) == [PURGE, SYNC, WEEKLY_BRIEF]
+    assert asyncio.run(ids(slack_bot_token="xoxb-1", brief_channels="")) == []
