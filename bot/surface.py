@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.groups import UserGroups
 from bot.guard import ChannelGuard, Seen
 from core.app import Sophia
 from core.ratelimit import RateLimiter
@@ -27,6 +28,7 @@ class SlackSurface:
     channels: ChannelGuard
     # None: SLACK_RATE_LIMIT=0, no limit.
     rate: RateLimiter | None
+    groups: UserGroups
     seen: Seen = field(default_factory=Seen)
     # Set from auth.test when the bot connects: its own messages and mentions are this user.
     bot_user_id: str | None = None
@@ -39,13 +41,15 @@ class SlackSurface:
             client=client,
             channels=ChannelGuard(settings.allowed_channel_list, client),
             rate=RateLimiter(settings.slack_rate_limit) if settings.slack_rate_limit else None,
+            groups=UserGroups(client, sophia.access.slack_groups),
         )
 
     def wait_s(self, user: str) -> int:
         """0 when `user` may ask now (counted), else the whole seconds until they may."""
         return self.rate.acquire(user) if self.rate else 0
 
-    def session(self, user: str, channel: str | None, request_id: str) -> Session:
-        """The one way into core's answers for a Slack user (groups: see the access policy)."""
-        viewer = Viewer("slack", user=user, groups=frozenset(), channel=channel)
+    async def session(self, user: str, channel: str | None, request_id: str) -> Session:
+        """The one way into core's answers for a Slack user, with the policy groups they are in."""
+        groups = await self.groups.of(user)
+        viewer = Viewer("slack", user=user, groups=groups, channel=channel)
         return self.sophia.session(viewer, request_id=request_id)

@@ -56,6 +56,8 @@ class SlackDriver:
     async def _ask_all(self, persona: Persona, questions: Sequence[Question]) -> list[Reply]:
         assert persona.slack_user is not None
         slack = await FakeSlack().start()
+        # The persona's groups, as Slack would list their members (plus someone else).
+        slack.usergroups = {g: {persona.slack_user, "U0SOMEONE"} for g in persona.slack_groups}
         settings = self.settings.model_copy(
             update={
                 "slack_bot_token": SecretStr(slack.bot_token),
@@ -116,13 +118,13 @@ def test_no_restricted_account_reaches_a_slack_user_the_policy_keeps_it_from(
     check = LeakCheck(corpus, AccessPolicy.load(settings.access_policy, settings.api_keys))
     asked = [q for q in surface_sample(corpus) if "call_ids" not in q.filters]
     driver = SlackDriver(settings)
-    # By user id only: the bot does not look up Slack user groups (yet), so a group member
-    # would be an outsider on Slack; `Session` honours groups (test_leaks.py).
-    for persona in ("moss", "outsider"):
+    # Halden Energy is open to a Slack user group: the bot must look its members up.
+    for persona in ("moss", "halden", "outsider"):
         run_matrix(check, driver, PERSONAS[persona], asked)
     report(check, record_property, "slack")
     assert check.leaks == [], "\n".join(check.leaks[:20])
     assert check.misses == [], "\n".join(check.misses[:20])
     assert check.audit_problems == [], "\n".join(check.audit_problems[:20])
-    # Two calls by id per account: U0MOSSREP may not see two accounts, U0OUTSIDE three.
-    assert check.denials == 2 * 2 + 2 * 3
+    # Two calls by id per account: U0MOSSREP and U0HALDEN1 may not see two accounts each,
+    # U0OUTSIDE three.
+    assert check.denials == 2 * 2 + 2 * 2 + 2 * 3

@@ -55,7 +55,8 @@ async def on_share(
     SLACK_COMMANDS.labels("share").inc()
     request_id = new_request_id()
     with request_scope(request_id):
-        reply = await reply_to(parsed, surface.session(user, channel, request_id), surface.sophia)
+        session = await surface.session(user, channel, request_id)
+        reply = await reply_to(parsed, session, surface.sophia)
         before = [shared_by(user, " ".join(unescape(command_text).split()))]
         pages = paginate(reply.blocks, reply.text, before=before, max_pages=RESPONSE_URL_POSTS)
         await respond_all(respond, pages, response_type="in_channel")
@@ -80,7 +81,8 @@ async def on_vote(
     user, channel = _who_and_where(body)
     SLACK_COMMANDS.labels("feedback").inc()
     with request_scope(about):
-        await surface.session(user, channel, new_request_id()).feedback(about, vote)
+        session = await surface.session(user, channel, new_request_id())
+        await session.feedback(about, vote)
         await respond(
             text=messages.FEEDBACK_THANKS[vote], response_type="ephemeral", replace_original=False
         )

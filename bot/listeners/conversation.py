@@ -100,7 +100,7 @@ async def _answer(
             surface.bot_user_id,
             direct=kind == "dm",
         )
-    session = surface.session(user, channel, request_id)
+    session = await surface.session(user, channel, request_id)
     reply = await reply_to(Ask(question, tuple(earlier)), session, surface.sophia)
     after = [feedback_buttons(request_id)] if reply.rated else []
     pages = paginate(reply.blocks, reply.text, after=after)

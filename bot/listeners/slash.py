@@ -56,7 +56,8 @@ async def on_gong(
     request_id = new_request_id()
     with request_scope(request_id):
         started = time.perf_counter()
-        reply = await reply_to(parsed, surface.session(user, channel, request_id), surface.sophia)
+        session = await surface.session(user, channel, request_id)
+        reply = await reply_to(parsed, session, surface.sophia)
         share = str(command.get("text", ""))
         after = [feedback_buttons(request_id, share)] if reply.rated else []
         pages = paginate(reply.blocks, reply.text, after=after, max_pages=RESPONSE_URL_POSTS)

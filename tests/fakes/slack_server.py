@@ -106,6 +106,8 @@ class FakeSlack:
         self.connections_opened = 0
         # Channel ids to names; chat.postMessage accepts "#name" for these.
         self.channels: dict[str, str] = {"CGENERAL": "general", "CSALES": "sales-team"}
+        # User group id -> member user ids (usergroups.users.list).
+        self.usergroups: dict[str, set[str]] = {}
         self._messages: dict[str, dict[str, Any]] = {}  # ts -> message (with "channel")
         self._envelopes: dict[str, _Envelope] = {}
         self._pending: list[str] = []
@@ -582,6 +584,12 @@ class FakeSlack:
         if channel not in self.channels:
             return {"ok": False, "error": "channel_not_found"}
         return {"ok": True, "channel": {"id": channel, "name": self.channels[channel]}}
+
+    def _api_usergroups_users_list(self, args: dict[str, Any]) -> dict[str, Any]:
+        members = self.usergroups.get(str(args.get("usergroup")))
+        if members is None:
+            return {"ok": False, "error": "no_such_subteam"}
+        return {"ok": True, "users": sorted(members)}
 
     def _api_views_publish(self, args: dict[str, Any]) -> dict[str, Any]:
         view = args.get("view") or {}
