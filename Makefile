@@ -48,7 +48,7 @@ test: setup redis-server
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core
+	$(BIN)/mypy core bot api cli
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -8,6 +8,7 @@ everything gets the plain store and search.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
 
@@ -43,15 +44,9 @@ class ScopedStore:
         self._exclude = exclude
 
     async def search(self, query: StoreQuery) -> list[StoredChunk]:
-        scoped = StoreQuery(
-            mode=query.mode,
-            text=query.text,
-            vector=query.vector,
-            alpha=query.alpha,
-            limit=query.limit,
-            filters=query.filters.excluding(self._exclude),
+        return await self._store.search(
+            replace(query, filters=query.filters.excluding(self._exclude))
         )
-        return await self._store.search(scoped)
 
     async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
         """The call if the viewer may see it; `AccessDenied` if it exists but may not."""
