@@ -22,9 +22,9 @@ from core.errors import BadQuery, SophiaError
 
 __all__ = ["audit"]
 
-_CALLS_SHOWN = 3
 _COLUMNS = ("time", "surface", "user", "channel", "kind", "query", "calls", "ms", "outcome")
-_WRAPPED = frozenset({"user", "channel", "query", "calls"})  # the rest stay on one line
+# The rest stay on one line. Call ids are in --json; the table counts them.
+_WRAPPED = frozenset({"user", "channel", "query"})
 
 
 def audit(
@@ -69,11 +69,11 @@ def _table(entries: list[AuditEntry], zone: ZoneInfo) -> Table:
     table = Table(box=None, header_style="bold")
     for column in _COLUMNS:
         table.add_column(
-            column, justify="right" if column == "ms" else "left", no_wrap=column not in _WRAPPED
+            column,
+            justify="right" if column in ("calls", "ms") else "left",
+            no_wrap=column not in _WRAPPED,
         )
     for entry in entries:
-        ids = entry.call_ids or []
-        more = f" +{len(ids) - _CALLS_SHOWN}" if len(ids) > _CALLS_SHOWN else ""
         query = entry.query or ""
         if entry.kind == "feedback":
             query = f"{entry.vote} on {entry.about}"
@@ -84,7 +84,7 @@ def _table(entries: list[AuditEntry], zone: ZoneInfo) -> Table:
             escape(entry.channel or "—"),
             entry.kind,
             escape(query),
-            ", ".join(ids[:_CALLS_SHOWN]) + more,
+            str(len(entry.call_ids or [])),
             "" if entry.latency_ms is None else f"{entry.latency_ms:.0f}",
             entry.outcome if entry.error is None else f"{entry.outcome}: {entry.error}",
         )
