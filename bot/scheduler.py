@@ -4,7 +4,8 @@ and the retention purge.
 `Jobs` holds the work, callable directly (tests, a one-off run); `Scheduler` runs it on
 time. A job never overlaps itself (`max_instances=1`; a missed run is coalesced into one)
 and a failure is one log line: the job runs again at its next time. The scheduler keeps no
-lock across processes, so exactly one replica runs it (`sophia run --no-bot --no-api`).
+lock across processes, so exactly one replica runs it (`sophia run --no-bot`; web replicas
+run `--no-scheduler`).
 """
 
 from __future__ import annotations
