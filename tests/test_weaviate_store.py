@@ -22,8 +22,8 @@ from core.app import Sophia
 from core.backends import build_store
 from core.config import Settings, load_settings
 from core.errors import ConfigError, IndexMismatch, StoreError
-from core.query import SearchMode, build_request
-from core.stores.base import IndexCounts, IndexInfo
+from core.query import NO_FILTERS, SearchMode, build_request
+from core.stores.base import IndexCounts, IndexInfo, StoreQuery
 from core.stores.weaviate import WeaviateStore
 from tests.conftest import SAMPLES
 from tests.fakes.weaviate_server import FakeWeaviate
@@ -125,6 +125,21 @@ async def test_a_wrong_grpc_port_fails_fast_and_names_the_setting(
     with pytest.raises(StoreError, match="WEAVIATE_GRPC_PORT"):
         await store.ensure_index(INFO)
     assert time.monotonic() - started < 10, "no minute of gRPC retries at start-up"
+
+
+async def test_a_weaviate_that_stops_answering_fails_a_search_within_its_deadline(
+    weaviate_server: FakeWeaviate,
+) -> None:
+    store = store_of(weaviate_server, search_deadline_s=0.5)
+    await store.ensure_index(INFO)
+    try:
+        weaviate_server.stop()  # the client alone would retry for about a minute
+        started = time.monotonic()
+        with pytest.raises(StoreError, match=r"did not answer a search within 0\.5 s"):
+            await store.search(StoreQuery(SearchMode.KEYWORD, "pricing", None, 0.5, 3, NO_FILTERS))
+        assert time.monotonic() - started < 5
+    finally:
+        await store.aclose()
 
 
 async def test_the_api_key_is_sent_and_never_shown(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -67,6 +67,9 @@ _BATCH = {True: 200, False: 20}
 # Weaviate returns (and deletes) at most QUERY_MAXIMUM_RESULTS, 10,000 by default, at once.
 _MAX_RESULTS = 10_000
 _PAGE = 1000
+# The client retries an unavailable Weaviate for about a minute (1 + 2 + ... + 32 s) and that
+# is not configurable; a person waiting on Slack or REST gets a clear error sooner.
+SEARCH_DEADLINE_S = 10.0
 
 
 class WeaviateStore:
@@ -81,6 +84,7 @@ class WeaviateStore:
         grpc_port: int = 50051,
         collection: str = "GongChunk",
         ef_construction: int = 128,
+        search_deadline_s: float = SEARCH_DEADLINE_S,
     ) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
@@ -98,6 +102,7 @@ class WeaviateStore:
         )
         self._api_key = api_key
         self._ef_construction = ef_construction
+        self._search_deadline_s = search_deadline_s
         self._chunks = Collection(collection, CHUNK_FIELDS, indexed=True)
         self._calls = Collection(f"{collection}Call", CALL_FIELDS, indexed=False)
         self._meta = Collection(f"{collection}Meta", META_FIELDS, indexed=False)
@@ -555,6 +560,16 @@ class WeaviateStore:
     # --- search --------------------------------------------------------------------------
 
     async def search(self, query: StoreQuery) -> list[StoredChunk]:
+        try:
+            async with asyncio.timeout(self._search_deadline_s):
+                return await self._search(query)
+        except TimeoutError:
+            raise StoreError(
+                f"Weaviate at {self._where} did not answer a search within "
+                f"{self._search_deadline_s:g} s"
+            ) from None
+
+    async def _search(self, query: StoreQuery) -> list[StoredChunk]:
         chunks = self._use(self._chunks)
         common: dict[str, Any] = {
             "limit": query.limit,
