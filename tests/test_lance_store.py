@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import pytest
 
 from core.app import Sophia
 from core.config import Settings
-from core.errors import BadQuery, IndexMismatch
+from core.errors import BadQuery, IndexMismatch, StoreError
 from core.models import Affiliation
 from core.query import SearchMode, build_request
 from core.stores.base import IndexInfo
@@ -166,3 +167,14 @@ async def test_reindex_moves_the_index_to_the_configured_embedder(
         assert not (settings.sophia_data_dir / "reindex-snapshot.jsonl.gz").exists()
     finally:
         app.close()
+
+
+async def test_an_index_whose_files_vanish_fails_with_a_store_error(tmp_path: Path) -> None:
+    store = LanceStore(tmp_path / "index")
+    await store.ensure_index(IndexInfo("test:unit-4", 4))
+    assert (await store.counts()).chunks == 0
+    shutil.rmtree(tmp_path / "index")  # someone deleted the data dir under a running process
+    with pytest.raises(StoreError, match=r"the index in .*index failed"):
+        await store.counts()
+    with pytest.raises(StoreError):
+        await store.list_calls()

@@ -12,10 +12,10 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import lancedb
 import numpy as np
@@ -58,6 +58,9 @@ _CHUNKS, _CALLS, _META = "chunks", "calls", "index.json"
 _HYBRID_CANDIDATES = 100
 
 
+T = TypeVar("T")
+
+
 class LanceStore:
     """A `VectorStore` in a LanceDB directory: tables `chunks` and `calls`, plus index.json."""
 
@@ -73,10 +76,10 @@ class LanceStore:
     # --- lifecycle -----------------------------------------------------------------------
 
     async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
-        await asyncio.to_thread(self._ensure_index, info, check)
+        await self._io(self._ensure_index, info, check)
 
     async def reset(self, info: IndexInfo) -> None:
-        await asyncio.to_thread(self._reset, info)
+        await self._io(self._reset, info)
 
     def _ensure_index(self, info: IndexInfo, check: bool) -> None:
         meta = self._read_meta()
@@ -143,7 +146,7 @@ class LanceStore:
 
     async def upsert(self, calls: Sequence[IndexedCall]) -> None:
         if calls:
-            await asyncio.to_thread(self._upsert, calls)
+            await self._io(self._upsert, calls)
 
     def _upsert(self, calls: Sequence[IndexedCall]) -> None:
         chunk_rows = _chunk_table(calls, self._chunks.schema)
@@ -173,7 +176,7 @@ class LanceStore:
             self._has_fts = True
 
     async def delete_older_than(self, cutoff: datetime) -> list[str]:
-        return await asyncio.to_thread(self._delete_older_than, cutoff)
+        return await self._io(self._delete_older_than, cutoff)
 
     def _delete_older_than(self, cutoff: datetime) -> list[str]:
         where = f"started_ms < {to_ms(cutoff)}"
@@ -188,7 +191,7 @@ class LanceStore:
         return None
 
     async def optimize(self) -> None:
-        await asyncio.to_thread(self._optimize)
+        await self._io(self._optimize)
 
     def _optimize(self) -> None:
         # Old versions are kept briefly for readers that are mid-query, then removed so that
@@ -201,7 +204,7 @@ class LanceStore:
     async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
         if not call_ids:
             return {}
-        rows = await asyncio.to_thread(
+        rows = await self._io(
             self._rows,
             self._calls,
             f"call_id IN ({_in_list(call_ids)})",
@@ -212,7 +215,7 @@ class LanceStore:
     async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
         if not call_ids:
             return {}
-        rows = await asyncio.to_thread(
+        rows = await self._io(
             self._rows, self._chunks, f"call_id IN ({_in_list(call_ids)})", ["text_hash", "vector"]
         )
         return {row["text_hash"]: np.asarray(row["vector"], dtype=np.float32) for row in rows}
@@ -221,7 +224,7 @@ class LanceStore:
         where = " AND ".join(
             [f"call_id = {_literal(call_id)}", *filter(None, [_where(_for_calls(filters))])]
         )
-        rows = await asyncio.to_thread(self._rows, self._calls, where, ["details", "monologues"])
+        rows = await self._io(self._rows, self._calls, where, ["details", "monologues"])
         return call_from_record(rows[0]) if rows else None
 
     async def list_calls(
@@ -233,22 +236,20 @@ class LanceStore:
     ) -> list[Call]:
         columns = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
         where = _where(_for_calls(filters))
-        rows = await asyncio.to_thread(self._rows, self._calls, where, columns)
+        rows = await self._io(self._rows, self._calls, where, columns)
         return calls_from_records(rows, transcripts=transcripts, newest=newest)
 
     async def counts(self) -> IndexCounts:
-        return await asyncio.to_thread(
+        return await self._io(
             lambda: IndexCounts(self._chunks.count_rows(), self._calls.count_rows())
         )
 
     async def redaction_counts(self) -> RedactionCounts:
-        rows = await asyncio.to_thread(self._rows, self._calls, None, ["redactions"])
+        rows = await self._io(self._rows, self._calls, None, ["redactions"])
         return RedactionCounts.of(int(row["redactions"] or 0) for row in rows)
 
     async def generation(self) -> str:
-        return await asyncio.to_thread(
-            lambda: f"{self._uid}:{self._chunks.version}:{self._calls.version}"
-        )
+        return await self._io(lambda: f"{self._uid}:{self._chunks.version}:{self._calls.version}")
 
     def _rows(self, table: Any, where: str | None, columns: list[str]) -> list[dict[str, Any]]:
         query = table.search()
@@ -256,6 +257,14 @@ class LanceStore:
             query = query.where(where)
         rows: list[dict[str, Any]] = query.select(columns).limit(None).to_list()
         return rows
+
+    async def _io(self, work: Callable[..., T], *args: Any) -> T:
+        """Run blocking LanceDB work in a thread; its own failures become `StoreError`."""
+        try:
+            return await asyncio.to_thread(work, *args)
+        except (OSError, RuntimeError, ValueError) as exc:
+            # Files gone or damaged under an open index (a deleted data dir, a full disk).
+            raise StoreError(f"the index in {self._path} failed: {exc}") from exc
 
     # --- search --------------------------------------------------------------------------
 
