@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from starlette.routing import BaseRoute
 
 from api.auth import ApiGuard
@@ -50,7 +51,8 @@ def create_app(
     """
     settings = sophia.settings
     keys = settings.api_keys
-    app = FastAPI(
+    # The docs page with its scripts served from here: it works without internet access.
+    app = FastAPIOffline(
         title="Sophia",
         version="1",
         description=_DESCRIPTION,

@@ -365,6 +365,16 @@ async def test_metrics_count_requests_by_route_and_query_latency(api_data_dir: P
 # --- documentation ---------------------------------------------------------------------------
 
 
+async def test_the_docs_page_loads_everything_from_the_api_itself(api_data_dir: Path) -> None:
+    async with open_sophia(make_settings(api_data_dir)) as sophia, api_client(sophia) as http:
+        docs = await http.get("/docs")
+        assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+        loaded = [await http.get(asset) for asset in assets]
+    assert docs.status_code == 200 and "swagger" in docs.text.lower()
+    assert assets and all(asset.startswith("/") for asset in assets), assets  # no CDN
+    assert [r.status_code for r in loaded] == [200] * len(assets)
+
+
 async def test_openapi_schema_documents_the_real_errors(api_data_dir: Path) -> None:
     async with open_sophia(make_settings(api_data_dir)) as sophia, api_client(sophia) as http:
         spec = (await http.get("/openapi.json")).json()
