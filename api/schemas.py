@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -16,7 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from core.app import Stats
 from core.models import Affiliation
-from core.query import MAX_QUERY_CHARS, SearchMode, SearchRequest, build_request, day_range
+from core.query import (
+    MAX_QUERY_CHARS,
+    SearchMode,
+    SearchRequest,
+    Side,
+    build_request,
+    day_range,
+)
 from core.search import Hit, SearchResult
 
 __all__ = [
@@ -34,7 +40,6 @@ __all__ = [
     "SearchFiltersIn",
     "SearchIn",
     "SearchOut",
-    "Side",
     "StatsOut",
 ]
 
@@ -62,18 +67,6 @@ PATTERN_MEANINGS = {
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
-
-
-class Side(StrEnum):
-    """Whose moments to return: the customer's (external) or the rep's (internal)."""
-
-    customer = "customer"
-    rep = "rep"
-    external = "external"
-    internal = "internal"
-
-    def affiliation(self) -> Affiliation:
-        return Affiliation.INTERNAL if self in (Side.rep, Side.internal) else Affiliation.EXTERNAL
 
 
 class SearchFiltersIn(_Strict):

@@ -16,8 +16,7 @@ from zoneinfo import ZoneInfo
 from bot.mrkdwn import unescape
 from core.config import Settings
 from core.errors import BadQuery
-from core.models import Affiliation
-from core.query import SearchRequest, build_request, day_range
+from core.query import SearchRequest, Side, build_request, day_range
 
 __all__ = [
     "COMMANDS",
@@ -128,12 +127,6 @@ def parse(text: str, settings: Settings) -> Command:
 _OPTION = re.compile(r"(?<!\S)(account|from|to|side):", re.IGNORECASE)
 # Slack clients often turn " into “ ” as the user types.
 _QUOTES = {'"': '"', "“": "”", "”": "”"}
-_SIDES = {
-    "customer": Affiliation.EXTERNAL,
-    "external": Affiliation.EXTERNAL,
-    "rep": Affiliation.INTERNAL,
-    "internal": Affiliation.INTERNAL,
-}
 
 
 def _search(text: str, settings: Settings) -> Command:
@@ -141,7 +134,7 @@ def _search(text: str, settings: Settings) -> Command:
     if not words:
         raise BadQuery("say what to look for, e.g. `search pricing objections`.")
     side = options.get("side")
-    if side is not None and side.casefold() not in _SIDES:
+    if side is not None and side.casefold() not in set(Side):
         raise BadQuery(f"side: must be customer or rep, not “{side}”.")
     zone = ZoneInfo(settings.sophia_timezone)
     start, end = day_range(_day(options, "from"), _day(options, "to"), zone)
@@ -154,7 +147,7 @@ def _search(text: str, settings: Settings) -> Command:
                 "account": options.get("account"),
                 "started_from": start,
                 "started_to": end,
-                "side": _SIDES[side.casefold()] if side else None,
+                "side": Side(side.casefold()).affiliation() if side else None,
             },
         )
     )

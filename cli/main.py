@@ -11,7 +11,6 @@ import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import date, datetime, time
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -27,8 +26,7 @@ from core.config import Settings, load_settings
 from core.errors import BadQuery, SophiaError
 from core.ingest import IngestSummary
 from core.insights.answer import Answer
-from core.models import Affiliation
-from core.query import SearchMode, build_request, day_range
+from core.query import SearchMode, Side, build_request, day_range
 from core.search import Hit, SearchResult
 from core.session import Session, Viewer
 
@@ -43,16 +41,6 @@ app = typer.Typer(
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
-
-
-class Side(StrEnum):
-    internal = "internal"
-    external = "external"
-    rep = "rep"
-    customer = "customer"
-
-    def affiliation(self) -> Affiliation:
-        return Affiliation.INTERNAL if self in (Side.internal, Side.rep) else Affiliation.EXTERNAL
 
 
 @app.callback()

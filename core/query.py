@@ -19,6 +19,7 @@ __all__ = [
     "SearchFilters",
     "SearchMode",
     "SearchRequest",
+    "Side",
     "account_key",
     "build_request",
     "day_range",
@@ -27,6 +28,18 @@ __all__ = [
 _CALL_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 _ACCOUNT_KEY = re.compile(r"^[0-9a-f]{24}$")
 MAX_QUERY_CHARS = 1000
+
+
+class Side(StrEnum):
+    """Whose moments a search returns, in the words users type: the customer's or the rep's."""
+
+    customer = "customer"
+    rep = "rep"
+    external = "external"
+    internal = "internal"
+
+    def affiliation(self) -> Affiliation:
+        return Affiliation.INTERNAL if self in (Side.rep, Side.internal) else Affiliation.EXTERNAL
 
 
 class SearchMode(StrEnum):
