@@ -21,7 +21,6 @@ from core.app import Sophia
 from core.config import Settings
 from tests.fakes.sophia_api import api_client
 from tests.leak_harness import (
-    API_KEYS,
     PERSONAS,
     AuditTail,
     Corpus,
@@ -34,8 +33,6 @@ from tests.leak_harness import (
     run_matrix,
     surface_sample,
 )
-
-_KEYS = dict(item.split(":") for item in API_KEYS.split(","))
 
 
 class RestDriver:
@@ -51,7 +48,7 @@ class RestDriver:
 
     async def _ask_all(self, persona: Persona, questions: Sequence[Question]) -> list[Reply]:
         assert persona.api_key is not None
-        headers = {"Authorization": f"Bearer {_KEYS[persona.api_key]}"}
+        headers = {"Authorization": f"Bearer {self.settings.api_keys[persona.api_key]}"}
         sophia = await Sophia.open(self.settings)
         try:
             async with api_client(sophia) as http:
@@ -119,7 +116,7 @@ def test_a_restricted_call_and_a_missing_one_get_the_same_403(
         sophia = await Sophia.open(settings)
         try:
             async with api_client(sophia) as http:
-                headers = {"Authorization": f"Bearer {_KEYS['reporting']}"}
+                headers = {"Authorization": f"Bearer {settings.api_keys['reporting']}"}
                 return [
                     await http.post(
                         "/api/gong/analyze/call", json={"call_id": call_id}, headers=headers
