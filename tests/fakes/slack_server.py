@@ -203,18 +203,7 @@ class FakeSlack:
         Returns (envelope id, the message's ts).
         """
         full = f"<@{self.bot_user_id}> {text}"
-        ts = self._store({"user": user, "text": full, "channel": channel, "thread_ts": thread_ts})
-        event = {
-            "type": "app_mention",
-            "user": user,
-            "text": full,
-            "ts": ts,
-            "channel": channel,
-            "event_ts": ts,
-        }
-        if thread_ts:
-            event["thread_ts"] = thread_ts
-        return await self._event(event), ts
+        return await self._user_message("app_mention", full, user, channel, thread_ts)
 
     async def direct_message(
         self,
@@ -226,17 +215,23 @@ class FakeSlack:
         **extra: Any,
     ) -> tuple[str, str]:
         """A message from `user` in their DM with the bot (`extra`: subtype, bot_id, ...)."""
+        return await self._user_message(
+            "message", text, user, channel, thread_ts, channel_type="im", **extra
+        )
+
+    async def _user_message(
+        self,
+        kind: str,
+        text: str,
+        user: str,
+        channel: str,
+        thread_ts: str | None,
+        **fields: Any,
+    ) -> tuple[str, str]:
+        """Keep a person's message (for conversations.replies) and send its event."""
         ts = self._store({"user": user, "text": text, "channel": channel, "thread_ts": thread_ts})
-        event = {
-            "type": "message",
-            "channel_type": "im",
-            "user": user,
-            "text": text,
-            "ts": ts,
-            "channel": channel,
-            "event_ts": ts,
-            **extra,
-        }
+        event = {"type": kind, "user": user, "text": text, "ts": ts, "channel": channel}
+        event.update(event_ts=ts, **fields)
         if thread_ts:
             event["thread_ts"] = thread_ts
         return await self._event(event), ts
