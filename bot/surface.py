@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass, field
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -13,12 +12,7 @@ from core.app import Sophia
 from core.ratelimit import RateLimiter
 from core.session import Session, Viewer
 
-__all__ = ["SlackSurface", "new_request_id"]
-
-
-def new_request_id() -> str:
-    """Ties one Slack request's log lines, its audit line and its 👍/👎 together."""
-    return uuid.uuid4().hex[:16]
+__all__ = ["SlackSurface"]
 
 
 @dataclass

@@ -16,13 +16,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
-__all__ = ["JsonFormatter", "configure_logging", "current_request_id", "request_scope"]
+__all__ = [
+    "JsonFormatter",
+    "configure_logging",
+    "current_request_id",
+    "new_request_id",
+    "request_scope",
+]
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "sophia_request_id", default=None
 )
 # Attributes every LogRecord has; anything else was passed with `extra=` and is logged too.
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+def new_request_id() -> str:
+    """A fresh request id: ties one request's log lines, its audit line and its feedback."""
+    return uuid.uuid4().hex[:16]
 
 
 def current_request_id() -> str | None:
@@ -33,7 +44,7 @@ def current_request_id() -> str | None:
 @contextmanager
 def request_scope(request_id: str | None = None) -> Iterator[str]:
     """Bind a request id (a new one unless given) to every log line inside the block."""
-    value = request_id or uuid.uuid4().hex[:16]
+    value = request_id or new_request_id()
     token = _request_id.set(value)
     try:
         yield value

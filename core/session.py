@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from core.audit import AuditEntry, AuditError, Outcome
 from core.errors import AccessDenied, CallNotFound
 from core.insights.answer import Answer, Intent
+from core.logs import new_request_id
 from core.metrics import QUERY_SECONDS
 from core.query import SearchRequest
 from core.scoped import ScopedSearch, Searcher
@@ -58,7 +58,7 @@ class Session:
         self.sophia = sophia
         self.viewer = viewer
         # Links feedback clicks (and log lines) back to the answer they are about.
-        self.request_id = request_id or uuid.uuid4().hex[:16]
+        self.request_id = request_id or new_request_id()
         self._exclude = sophia.access.exclusions(viewer)
         self._insights = sophia.insights.scoped(self._exclude)
         self._search: Searcher = (

@@ -15,8 +15,8 @@ from bot.blocks import VOTE_UP, paginate, shared_by
 from bot.commands import Help, parse
 from bot.listeners.slash import RESPONSE_URL_POSTS, respond_all
 from bot.mrkdwn import unescape
-from bot.surface import SlackSurface, new_request_id
-from core.logs import request_scope
+from bot.surface import SlackSurface
+from core.logs import new_request_id, request_scope
 from core.metrics import SLACK_COMMANDS
 from core.session import Vote
 

@@ -14,9 +14,9 @@ from bot.blocks import Message, feedback_buttons, help_blocks, notice_blocks, pa
 from bot.commands import Ask
 from bot.guard import is_direct
 from bot.posting import post_pages
-from bot.surface import SlackSurface, new_request_id
+from bot.surface import SlackSurface
 from bot.threads import earlier_questions, question_text
-from core.logs import request_scope
+from core.logs import new_request_id, request_scope
 from core.metrics import SLACK_COMMANDS
 
 __all__ = ["on_direct_message", "on_mention"]

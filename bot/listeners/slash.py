@@ -13,8 +13,8 @@ from bot import messages
 from bot.answers import reply_to
 from bot.blocks import Message, feedback_buttons, help_blocks, notice_blocks, paginate
 from bot.commands import Help, parse
-from bot.surface import SlackSurface, new_request_id
-from core.logs import request_scope
+from bot.surface import SlackSurface
+from core.logs import new_request_id, request_scope
 from core.metrics import SLACK_COMMANDS
 
 __all__ = ["on_gong", "respond_all"]
