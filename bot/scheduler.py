@@ -14,7 +14,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -25,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.posting import post_answer
 from core.app import Sophia
+from core.clock import machine_time
 from core.errors import SophiaError
 from core.session import Viewer
 
@@ -100,7 +100,7 @@ class Scheduler:
                 SYNC,
                 jobs.sync,
                 IntervalTrigger(hours=settings.sync_interval_hours, timezone=self.zone),
-                next_run_time=datetime.now(self.zone),
+                next_run_time=machine_time(self.zone),
             )
         if jobs.client is not None and settings.brief_channel_list:
             self._add(
@@ -126,7 +126,7 @@ class Scheduler:
 
     def run_now(self, job_id: str) -> None:
         """Start `job_id` now, as its trigger would (it still never overlaps itself)."""
-        self.apscheduler.modify_job(job_id, next_run_time=datetime.now(self.zone))
+        self.apscheduler.modify_job(job_id, next_run_time=machine_time(self.zone))
 
     async def stop(self) -> None:
         """Stop scheduling and cancel the jobs in flight (a sync keeps its finished batches)."""

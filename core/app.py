@@ -18,6 +18,7 @@ from core.access import AccessPolicy
 from core.audit import AuditLog
 from core.backends import (
     build_cache,
+    build_clock,
     build_embedder,
     build_generation,
     build_query_vector_cache,
@@ -26,6 +27,7 @@ from core.backends import (
     chunk_plan,
 )
 from core.cache import Cache, Generation
+from core.clock import Clock
 from core.config import Settings
 from core.embedders.base import Embedder, aclose_embedder
 from core.embedders.cached import QueryVectorCache
@@ -92,14 +94,21 @@ class Sophia:
     access: AccessPolicy
     audit: AuditLog
     redactor: Redactor
+    clock: Clock
 
     @classmethod
-    async def open(cls, settings: Settings, *, check_index: bool = True) -> Sophia:
+    async def open(
+        cls, settings: Settings, *, check_index: bool = True, clock: Clock | None = None
+    ) -> Sophia:
         """Build the configured backends and check the index matches the embedder.
 
         `check_index=False` opens an index built by another embedder: only `reindex` wants it.
+        `clock` (else the machine's, or SOPHIA_NOW's) is what every part reads as "now".
         A bad ACCESS_POLICY file stops it here, before anything is served.
         """
+        clock = clock or build_clock(settings)
+        if settings.sophia_now is not None:
+            log.info("SOPHIA_NOW pins the clock to %s", settings.sophia_now.isoformat())
         access = AccessPolicy.load(settings.access_policy, settings.api_keys)
         if access.restricted:
             log.info(
@@ -108,17 +117,17 @@ class Sophia:
                 settings.access_policy,
             )
         redactor = Redactor(settings.pii_extra_patterns)
-        embedder = build_embedder(settings)
+        embedder = build_embedder(settings, clock)
         plan = chunk_plan(settings, embedder)
-        store = build_store(settings)
+        store = build_store(settings, clock)
         await store.ensure_index(IndexInfo(embedder.name, embedder.dim), check=check_index)
         cache = build_cache(settings)
         generation = build_generation(settings, store, cache)
         if settings.cache_ttl_s:
             embedder = QueryVectorCache(embedder, build_query_vector_cache(settings, cache))
-        state = StateDB(settings.sophia_data_dir / "state.db")
+        state = StateDB(settings.sophia_data_dir / "state.db", clock=clock)
         search = SearchService(store, embedder, cache, state, generation=generation)
-        context = InsightContext(store, search, build_summarizer(settings), settings)
+        context = InsightContext(store, search, build_summarizer(settings), settings, clock)
         return cls(
             settings=settings,
             embedder=embedder,
@@ -132,6 +141,7 @@ class Sophia:
                 embedder,
                 plan,
                 retention_days=settings.retention_days,
+                clock=clock,
                 generation=generation,
                 redactor=redactor,
             ),
@@ -143,6 +153,7 @@ class Sophia:
                 backups=settings.audit_backups,
             ),
             redactor=redactor,
+            clock=clock,
         )
 
     def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
@@ -170,7 +181,7 @@ class Sophia:
         self, folder: Path, progress: IngestProgress | None = None
     ) -> IngestSummary:
         """Index a Gong-shaped folder (see core/sources/folder.py)."""
-        return await self._ingest(FolderSource(folder), None, progress)
+        return await self._ingest(FolderSource(folder, clock=self.clock), None, progress)
 
     async def sync(
         self, since: datetime | None = None, progress: IngestProgress | None = None
@@ -184,8 +195,8 @@ class Sophia:
         from core.gong.client import GongClient
         from core.sources.gong_api import GongApiSource
 
-        async with GongClient.from_settings(self.settings) as client:
-            source = GongApiSource(client, self.state, self.settings)
+        async with GongClient.from_settings(self.settings, clock=self.clock) as client:
+            source = GongApiSource(client, self.state, self.settings, clock=self.clock)
             return await self._ingest(source, since, progress)
 
     async def reindex(self, progress: IngestProgress | None = None) -> IngestSummary:
@@ -207,7 +218,7 @@ class Sophia:
         """Remove calls older than RETENTION_DAYS from the store; returns their ids."""
         if not self.settings.retention_days:
             return []
-        cutoff = datetime.now(UTC) - timedelta(days=self.settings.retention_days)
+        cutoff = self.clock.now() - timedelta(days=self.settings.retention_days)
         before = await self.store.counts()
         removed = await self.store.delete_older_than(cutoff)
         if removed:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from core.cache import Cache, Generation, MemoryCache, NoCache, StoreGeneration
 from core.chunking import ChunkPlan
+from core.clock import Clock, FixedClock, SystemClock
 from core.config import Settings
 from core.embedders.base import Embedder
 from core.errors import ConfigError
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "build_cache",
+    "build_clock",
     "build_embedder",
     "build_generation",
     "build_query_vector_cache",
@@ -25,7 +27,14 @@ __all__ = [
 ]
 
 
-def build_embedder(settings: Settings) -> Embedder:
+def build_clock(settings: Settings) -> Clock:
+    """The machine's clock, or the instant SOPHIA_NOW pins."""
+    if settings.sophia_now is not None:
+        return FixedClock(settings.sophia_now)
+    return SystemClock()
+
+
+def build_embedder(settings: Settings, clock: Clock | None = None) -> Embedder:
     """The embedder SOPHIA_EMBEDDER asks for; `auto` is OpenAI when OPENAI_API_KEY is set,
     else the local model."""
     choice = settings.sophia_embedder
@@ -34,7 +43,7 @@ def build_embedder(settings: Settings) -> Embedder:
     if choice == "openai":
         from core.embedders.openai import OpenAIEmbedder
 
-        return OpenAIEmbedder.from_settings(settings)
+        return OpenAIEmbedder.from_settings(settings, clock=clock or build_clock(settings))
     if choice == "hashing":
         from core.embedders.hashing import HashingEmbedder
 
@@ -59,15 +68,16 @@ def chunk_plan(settings: Settings, embedder: Embedder) -> ChunkPlan:
     return ChunkPlan(max_tokens=tokens, overlap_tokens=overlap)
 
 
-def build_store(settings: Settings) -> VectorStore:
+def build_store(settings: Settings, clock: Clock | None = None) -> VectorStore:
     """Weaviate when WEAVIATE_ENDPOINT is set, else LanceDB under SOPHIA_DATA_DIR."""
+    clock = clock or build_clock(settings)
     if settings.weaviate_endpoint:
         from core.stores.weaviate import WeaviateStore
 
-        return WeaviateStore.from_settings(settings)
+        return WeaviateStore.from_settings(settings, clock=clock)
     from core.stores.lance import LanceStore
 
-    return LanceStore(settings.sophia_data_dir / "index")
+    return LanceStore(settings.sophia_data_dir / "index", clock=clock)
 
 
 def build_cache(settings: Settings) -> Cache:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -236,6 +237,12 @@ class Settings(BaseSettings):
     sophia_timezone: str = Field(
         "UTC", description="Time zone for dates in answers and periods such as 'this week'."
     )
+    sophia_now: datetime | None = Field(
+        None,
+        description="Pins Sophia's clock to this instant (ISO 8601 with a zone, e.g. "
+        "2026-11-25T15:00:00Z): periods, retention, the samples' dates and the audit log "
+        "read it. For tests and replaying a past answer; leave unset in production.",
+    )
 
     @field_validator("gong_base_url", "slack_api_url", "openai_base_url", "weaviate_endpoint")
     @classmethod
@@ -280,6 +287,13 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("sophia_now")
+    @classmethod
+    def _aware_instant(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError(f"needs a time zone (e.g. Z or +00:00): {value.isoformat()}")
         return value
 
     @model_validator(mode="after")

@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import numpy as np
@@ -20,6 +20,7 @@ import numpy as np
 from core.accounts import AccountDomains
 from core.cache import Generation
 from core.chunking import CHUNKER_VERSION, Chunk, ChunkPlan, speaker_chunks
+from core.clock import Clock, SystemClock
 from core.embedders.base import Embedder, Vectors
 from core.models import Call, GongContent, Monologue
 from core.pii import Redactor, placeholder_count
@@ -108,7 +109,7 @@ class Ingestor:
         plan: ChunkPlan,
         *,
         retention_days: int,
-        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock | None = None,
         generation: Generation | None = None,
         redactor: Redactor | None = None,
     ) -> None:
@@ -118,7 +119,7 @@ class Ingestor:
         self._embedder = embedder
         self._plan = plan
         self._retention_days = retention_days
-        self._now = now
+        self._clock = clock or SystemClock()
         self._known_domains: AccountDomains | None = None
 
     async def run(
@@ -224,7 +225,7 @@ class Ingestor:
     def _cutoff(self) -> datetime | None:
         if self._retention_days == 0:
             return None
-        return self._now() - timedelta(days=self._retention_days)
+        return self._clock.now() - timedelta(days=self._retention_days)
 
     def _content_hash(self, call: Call) -> str:
         material = "|".join(

@@ -12,7 +12,6 @@ import contextlib
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from core.audit import AuditEntry, AuditError, Outcome
@@ -170,7 +169,7 @@ class Session:
             redacted = self.sophia.redactor.redact(query[: _MAX_AUDITED_QUERY * 4]).text
             query = redacted[:_MAX_AUDITED_QUERY]
         return AuditEntry(
-            time=datetime.now(UTC),
+            time=self.sophia.clock.now(),
             surface=self.viewer.surface,
             user=self.viewer.user,
             channel=self.viewer.channel,

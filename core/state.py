@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from core.clock import Clock, SystemClock
 
 __all__ = ["QueryStats", "StateDB"]
 
@@ -44,7 +45,8 @@ class QueryStats:
 class StateDB:
     """Key-value checkpoints plus query and sync logs in one SQLite file."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
+        self._clock = clock or SystemClock()
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, timeout=10, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -70,7 +72,7 @@ class StateDB:
         """Log one search's latency."""
         cursor = self._db.execute(
             "INSERT INTO queries (at, ms, cached, mode) VALUES (?, ?, ?, ?)",
-            (time.time(), ms, int(cached), mode),
+            (self._clock.now().timestamp(), ms, int(cached), mode),
         )
         if cursor.lastrowid is not None and cursor.lastrowid % 500 == 0:
             self._db.execute(
@@ -91,7 +93,8 @@ class StateDB:
     def record_sync(self, summary: dict[str, Any]) -> None:
         """Log the summary of a finished ingest or sync."""
         self._db.execute(
-            "INSERT INTO syncs (at, summary) VALUES (?, ?)", (time.time(), json.dumps(summary))
+            "INSERT INTO syncs (at, summary) VALUES (?, ?)",
+            (self._clock.now().timestamp(), json.dumps(summary)),
         )
         self._db.execute(
             "DELETE FROM syncs WHERE rowid <= (SELECT MAX(rowid) FROM syncs) - ?", (_KEEP_SYNCS,)
@@ -100,7 +103,8 @@ class StateDB:
     def record_feedback(self, about: str, vote: str, surface: str, user: str | None) -> None:
         """A 👍/👎 on the answer of request `about`."""
         self._db.execute(
-            "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)", (time.time(), about, vote, surface, user)
+            "INSERT INTO feedback VALUES (?, ?, ?, ?, ?)",
+            (self._clock.now().timestamp(), about, vote, surface, user),
         )
 
     def feedback_counts(self) -> dict[str, int]:

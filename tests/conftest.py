@@ -1,10 +1,25 @@
-"""Shared fixtures: an isolated environment per test, and corpora built on disk."""
+"""Shared fixtures: an isolated environment per test, and corpora built on disk.
+
+Time is an input. Every test runs at `NOW`: SOPHIA_NOW is set for the whole run (by
+`pytest_configure`, so fixtures of every scope see it), and every `Sophia` a test opens, in
+process, through the CLI runner or as a subprocess that inherits the environment, reads
+that instant from its clock (core/clock.py): the samples' week shift, retention, "this
+week", the audit log. Build expectations from `NOW`, never from `datetime.now()` or
+`date.today()`. A test about another moment passes `Sophia.open(settings,
+clock=FixedClock(...))` (and moves it with `set`/`advance`) or `sophia_now=` in its
+settings; parts built without a Sophia take a `clock=` argument. Timers (rate limits, TTLs,
+timeouts) run on `time.monotonic` and take a `clock` callable of their own where tests
+move them. The suite must pass on any date: after touching dates, run it under libfaketime
+(`faketime -f '+400d' .venv/bin/python -m pytest -q`).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,13 +32,23 @@ from tests.fakes.loopback import clear_proxies
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+# 09:00 UTC on Monday 2026-11-23: the samples' anchor week (samples/folder.json), so they
+# keep the dates samples/expected.json gives, and the weekly brief's usual time.
+NOW = datetime(2026, 11, 23, 9, tzinfo=UTC)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Pin the clock for the whole run, before any fixture builds settings."""
+    os.environ["SOPHIA_NOW"] = NOW.isoformat()
 
 
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No developer setting or `.env` reaches a test; proxies never see loopback traffic."""
+    """No developer setting or `.env` reaches a test; proxies never see loopback traffic;
+    the clock reads `NOW`."""
     for name in Settings.model_fields:
         monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("SOPHIA_NOW", NOW.isoformat())
     clear_proxies(monkeypatch)
     work = tmp_path / "cwd"
     work.mkdir()

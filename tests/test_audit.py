@@ -116,7 +116,7 @@ from pathlib import Path
 from core.audit import AuditEntry, AuditLog
 log = AuditLog(Path(sys.argv[1]), max_bytes=4_000, backups=100)
 for n in range(150):
-    log.write(AuditEntry(time=datetime.now(UTC), surface="api", user=sys.argv[2],
+    log.write(AuditEntry(time=datetime(2026, 11, 2, tzinfo=UTC), surface="api", user=sys.argv[2],
                          request_id=f"{sys.argv[2]}-{n}", kind="search", query="q" * 40))
 """
 

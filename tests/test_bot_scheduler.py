@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from apscheduler.events import (
 from bot.app import web_client
 from bot.scheduler import PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
 from core.app import Sophia
+from core.clock import machine_time
 from core.config import Settings
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.slack_server import FakeSlack
@@ -41,8 +42,9 @@ async def open_scheduler(sophia_dir: Path, slack: FakeSlack) -> AsyncIterator[Ca
         settings = bot_settings(sophia_dir, slack, **overrides)
         if not token:
             settings = settings.model_copy(update={"slack_bot_token": None})
+        # The brief's Monday, 09:00: the clock every test here reads (SOPHIA_NOW).
+        assert settings.sophia_now == BRIEF_MONDAY
         sophia = await Sophia.open(settings)
-        sophia.insights.context.now = lambda: BRIEF_MONDAY  # the brief's Monday, 09:00
         client = web_client(settings) if token else None
         scheduler = Scheduler(Jobs(sophia, client))
         scheduler.start()
@@ -70,16 +72,14 @@ def on(scheduler: Scheduler, event_code: int, job_id: str) -> asyncio.Event:
 async def test_the_weekly_brief_is_posted_to_each_brief_channel_when_triggered(
     open_scheduler: Open, slack: FakeSlack
 ) -> None:
-    from tests.fakes.slack_fixtures import BRIEF_MONDAY
-
     _, scheduler = await open_scheduler(brief_channels="#sales-team, CGENERAL")
     assert scheduler.job_ids == [WEEKLY_BRIEF]  # no Gong credentials, no retention
     scheduler.run_now(WEEKLY_BRIEF)
     posts = await slack.wait_calls("chat.postMessage", 2)
     assert [p.args["channel"] for p in posts] == ["#sales-team", "CGENERAL"]
-    monday = BRIEF_MONDAY.date()
-    first = monday - timedelta(days=7)
-    title = f"Weekly brief, {first:%b} {first.day} – {monday:%b} {monday.day}"
+    # The seven days before the Monday and the Monday so far; a week that crosses New Year
+    # adds the years (tests/test_periods.py), which this Monday's does not.
+    title = "Weekly brief, Nov 16 – Nov 23"
     for post in posts:
         blocks = post.args["blocks"]
         assert blocks[0]["text"]["text"] == title
@@ -88,7 +88,7 @@ async def test_the_weekly_brief_is_posted_to_each_brief_channel_when_triggered(
         assert "|[1]>" in shown  # cited
     assert slack.invalid == []
     job = scheduler.apscheduler.get_job(WEEKLY_BRIEF)
-    assert job.next_run_time > datetime.now(scheduler.zone)  # back on its cron
+    assert job.next_run_time > machine_time(scheduler.zone)  # back on its cron
 
 
 async def test_a_channel_that_refuses_the_brief_is_skipped_and_logged(
@@ -151,7 +151,7 @@ async def test_a_failed_job_logs_one_line_and_runs_again_at_its_next_time(
     assert failure.getMessage().endswith("; it runs again at its next time")
     assert failure.exc_info is None  # our own error: one line, no traceback
     job = scheduler.apscheduler.get_job(SYNC)
-    hours = (job.next_run_time - datetime.now(scheduler.zone)).total_seconds() / 3600
+    hours = (job.next_run_time - machine_time(scheduler.zone)).total_seconds() / 3600
     assert sophia.settings.sync_interval_hours - 0.1 < hours <= sophia.settings.sync_interval_hours
 
 
@@ -163,8 +163,8 @@ async def test_the_purge_job_removes_calls_past_retention(open_scheduler: Open) 
     await asyncio.wait_for(done.wait(), 10)
     left = await sophia.store.list_calls(transcripts=False)
     assert 0 < len(left) < 40
-    cutoff = datetime.now(scheduler.zone).timestamp() - 31 * 86400
-    assert all(c.details.started.timestamp() > cutoff for c in left)
+    cutoff = (sophia.clock.now() - timedelta(days=30)).timestamp()
+    assert all(c.details.started.timestamp() >= cutoff for c in left)
 
 
 def test_jobs_follow_the_configuration(tmp_path: Path) -> None:

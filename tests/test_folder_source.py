@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from core.clock import FixedClock
 from core.errors import SourceError
 from core.sources.folder import FolderSource, week_shift
 from tests.conftest import raw_call, raw_transcript, write_folder
@@ -95,7 +96,9 @@ async def test_dates_relative_to_an_anchor_are_shifted_by_whole_weeks(tmp_path: 
     )
     write_folder(tmp_path, [call], [transcript])
     (tmp_path / "folder.json").write_text(json.dumps({"dates_relative_to": "2026-11-23"}))
-    source = FolderSource(tmp_path, today=lambda: date(2027, 2, 3))  # 10 weeks and 3 days later
+    source = FolderSource(
+        tmp_path, clock=FixedClock(datetime(2027, 2, 3, 9, tzinfo=UTC))
+    )  # +10 weeks 3 days
     [batch] = await load(source)
     details = batch.calls[0].details
     assert details.started == datetime(2027, 1, 29, 16, tzinfo=UTC)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from core.clock import FixedClock
 from core.config import Settings
 from core.errors import AuthFailed, SourceError
 from core.gong.client import GongClient
@@ -34,16 +35,6 @@ NOW = datetime(2024, 3, 1, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
-class Clock:
-    """The source's `now`, moved by the test between runs."""
-
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 def state(tmp_path: Path) -> Iterator[StateDB]:
     db = StateDB(tmp_path / "state.sqlite")
@@ -52,13 +43,16 @@ def state(tmp_path: Path) -> Iterator[StateDB]:
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock(NOW)
+def clock() -> FixedClock:
+    """The source's clock, moved by the test between runs."""
+    return FixedClock(NOW)
 
 
-def make_source(client: GongClient, state: StateDB, clock: Clock, **options: Any) -> GongApiSource:
+def make_source(
+    client: GongClient, state: StateDB, clock: FixedClock, **options: Any
+) -> GongApiSource:
     settings: dict[str, Any] = {"window_days": 7, "repoll_days": 0, "retention_days": 28}
-    return GongApiSource(client, state, now=clock, **(settings | options))
+    return GongApiSource(client, state, clock=clock, **(settings | options))
 
 
 async def run(
@@ -92,7 +86,7 @@ def first_page_filters(server: FakeGong, path: str = EXTENSIVE) -> list[dict[str
 
 
 async def test_first_run_walks_every_window_and_checkpoints_now(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     for n, days_ago in enumerate([27, 20, 13, 6, 1], start=1):
         add(gong_server, str(n), NOW - days_ago * DAY)
@@ -114,7 +108,7 @@ async def test_first_run_walks_every_window_and_checkpoints_now(
 
 
 async def test_batches_hold_at_most_batch_size_and_only_the_last_advances(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     for n in range(1, 6):
         add(gong_server, str(n), NOW - DAY - n * timedelta(hours=1))
@@ -129,11 +123,11 @@ async def test_batches_hold_at_most_batch_size_and_only_the_last_advances(
 
 
 async def test_next_run_resumes_from_checkpoint_minus_repoll(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     add(gong_server, "1", NOW - 2 * DAY)
     await run(make_source(gong_client, state, clock, repoll_days=3))
-    clock.now = NOW + 2 * DAY
+    clock.set(NOW + 2 * DAY)
     add(gong_server, "2", NOW + DAY)
 
     batches = await run(make_source(gong_client, state, clock, repoll_days=3))
@@ -148,7 +142,7 @@ async def test_next_run_resumes_from_checkpoint_minus_repoll(
 
 
 async def test_first_run_reaches_back_90_days_when_retention_is_unlimited(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     add(gong_server, "1", NOW - 89 * DAY)
 
@@ -159,7 +153,7 @@ async def test_first_run_reaches_back_90_days_when_retention_is_unlimited(
 
 
 async def test_since_reads_from_since_without_skipping_the_unsynced_gap(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     add(gong_server, "old", NOW - 20 * DAY)
     add(gong_server, "new", NOW - 2 * DAY)
@@ -175,10 +169,10 @@ async def test_since_reads_from_since_without_skipping_the_unsynced_gap(
 
 
 async def test_source_from_settings_uses_sync_settings(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     settings = Settings(_env_file=None, sync_window_days=10, retention_days=20)
-    source = GongApiSource(gong_client, state, settings, now=clock)
+    source = GongApiSource(gong_client, state, settings, clock=clock)
 
     await run(source)
 
@@ -192,7 +186,7 @@ async def test_source_from_settings_uses_sync_settings(
 
 
 async def test_transcript_without_details_stays_pending_until_details_appear(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     add(gong_server, "1", NOW - 3 * DAY)
     add(gong_server, "race", NOW - 2 * DAY, hidden=True)
@@ -203,7 +197,7 @@ async def test_transcript_without_details_stays_pending_until_details_appear(
     assert [pending for batch in first for pending in batch.pending] == ["race"]
     assert stored(state).pending == {"race": NOW}
 
-    clock.now = NOW + DAY
+    clock.set(NOW + DAY)
     second_source = make_source(gong_client, state, clock)
     assert second_source.pending_count == 1
     second = await run(second_source)  # details still hidden: still pending, same first-seen
@@ -212,7 +206,7 @@ async def test_transcript_without_details_stays_pending_until_details_appear(
     assert stored(state).pending == {"race": NOW}
 
     gong_server.release("race")
-    clock.now = NOW + 30 * DAY  # the call is far outside the next window: only its id finds it
+    clock.set(NOW + 30 * DAY)  # the call is far outside the next window: only its id finds it
     gong_server.requests.clear()
     third_source = make_source(gong_client, state, clock)
     third = await run(third_source)
@@ -224,7 +218,7 @@ async def test_transcript_without_details_stays_pending_until_details_appear(
 
 
 async def test_details_without_transcript_stay_pending_until_the_transcript_arrives(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     gong_server.add_call(call_record("late", NOW - 2 * DAY))
 
@@ -235,7 +229,7 @@ async def test_details_without_transcript_stay_pending_until_the_transcript_arri
     assert stored(state).synced_until == NOW  # the window is done; the call is not lost
 
     gong_server.add_transcript(transcript_record("late"))
-    clock.now = NOW + 10 * DAY
+    clock.set(NOW + 10 * DAY)
     second = await run(make_source(gong_client, state, clock))
 
     assert ids_of(second) == ["late"]
@@ -243,7 +237,7 @@ async def test_details_without_transcript_stay_pending_until_the_transcript_arri
 
 
 async def test_pending_ids_are_looked_up_in_batches_of_at_most_100(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     pending = {str(9_000_000_000_000_000_000 + n): NOW - DAY for n in range(250)}
     state.put_json(
@@ -264,7 +258,7 @@ async def test_pending_ids_are_looked_up_in_batches_of_at_most_100(
 
 
 async def test_resolved_pending_call_leaves_the_checkpoint_with_its_own_batch(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     state.put_json(
         CHECKPOINT_KEY,
@@ -284,7 +278,7 @@ async def test_resolved_pending_call_leaves_the_checkpoint_with_its_own_batch(
 
 
 async def test_auth_failure_mid_run_keeps_the_windows_already_committed(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     for n, days_ago in enumerate([25, 18, 11, 4], start=1):
         add(gong_server, str(n), NOW - days_ago * DAY)
@@ -315,7 +309,7 @@ async def test_auth_failure_mid_run_keeps_the_windows_already_committed(
 
 
 async def test_crash_mid_window_rereads_that_window_and_loses_nothing(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     for n in range(1, 6):
         add(gong_server, str(n), NOW - 2 * DAY + n * timedelta(hours=1))
@@ -338,7 +332,7 @@ async def test_crash_mid_window_rereads_that_window_and_loses_nothing(
 
 
 async def test_expired_cursor_mid_window_loses_and_duplicates_nothing(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     for n in range(1, 6):
         add(gong_server, str(n), NOW - 2 * DAY + n * timedelta(hours=1))
@@ -352,7 +346,7 @@ async def test_expired_cursor_mid_window_loses_and_duplicates_nothing(
 
 
 async def test_malformed_items_are_rejected_and_the_run_continues(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     add(gong_server, "good", NOW - 2 * DAY)
     broken = transcript_record("bad")
@@ -368,7 +362,7 @@ async def test_malformed_items_are_rejected_and_the_run_continues(
 
 
 async def test_corrupt_checkpoint_is_a_clear_error(
-    gong_client: GongClient, state: StateDB, clock: Clock
+    gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     state.put_json(CHECKPOINT_KEY, {"synced_until": "last tuesday", "pending": {}})
     source = make_source(gong_client, state, clock)
@@ -380,7 +374,7 @@ async def test_corrupt_checkpoint_is_a_clear_error(
 
 
 async def test_commit_refuses_a_foreign_checkpoint(
-    gong_client: GongClient, state: StateDB, clock: Clock
+    gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     with pytest.raises(TypeError):
         await make_source(gong_client, state, clock).commit(SourceBatch(calls=[], checkpoint={}))
@@ -389,13 +383,15 @@ async def test_commit_refuses_a_foreign_checkpoint(
 # --- what a call carries (gong-api.md §5, §6) ---------------------------------------------------
 
 
-async def only_call(server: FakeGong, client: GongClient, state: StateDB, clock: Clock) -> Call:
+async def only_call(
+    server: FakeGong, client: GongClient, state: StateDB, clock: FixedClock
+) -> Call:
     [call] = [c for batch in await run(make_source(client, state, clock)) for c in batch.calls]
     return call
 
 
 async def test_speaker_names_fall_back_from_party_to_user_to_email(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     gong_server.add_user("u2", "Bo", "Manager")
     parties = [
@@ -429,7 +425,7 @@ async def test_speaker_names_fall_back_from_party_to_user_to_email(
 
 
 async def test_account_and_opportunities_come_from_the_extended_context(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     def opportunity(object_id: str, timing: str, stage: str) -> dict[str, Any]:
         fields = [
@@ -475,7 +471,7 @@ async def test_account_and_opportunities_come_from_the_extended_context(
 
 
 async def test_account_falls_back_to_the_customers_email_domain(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: Clock
+    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     parties = [
         party("p1", speaker_id="s1", email="ana@ourco.example", affiliation="Internal"),

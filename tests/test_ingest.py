@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from core.app import Sophia
+from core.clock import FixedClock
 from core.config import Settings
 from core.ingest import Ingestor
 from core.sources.base import SourceBatch
@@ -110,7 +111,11 @@ async def test_calls_outside_retention_are_not_ingested(settings: Settings, tmp_
     app = await Sophia.open(settings)
     try:
         ingestor = Ingestor(
-            app.store, app.embedder, app.embedder.default_plan, retention_days=7, now=lambda: now
+            app.store,
+            app.embedder,
+            app.embedder.default_plan,
+            retention_days=7,
+            clock=FixedClock(now),
         )
         summary = await ingestor.run(FolderSource(folder), batch_size=4)
         assert summary.too_old == 7 and summary.indexed == 3

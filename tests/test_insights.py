@@ -164,13 +164,23 @@ async def test_call_analysis_has_every_part(sophia: Sophia, expected: dict) -> N
         await sophia.insights.analyze_call("1234567890123456789")
 
 
-async def test_periods_in_questions_narrow_the_answer(sophia: Sophia) -> None:
-    answer = await sophia.insights.ask("what competitors were mentioned this week?")
-    assert answer.intent is Intent.COMPETITORS
-    assert "Scanning all calls, " in answer.understood
+async def test_periods_in_questions_narrow_the_answer(sophia: Sophia, expected: dict) -> None:
+    # The tests' clock reads Monday 2026-11-23 09:00 (tests/conftest.py NOW): last week holds
+    # calls with planted mentions, this week none yet.
+    started = {c["call_id"]: c["started"][:10] for c in expected["calls"]}
+    planted = Counter(
+        m["competitor"]
+        for m in expected["competitor_mentions"]
+        if "2026-11-16" <= started[m["call_id"]] <= "2026-11-22"
+    )
+    last_week = await sophia.insights.ask("what competitors were mentioned last week?")
+    assert last_week.intent is Intent.COMPETITORS
+    assert "Scanning all calls, Nov 16 – Nov 22" in last_week.understood
+    counted = {row[0]: row[1] for row in table(last_week, "Mentions by competitor")}
+    assert counted == dict(planted)
     everything = await sophia.insights.competitors()
-    if answer.tables:
-        this_week = sum(r[1] for r in table(answer, "Mentions by competitor"))
-        assert this_week < sum(r[1] for r in table(everything, "Mentions by competitor"))
-    else:
-        assert answer.notice
+    assert sum(counted.values()) < sum(r[1] for r in table(everything, "Mentions by competitor"))
+
+    this_week = await sophia.insights.ask("what competitors were mentioned this week?")
+    assert "Scanning all calls, Nov 23" in this_week.understood
+    assert not this_week.tables and not this_week.citations and this_week.notice

@@ -213,7 +213,7 @@ async def test_a_repeated_query_skips_the_embedder_even_after_a_sync(
     redis_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counting = CountingEmbedder()
-    monkeypatch.setattr("core.app.build_embedder", lambda settings: counting)
+    monkeypatch.setattr("core.app.build_embedder", lambda *_: counting)
     app = await Sophia.open(redis_settings)
     try:
         folder = corpus(tmp_path / "corpus")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from core.app import Sophia
 from core.config import Settings
 from core.query import build_request
 from core.session import Viewer
-from tests.conftest import raw_call, raw_transcript, write_folder
+from tests.conftest import NOW, raw_call, raw_transcript, write_folder
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.loopback import clear_proxies
 
@@ -26,7 +26,7 @@ AGES = {OLDER: 60, OLD: 40, RECENT: 2}
 
 
 def iso(days_ago: int) -> str:
-    return (datetime.now(UTC) - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (NOW - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def raw_calls() -> tuple[list[dict], list[dict]]:
@@ -117,7 +117,7 @@ async def test_purged_calls_are_not_synced_again_from_gong(
             "sync_window_days": 90,  # one window, so two requests a sync
         }
     )
-    since = datetime.now(UTC) - timedelta(days=65)
+    since = NOW - timedelta(days=65)
     sophia = await Sophia.open(gong)
     try:
         assert (await sophia.sync(since)).indexed == 3

@@ -14,7 +14,7 @@ import asyncio
 import logging
 import socket
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -29,7 +29,7 @@ from core.errors import AccessDenied, SophiaError
 from core.logs import JsonFormatter
 from core.query import build_request
 from core.session import Viewer
-from tests.conftest import raw_call, raw_transcript, write_folder
+from tests.conftest import NOW, raw_call, raw_transcript, write_folder
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.loopback import clear_proxies
 from tests.fakes.weaviate_server import FakeWeaviate
@@ -114,7 +114,7 @@ def test_no_secret_reaches_logs_messages_output_or_the_data_dir(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     gong, openai, weaviate = fakes
-    now = datetime.now(UTC)
+    now = NOW
     for n, account in enumerate(["Moss & Co", "Olympus"]):
         call_id = f"850000000000000000{n}"
         started = (now - timedelta(days=1, hours=n)).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from typer.testing import CliRunner
 
 from cli.main import app
-from tests.conftest import raw_call, raw_transcript
+from tests.conftest import NOW, raw_call, raw_transcript
 from tests.fakes.gong_server import FakeGong
 
 pytest_plugins = ["tests.fakes.gong_fixtures"]
@@ -23,7 +23,7 @@ def iso(moment: datetime) -> str:
 def test_sync_indexes_new_calls_keeps_late_ones_pending_and_never_prints_secrets(
     gong_server: FakeGong, tmp_path: Path
 ) -> None:
-    now = datetime.now(UTC)
+    now = NOW
     for i, account in enumerate(["Moss & Co", "Olympus"]):
         call_id = f"600000000000000000{i}"
         gong_server.add_call(

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from core.app import Sophia
+from core.clock import FixedClock
 from core.config import Settings
 from core.insights.answer import Answer, Intent
 from core.session import Viewer
-from core.sources.folder import week_shift
+from tests.fakes.slack_fixtures import BRIEF_MONDAY
 
 pytest_plugins = ["tests.fakes.slack_fixtures"]
 
@@ -23,7 +24,13 @@ COMPETITORS = "DealForge, Quotient AI, Pipestream, Ledgerly"
 
 
 @pytest.fixture
-async def sophia(sophia_dir: Path) -> AsyncIterator[Sophia]:
+def clock() -> FixedClock:
+    """Sophia's clock: the Monday 09:00 the weekly brief is posted, unless a test moves it."""
+    return FixedClock(BRIEF_MONDAY)
+
+
+@pytest.fixture
+async def sophia(sophia_dir: Path, clock: FixedClock) -> AsyncIterator[Sophia]:
     settings = Settings(
         _env_file=None,
         sophia_data_dir=sophia_dir,
@@ -32,20 +39,9 @@ async def sophia(sophia_dir: Path) -> AsyncIterator[Sophia]:
         competitors=COMPETITORS,
         sophia_summarizer="extractive",
     )
-    app = await Sophia.open(settings)
+    app = await Sophia.open(settings, clock=clock)
     yield app
     await app.aclose()
-
-
-def at(sophia: Sophia, moment: datetime) -> None:
-    """Set the insights' clock (the injectable `now` of their context)."""
-    sophia.insights.context.now = lambda: moment
-
-
-def shifted(day: str) -> date:
-    """A date of samples/expected.json as the folder source moved it (whole weeks)."""
-    anchor = date(2026, 11, 23)
-    return date.fromisoformat(day[:10]) + week_shift(anchor, date.today())
 
 
 def table(answer: Answer, title: str) -> list[list[Any]]:
@@ -56,15 +52,13 @@ def table(answer: Answer, title: str) -> list[list[Any]]:
 async def test_the_brief_covers_the_past_week_with_the_planted_facts(
     sophia: Sophia, expected: dict[str, Any]
 ) -> None:
-    from tests.fakes.slack_fixtures import BRIEF_MONDAY
-
-    at(sophia, BRIEF_MONDAY)
     answer = await sophia.session(Viewer("scheduler")).weekly_brief()
     monday = BRIEF_MONDAY.date()
     week = {
         c["call_id"]: c
         for c in expected["calls"]
-        if monday - timedelta(days=7) <= shifted(c["started"]) <= monday
+        # The samples were indexed in their anchor week: expected.json's dates are theirs.
+        if monday - timedelta(days=7) <= date.fromisoformat(c["started"][:10]) <= monday
     }
     assert len(week) >= 4, "the samples put several calls in the brief's week"
     assert answer.intent is Intent.WEEKLY_BRIEF
@@ -102,11 +96,9 @@ async def test_the_brief_covers_the_past_week_with_the_planted_facts(
 
 
 async def test_a_week_without_calls_says_so_and_still_lists_stalled_deals(
-    sophia: Sophia, expected: dict[str, Any]
+    sophia: Sophia, clock: FixedClock, expected: dict[str, Any]
 ) -> None:
-    from tests.fakes.slack_fixtures import BRIEF_MONDAY
-
-    at(sophia, BRIEF_MONDAY + timedelta(weeks=2))  # the samples' last call is weeks ago
+    clock.advance(timedelta(weeks=2))  # the samples' last call is weeks ago
     answer = await sophia.insights.weekly_brief()
     assert answer.notice == f"No calls were indexed for {answer.filters['period']}."
     assert "Calls" not in {t.title for t in answer.tables}

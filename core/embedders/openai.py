@@ -15,12 +15,9 @@ that tests can replace.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import logging
-import math
 import re
-import time
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,10 +35,11 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, sto
 from tenacity.wait import wait_exponential_jitter
 
 from core.chunking import ChunkPlan
+from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.embedders.base import Vectors
 from core.errors import ConfigError, EmbeddingError
-from core.retry import Transient, wait_for_retry
+from core.retry import Transient, retry_after_s, wait_for_retry
 
 __all__ = ["OpenAIEmbedder"]
 
@@ -86,6 +84,7 @@ class OpenAIEmbedder:
         max_batch_tokens: int = _MAX_BATCH_TOKENS,
         max_batch_inputs: int = _MAX_BATCH_INPUTS,
         sleep: Sleep = asyncio.sleep,
+        clock: Clock | None = None,
     ) -> None:
         if not api_key:
             raise ConfigError("OPENAI_API_KEY is empty")
@@ -104,6 +103,7 @@ class OpenAIEmbedder:
         self._max_batch_tokens = min(max_batch_tokens, 300_000)
         self._max_batch_inputs = min(max_batch_inputs, _MAX_BATCH_INPUTS)
         self._sleep = sleep
+        self._clock = clock or SystemClock()
         self._backoff = wait_exponential_jitter(
             multiplier=backoff_s, max=max_backoff_s, jitter=backoff_s
         )
@@ -265,7 +265,7 @@ class OpenAIEmbedder:
                 "left (429 insufficient_quota); check its plan and billing"
             )
         if status in _RETRY_STATUSES or status >= 500:
-            retry_after = _retry_after_s(exc.response.headers)
+            retry_after = retry_after_s(exc.response.headers, self._clock)
             if retry_after is not None and retry_after > self._max_retry_after_s:
                 return EmbeddingError(
                     f"OpenAI embeddings at {self._where} ask to wait {retry_after:.0f} s "
@@ -362,27 +362,3 @@ def _error_code(exc: APIStatusError) -> str | None:
 def _error_message(exc: APIStatusError) -> str:
     message = _error_body(exc).get("message")
     return str(message) if message else f"HTTP {exc.status_code}"
-
-
-def _retry_after_s(headers: Any) -> float | None:
-    """Seconds to wait from `retry-after-ms` (OpenAI's) or `Retry-After` (seconds or a date)."""
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds:
-        try:
-            value = float(milliseconds) / 1000
-        except ValueError:
-            value = math.nan
-        if math.isfinite(value):
-            return max(0.0, value)
-    seconds = (headers.get("retry-after") or "").strip()
-    if not seconds:
-        return None
-    try:
-        value = float(seconds)
-    except ValueError:
-        try:
-            when = email.utils.parsedate_to_datetime(seconds)
-        except (TypeError, ValueError):
-            return None
-        return max(0.0, when.timestamp() - time.time())
-    return max(0.0, value) if math.isfinite(value) else None

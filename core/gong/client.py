@@ -11,7 +11,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
@@ -20,9 +19,10 @@ from aiolimiter import AsyncLimiter
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
+from core.clock import Clock, SystemClock
 from core.errors import AuthFailed, ConfigError, RateLimited, SourceError
 from core.metrics import GONG_RATE_LIMITED
-from core.retry import Transient, wait_for_retry
+from core.retry import Transient, retry_after_s, wait_for_retry
 
 if TYPE_CHECKING:
     from core.config import Settings
@@ -83,6 +83,7 @@ class GongClient:
         max_cursor_restarts: int = 3,
         sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
+        clock: Clock | None = None,
     ) -> None:
         if rate_per_s <= 0 or max_attempts < 1:
             raise ValueError("rate_per_s must be positive and max_attempts at least 1")
@@ -93,6 +94,7 @@ class GongClient:
         self._max_retry_after_s = max_retry_after_s
         self._max_cursor_restarts = max_cursor_restarts
         self._sleep = sleep
+        self._clock = clock or SystemClock()
         self._backoff = wait_exponential_jitter(
             multiplier=backoff_s, max=max_backoff_s, jitter=backoff_s
         )
@@ -307,7 +309,7 @@ class GongClient:
         status = response.status_code
         if status == 429:
             GONG_RATE_LIMITED.inc()
-            retry_after = _retry_after_s(response)
+            retry_after = retry_after_s(response.headers, self._clock)
             if retry_after is not None and retry_after > self._max_retry_after_s:
                 raise RateLimited(
                     f"Gong's rate limit asks to wait {retry_after:.0f} s before {method} {path}, "
@@ -403,21 +405,3 @@ def _errors(response: httpx.Response) -> list[str]:
         return []
     errors = payload.get("errors") if isinstance(payload, dict) else None
     return [str(error) for error in errors] if isinstance(errors, list) else []
-
-
-def _retry_after_s(response: httpx.Response) -> float | None:
-    """Seconds from a Retry-After header: integer seconds per Gong, an HTTP date per RFC 9110."""
-    value = response.headers.get("Retry-After", "").strip()
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())

@@ -124,7 +124,7 @@ def understand(question: str, ctx: InsightContext, accounts: Sequence[str]) -> U
         raise BadQuery("Ask a question, e.g. “what pricing objections came up with Moss & Co?”")
     if call := _CALL_ID.search(text):
         return Understanding(Intent.CALL_ANALYSIS, "", None, None, call_id=call[1])
-    period, text = find_period(text, ctx.now(), ctx.zone)
+    period, text = find_period(text, ctx.clock.now(), ctx.zone)
     account, text = _known_account(text, accounts)
     unknown, suggestion = (None, None) if account else _unknown_account(text, accounts)
     intent = next((i for i, rule in _RULES if rule.search(text)), Intent.SEARCH)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.insights.competitor_catalog import Competitor, competitor_catalog
 from core.insights.periods import Period
@@ -33,7 +33,7 @@ class InsightContext:
     search: Searcher
     summarizer: Summarizer
     settings: Settings
-    now: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    clock: Clock = field(default_factory=SystemClock)
 
     def scoped(self, exclude: frozenset[str]) -> InsightContext:
         """This context as seen by a viewer who may not see the accounts with these keys.

@@ -66,5 +66,7 @@ class Insights:
         return await weekly_brief(self.context)
 
     def _period(self, text: str) -> Period | None:
-        period, _ = find_period(text, self.context.now(), self.context.zone) if text else (None, "")
+        period, _ = (
+            find_period(text, self.context.clock.now(), self.context.zone) if text else (None, "")
+        )
         return period

@@ -25,7 +25,7 @@ class _Deal:
 
 async def stalled_deals(ctx: InsightContext) -> Answer:
     """Each stalled opportunity with the objections and blockers of its last call, cited."""
-    now = ctx.now()
+    now = ctx.clock.now()
     limit = ctx.settings.stalled_days
     understood = f"Looking for open opportunities with no call in the last {limit} days"
     # Details are enough to find the deals; only their last calls are read in full.

@@ -31,7 +31,7 @@ _NOT_TOPICS = frozenset(
 
 async def weekly_brief(ctx: InsightContext) -> Answer:
     """The past week: top topics, objections, competitors and stalled deals, each cited."""
-    period = last_days(_DAYS, ctx.now(), ctx.zone)
+    period = last_days(_DAYS, ctx.clock.now(), ctx.zone)
     calls = await ctx.calls(period=period)
     book = CitationBook()
     sections: list[Section] = []

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from core.clock import Clock, SystemClock, today
 from core.errors import SourceError
 from core.gong.parsing import parse_call_details, parse_transcript
 from core.models import Call, CallDetails, Transcript
@@ -29,12 +30,12 @@ __all__ = ["FolderSource", "week_shift"]
 class FolderSource:
     """Reads every call of a Gong-shaped folder; nothing is ever pending for later."""
 
-    def __init__(self, folder: Path, *, today: Callable[[], date] | None = None) -> None:
+    def __init__(self, folder: Path, *, clock: Clock | None = None) -> None:
         if not folder.is_dir():
             raise SourceError(f"{folder} is not a folder")
         self.folder = folder
         self.name = f"folder:{folder}"
-        self._today = today or (lambda: datetime.now(UTC).date())
+        self._clock = clock or SystemClock()
         self._pending = 0
 
     @property
@@ -115,7 +116,7 @@ class FolderSource:
             anchor = date.fromisoformat(str(anchor_raw))
         except ValueError:
             raise SourceError(f"{path}: dates_relative_to must be YYYY-MM-DD") from None
-        return week_shift(anchor, self._today())
+        return week_shift(anchor, today(self._clock))
 
 
 def week_shift(anchor: date, today: date) -> timedelta:

@@ -10,12 +10,13 @@ next run, which is cheap: the pipeline skips calls whose content hash has not ch
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.errors import SourceError
 from core.gong.client import GongClient
@@ -44,10 +45,6 @@ class GongCheckpoint(BaseModel):
     # Call id -> when a run first saw only one half of it (details or transcript).
     pending: dict[str, AwareDatetime] = Field(default_factory=dict)
     last_run: AwareDatetime | None = None
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass
@@ -88,7 +85,7 @@ class GongApiSource:
         window_days: int | None = None,
         repoll_days: int | None = None,
         retention_days: int | None = None,
-        now: Callable[[], datetime] = _utc_now,
+        clock: Clock | None = None,
     ) -> None:
         """Window, repoll and retention days: explicit, else from `settings`, else defaults."""
         window = _setting(window_days, settings, "sync_window_days")
@@ -102,7 +99,7 @@ class GongApiSource:
         self._repoll = timedelta(days=repoll)
         self._retention = timedelta(days=retention) if retention else None
         self._first_sync = timedelta(days=retention or _FIRST_SYNC_DAYS_UNLIMITED)
-        self._now = now
+        self._clock = clock or SystemClock()
         self._run: _Run | None = None
 
     @property
@@ -135,7 +132,7 @@ class GongApiSource:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         checkpoint = self.load_checkpoint()
-        now = self._now().astimezone(UTC).replace(microsecond=0)
+        now = self._clock.now().replace(microsecond=0)
         run = self._run = _Run(
             started=now,
             synced_until=checkpoint.synced_until,

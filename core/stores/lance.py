@@ -13,7 +13,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ from lancedb.index import FTS
 from lancedb.query import MatchQuery
 
 from core.chunking import CHUNKER_VERSION
+from core.clock import Clock, SystemClock
 from core.embedders.base import Vectors
 from core.errors import StoreError
 from core.models import Call
@@ -64,8 +65,9 @@ T = TypeVar("T")
 class LanceStore:
     """A `VectorStore` in a LanceDB directory: tables `chunks` and `calls`, plus index.json."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
         self._path = path
+        self._clock = clock or SystemClock()
         path.mkdir(parents=True, exist_ok=True)
         # Another process (a sync) may write while this one serves: always read the latest.
         self._db = lancedb.connect(path, read_consistency_interval=timedelta(0))
@@ -101,7 +103,7 @@ class LanceStore:
             "dim": info.dim,
             "chunker": CHUNKER_VERSION,
             "uid": uuid.uuid4().hex,
-            "created": datetime.now(UTC).isoformat(),
+            "created": self._clock.now().isoformat(),
         }
         self._open(info.dim)
         tmp = self._path / f"{_META}.tmp"
@@ -169,7 +171,7 @@ class LanceStore:
             self._calls.merge_insert("call_id")
             .when_matched_update_all()
             .when_not_matched_insert_all()
-            .execute(_call_table(calls))
+            .execute(_call_table(calls, self._clock.now()))
         )
         if not self._has_fts and chunk_rows.num_rows:
             self._chunks.create_index("text", config=FTS(), replace=True)
@@ -380,9 +382,9 @@ def _chunk_table(calls: Sequence[IndexedCall], schema: pa.Schema) -> pa.Table:
     return pa.table(columns, schema=schema)
 
 
-def _call_table(calls: Sequence[IndexedCall]) -> pa.Table:
-    now = to_ms(datetime.now(UTC))
-    return pa.Table.from_pylist([call_record(c, now) for c in calls], schema=_CALL_SCHEMA)
+def _call_table(calls: Sequence[IndexedCall], now: datetime) -> pa.Table:
+    records = [call_record(c, to_ms(now)) for c in calls]
+    return pa.Table.from_pylist(records, schema=_CALL_SCHEMA)
 
 
 def _stored_chunk(row: dict[str, Any], score: float) -> StoredChunk:

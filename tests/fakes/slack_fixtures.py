@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, date, datetime, time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,24 +19,14 @@ import pytest
 from bot.app import SlackBot, web_client
 from core.app import Sophia
 from core.config import Settings
-from core.sources.folder import week_shift
-from tests.conftest import SAMPLES
+from tests.conftest import NOW, SAMPLES
 from tests.fakes.slack_server import FakeSlack
 
-__all__ = ["BRIEF_MONDAY", "COMPETITORS", "Bot", "brief_monday"]
+__all__ = ["BRIEF_MONDAY", "COMPETITORS", "Bot"]
 
 COMPETITORS = "DealForge, Quotient AI, Pipestream, Ledgerly"
-# samples/ are dated relative to this Monday, moved by whole weeks into the current week.
-SAMPLES_ANCHOR = date(2026, 11, 23)
-
-
-def brief_monday() -> datetime:
-    """09:00 UTC on the Monday the samples were moved to: the weekly brief's usual time."""
-    monday = SAMPLES_ANCHOR + week_shift(SAMPLES_ANCHOR, date.today())
-    return datetime.combine(monday, time(9), UTC)
-
-
-BRIEF_MONDAY = brief_monday()
+# 09:00 on the samples' anchor Monday: the weekly brief's usual time, and the tests' clock.
+BRIEF_MONDAY: datetime = NOW
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +34,10 @@ def hashed_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """samples/ indexed with the hashing embedder, once; tests use copies."""
     data_dir = tmp_path_factory.mktemp("hashed-samples")
     settings = Settings(
-        _env_file=None, sophia_data_dir=data_dir, sophia_embedder="hashing", retention_days=0
+        _env_file=None,
+        sophia_data_dir=data_dir,
+        sophia_embedder="hashing",
+        retention_days=0,
     )
 
     async def build() -> None:

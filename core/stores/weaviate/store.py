@@ -9,7 +9,7 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,6 +21,7 @@ from weaviate.classes.query import Filter, FilterReturn, HybridFusion, MetadataQ
 from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateBaseError
 
 from core.chunking import CHUNKER_VERSION
+from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.embedders.base import Vectors
 from core.errors import ConfigError, IndexMismatch, StoreError
@@ -85,6 +86,7 @@ class WeaviateStore:
         collection: str = "GongChunk",
         ef_construction: int = 128,
         search_deadline_s: float = SEARCH_DEADLINE_S,
+        clock: Clock | None = None,
     ) -> None:
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
@@ -103,6 +105,7 @@ class WeaviateStore:
         self._api_key = api_key
         self._ef_construction = ef_construction
         self._search_deadline_s = search_deadline_s
+        self._clock = clock or SystemClock()
         self._chunks = Collection(collection, CHUNK_FIELDS, indexed=True)
         self._calls = Collection(f"{collection}Call", CALL_FIELDS, indexed=False)
         self._meta = Collection(f"{collection}Meta", META_FIELDS, indexed=False)
@@ -111,7 +114,7 @@ class WeaviateStore:
         self._dim: int | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> WeaviateStore:
+    def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> WeaviateStore:
         """The store that the WEAVIATE_* settings describe."""
         if not settings.weaviate_endpoint:
             raise ConfigError("WEAVIATE_ENDPOINT is not set")
@@ -123,6 +126,7 @@ class WeaviateStore:
             grpc_port=settings.weaviate_grpc_port,
             collection=settings.weaviate_collection,
             ef_construction=settings.weaviate_ef_construction,
+            clock=clock,
         )
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -283,7 +287,7 @@ class WeaviateStore:
             "chunker": CHUNKER_VERSION,
             "uid": uuid.uuid4().hex,
             "generation": uuid.uuid4().hex,
-            "created": datetime.now(UTC).isoformat(),
+            "created": self._clock.now().isoformat(),
         }
         await self._insert(self._meta, [DataObject(properties=record, uuid=_META_ID)])
         self._dim = info.dim
@@ -357,7 +361,7 @@ class WeaviateStore:
                         vector={VECTOR: vector.astype(np.float32).tolist()},
                     )
                 )
-        now = to_ms(datetime.now(UTC))
+        now = to_ms(self._clock.now())
         records = [
             DataObject(properties=_present(call_record(c, now)), uuid=_call_uuid(c.call.call_id))
             for c in calls
