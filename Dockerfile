@@ -30,6 +30,9 @@ COPY cli ./cli
 COPY api ./api
 COPY bot ./bot
 RUN /opt/sophia/bin/pip install ${PIP_ARGS} --no-deps .
+# The local model as ONNX, exported once from the packaged weights (torch is used here only):
+# at run time onnxruntime loads it from this read-only folder and nothing is written.
+RUN HF_HUB_OFFLINE=1 SOPHIA_MODEL_CACHE=/opt/sophia/models /opt/sophia/bin/sophia prepare-model
 
 # --- runtime: the virtualenv on a slim Python, as a non-root user ---------------------------
 FROM ${PYTHON_IMAGE} AS runtime
@@ -39,6 +42,7 @@ ENV PATH=/opt/sophia/bin:$PATH \
     HF_HUB_OFFLINE=1 \
     TRANSFORMERS_OFFLINE=1 \
     SOPHIA_DATA_DIR=/data \
+    SOPHIA_MODEL_CACHE=/opt/sophia/models \
     API_HOST=0.0.0.0 \
     API_PORT=8000
 # A numeric uid, so Kubernetes' runAsNonRoot can verify it (deploy/k8s uses the same).

@@ -281,6 +281,17 @@ def run(
     _run(ctx, lambda sophia: serve(sophia, bot=bot, api=api, scheduler=scheduler))
 
 
+@app.command("prepare-model")
+def prepare_model() -> None:
+    """Export the local embedding model to ONNX once (image builds, `make setup`)."""
+    from core.embedders.local import LocalEmbedder
+
+    with _errors_as_messages(debug=False):
+        embedder = LocalEmbedder(cache_dir=load_settings().sophia_model_cache)
+        asyncio.run(embedder.warm_up())
+        out.print(f"local model ready: {embedder.model_file}")
+
+
 # --- plumbing ------------------------------------------------------------------------------
 
 

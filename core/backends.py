@@ -50,7 +50,7 @@ def build_embedder(settings: Settings, clock: Clock | None = None) -> Embedder:
         return HashingEmbedder()
     from core.embedders.local import LocalEmbedder
 
-    return LocalEmbedder()
+    return LocalEmbedder(cache_dir=settings.sophia_model_cache)
 
 
 def chunk_plan(settings: Settings, embedder: Embedder) -> ChunkPlan:

@@ -70,6 +70,11 @@ class Settings(BaseSettings):
         "(all-MiniLM-L6-v2 from its package), openai (EMBEDDING_MODEL through the OpenAI "
         "API), or hashing (tiny, offline, for tests and machines without torch).",
     )
+    sophia_model_cache: Path | None = Field(
+        None,
+        description="Where the local model's ONNX file is kept, made once from the packaged "
+        "weights (`sophia prepare-model`); default $XDG_CACHE_HOME/sophia or ~/.cache/sophia.",
+    )
     openai_api_key: SecretStr | None = Field(
         None,
         description="OpenAI (or compatible) API key: embeddings (SOPHIA_EMBEDDER auto or "

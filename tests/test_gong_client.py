@@ -416,8 +416,11 @@ async def test_throttle_spaces_every_request_including_retries(
     arrivals = sorted(r.at for r in gong_server.requests)
     assert len(arrivals) == 6  # 2 extensive pages, 1 users page, 1 failed + 2 transcript pages
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
-    # Loopback and thread scheduling add jitter on the server side, never a burst.
-    assert min(gaps) >= 1 / rate - 0.02, gaps
+    # Seen from the server, loopback and scheduling jitter move single arrivals by tens of
+    # ms on a loaded machine; a burst would put them ~1 ms apart. Over the whole run the
+    # throttle's pace shows exactly.
+    assert min(gaps) >= 0.5 / rate, gaps
+    assert arrivals[-1] - arrivals[0] >= (len(arrivals) - 1) / rate - 0.02, gaps
 
 
 async def _drain_transcripts(client: GongClient) -> int:

@@ -1,13 +1,14 @@
-"""The default embedder: all-MiniLM-L6-v2, loaded from an installed package.
+"""The default embedder: all-MiniLM-L6-v2 from an installed package, run by onnxruntime.
 
 Counting tokens needs only the tokenizer file, so chunking and skipping unchanged calls
-never pay for importing torch; the model loads on the first call that embeds.
+never load the model; the model loads on the first call that embeds. The ONNX graph is
+exported from the packaged weights once and cached (core/embedders/onnx_export.py); no
+query and no ingest imports torch.
 """
 
 from __future__ import annotations
 
 import asyncio
-import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from tokenizers import Tokenizer
 
 from core.chunking import ChunkPlan
 from core.embedders.base import Vectors
+from core.embedders.onnx_export import default_cache_dir, ensure_onnx, onnx_file_name
 from core.errors import EmbeddingError
 
 __all__ = ["LocalEmbedder"]
@@ -28,7 +30,8 @@ _BATCH = 32
 
 
 class LocalEmbedder:
-    """sentence-transformers all-MiniLM-L6-v2, 384 dims, CPU, no network."""
+    """all-MiniLM-L6-v2, 384 dims, mean-pooled and normalised as sentence-transformers does,
+    on the CPU through onnxruntime, with no network."""
 
     name = "local:all-MiniLM-L6-v2"
     dim = 384
@@ -36,13 +39,24 @@ class LocalEmbedder:
     # The whole window with ~20 % overlap measured best on meeting transcripts.
     default_plan = ChunkPlan(max_tokens=_WINDOW - _SPECIAL_TOKENS, overlap_tokens=50)
 
-    def __init__(self, model_dir: Path | None = None) -> None:
+    def __init__(self, model_dir: Path | None = None, cache_dir: Path | None = None) -> None:
         self._model_dir = model_dir or _packaged_model_dir()
-        self._tokenizer = Tokenizer.from_file(str(self._model_dir / "tokenizer.json"))
-        self._tokenizer.no_truncation()
-        self._tokenizer.no_padding()
-        self._model: Any = None
+        self._cache_dir = cache_dir or default_cache_dir()
+        self._tokenizer = _tokenizer(self._model_dir)
+        self._window = _tokenizer(self._model_dir)
+        self._window.enable_truncation(_WINDOW)
+        self._session: Any = None
         self._lock = threading.Lock()
+
+    @property
+    def model_dir(self) -> Path:
+        """The packaged weights and tokenizer."""
+        return self._model_dir
+
+    @property
+    def model_file(self) -> Path:
+        """The ONNX file onnxruntime runs (exported on first use when missing)."""
+        return self._cache_dir / onnx_file_name()
 
     def count_tokens(self, text: str) -> int:
         return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
@@ -61,34 +75,62 @@ class LocalEmbedder:
         return first
 
     def _encode(self, texts: list[str]) -> Vectors:
+        session = self._loaded()
+        encodings = self._window.encode_batch(texts)
+        # Similar lengths batched together pad less; rows go back to the callers' order.
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        result = np.zeros((len(texts), self.dim), dtype=np.float32)
         try:
-            vectors = self._loaded().encode(
-                texts, batch_size=_BATCH, normalize_embeddings=True, convert_to_numpy=True
-            )
+            for start in range(0, len(order), _BATCH):
+                rows = order[start : start + _BATCH]
+                result[rows] = _embed_batch(session, [encodings[i].ids for i in rows])
         except Exception as exc:
             raise EmbeddingError(f"local embedding model failed: {exc}") from exc
-        result: Vectors = np.asarray(vectors, dtype=np.float32)
         return result
 
     def _loaded(self) -> Any:
         with self._lock:
-            if self._model is None:
-                # A guard: the model is on disk; nothing may reach for a hub at run time.
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            if self._session is None:
+                path = ensure_onnx(self._model_dir, self._cache_dir)
                 try:
-                    import transformers
-                    from sentence_transformers import SentenceTransformer
+                    import onnxruntime
 
-                    # Its weight-loading progress bar would land in every CLI's stderr.
-                    transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-
-                    self._model = SentenceTransformer(str(self._model_dir), device="cpu")
+                    options = onnxruntime.SessionOptions()
+                    options.log_severity_level = 3  # its warnings are about graph internals
+                    self._session = onnxruntime.InferenceSession(
+                        str(path), options, providers=["CPUExecutionProvider"]
+                    )
                 except Exception as exc:
                     raise EmbeddingError(
-                        f"cannot load the local embedding model from {self._model_dir}: {exc}"
+                        f"cannot load the local embedding model from {path}: {exc}"
                     ) from exc
-            return self._model
+            return self._session
+
+
+def _embed_batch(session: Any, batch: list[list[int]]) -> Vectors:
+    """Mean of the token states under the attention mask, scaled to unit length."""
+    width = max(len(ids) for ids in batch)
+    ids = np.zeros((len(batch), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    for row, tokens in enumerate(batch):
+        ids[row, : len(tokens)] = tokens
+        mask[row, : len(tokens)] = 1
+    (states,) = session.run(
+        ["last_hidden_state"],
+        {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)},
+    )
+    weights = mask[..., None].astype(np.float32)
+    pooled = (states * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+    norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+    vectors: Vectors = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+    return vectors
+
+
+def _tokenizer(model_dir: Path) -> Tokenizer:
+    tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+    tokenizer.no_truncation()
+    tokenizer.no_padding()
+    return tokenizer
 
 
 def _packaged_model_dir() -> Path:

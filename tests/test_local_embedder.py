@@ -1,0 +1,85 @@
+"""The local model through onnxruntime gives the vectors sentence-transformers gives (the
+reference it replaced), and embedding never imports torch."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.embedders.local import LocalEmbedder
+from core.embedders.onnx_export import onnx_file_name
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.model
+
+SENTENCE = "Our CFO pushed back on the renewal price; DealForge quoted twenty percent less."
+
+
+def texts() -> list[str]:
+    """Short and long, one far over the 256-token window (both truncate it the same way)."""
+    return [
+        "pricing",
+        "Who are the decision makers at Moss & Co?",
+        SENTENCE,
+        " ".join([SENTENCE] * 6),
+        " ".join([SENTENCE] * 40),
+        "Ünïcödé, emoji 🚀 and numbers 1,234.56 — in one line.",
+    ]
+
+
+async def test_vectors_match_sentence_transformers(local_embedder: LocalEmbedder) -> None:
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(local_embedder.model_dir), device="cpu")
+    expected = reference.encode(texts(), normalize_embeddings=True, convert_to_numpy=True)
+    documents = await local_embedder.embed_documents(texts())
+    assert documents.shape == (6, 384) and documents.dtype == np.float32
+    assert np.abs(documents - expected).max() < 1e-5
+    assert (documents * expected).sum(axis=1).min() > 0.99999
+    # Alone or batched with longer texts (padding), a text gets the same vector.
+    for text, row in zip(texts(), expected, strict=True):
+        alone = await local_embedder.embed_query(text)
+        assert np.abs(alone - row).max() < 1e-5
+
+
+async def test_an_empty_batch_is_no_work(local_embedder: LocalEmbedder) -> None:
+    assert (await local_embedder.embed_documents([])).shape == (0, 384)
+
+
+_EMBED_WITHOUT_TORCH = """
+import asyncio, sys
+from pathlib import Path
+from core.embedders.local import LocalEmbedder
+vector = asyncio.run(LocalEmbedder(cache_dir=Path(sys.argv[1])).embed_query("pricing"))
+assert vector.shape == (384,), vector.shape
+loaded = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)
+print(",".join(loaded) or "none")
+"""
+
+
+def test_embedding_does_not_import_torch(local_embedder: LocalEmbedder) -> None:
+    cache = local_embedder.model_file.parent
+    assert (cache / onnx_file_name()).is_file()  # the fixture's model made it
+    shown = subprocess.run(
+        [sys.executable, "-c", _EMBED_WITHOUT_TORCH, str(cache)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.strip() == "none"
+
+
+async def test_a_missing_model_file_is_exported_once_into_the_cache(tmp_path: Path) -> None:
+    embedder = LocalEmbedder(cache_dir=tmp_path / "cache")
+    assert not embedder.model_file.exists()
+    await embedder.warm_up()
+    assert embedder.model_file.is_file()
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [onnx_file_name()]
+    made = embedder.model_file.stat().st_mtime_ns
+    await LocalEmbedder(cache_dir=tmp_path / "cache").warm_up()
+    assert embedder.model_file.stat().st_mtime_ns == made
