@@ -294,6 +294,12 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("sophia_now", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `SOPHIA_NOW=` in an env file means "not pinned", as for the secrets.
+        return None if value == "" else value
+
     @field_validator("sophia_now")
     @classmethod
     def _aware_instant(cls, value: datetime | None) -> datetime | None:

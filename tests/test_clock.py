@@ -45,6 +45,7 @@ def test_a_clock_without_a_zone_is_refused() -> None:
         FixedClock(datetime(2027, 1, 1))
     with pytest.raises(ConfigError, match="SOPHIA_NOW"):
         load_settings(sophia_now="2027-01-01T09:00:00")
+    assert load_settings(sophia_now="").sophia_now is None  # `SOPHIA_NOW=` in an env file
 
 
 def test_the_system_clock_is_aware_and_utc() -> None:

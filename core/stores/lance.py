@@ -38,6 +38,7 @@ from core.stores.base import (
     StoreQuery,
 )
 from core.stores.fusion import relative_score_fusion
+from core.stores.lance_indexes import ANN_MIN_ROWS, ensure_indexes, tune_vector_search
 from core.stores.records import (
     HIT_FIELDS,
     SIDE_FIELD,
@@ -65,9 +66,12 @@ T = TypeVar("T")
 class LanceStore:
     """A `VectorStore` in a LanceDB directory: tables `chunks` and `calls`, plus index.json."""
 
-    def __init__(self, path: Path, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self, path: Path, *, clock: Clock | None = None, ann_min_rows: int = ANN_MIN_ROWS
+    ) -> None:
         self._path = path
         self._clock = clock or SystemClock()
+        self._ann_min_rows = ann_min_rows
         path.mkdir(parents=True, exist_ok=True)
         # Another process (a sync) may write while this one serves: always read the latest.
         self._db = lancedb.connect(path, read_consistency_interval=timedelta(0))
@@ -200,6 +204,9 @@ class LanceStore:
         # deleted or re-redacted text does not linger on disk.
         for table in (self._chunks, self._calls):
             table.optimize(cleanup_older_than=timedelta(minutes=10))
+        # After the rows settle: new indexes start from compacted files, and optimize() has
+        # just folded new rows into the indexes that already exist.
+        ensure_indexes(self._chunks, ann_min_rows=self._ann_min_rows)
 
     # --- reads ---------------------------------------------------------------------------
 
@@ -286,10 +293,10 @@ class LanceStore:
         if query.vector is None:
             raise StoreError(f"{query.mode} search needs a query vector")
         if query.mode is SearchMode.SEMANTIC:
-            rows = self._semantic(query.vector, where, query.limit)
+            rows = self._semantic(query.vector, query.filters, where, query.limit)
             return [_stored_chunk(row, 1.0 - row["_distance"]) for row in rows]
         pool = max(query.limit, _HYBRID_CANDIDATES)
-        semantic = self._semantic(query.vector, where, pool)
+        semantic = self._semantic(query.vector, query.filters, where, pool)
         keyword = self._keyword(query.text, where, pool)
         by_id = {row["id"]: row for row in (*semantic, *keyword)}
         fused = relative_score_fusion(
@@ -299,8 +306,11 @@ class LanceStore:
         )
         return [_stored_chunk(by_id[key], score) for key, score in fused[: query.limit]]
 
-    def _semantic(self, vector: Vectors, where: str | None, limit: int) -> list[dict[str, Any]]:
+    def _semantic(
+        self, vector: Vectors, filters: SearchFilters, where: str | None, limit: int
+    ) -> list[dict[str, Any]]:
         search = self._chunks.search(vector, vector_column_name="vector").distance_type("cosine")
+        search = tune_vector_search(search, filters)
         if where:
             search = search.where(where, prefilter=True)
         columns = ["id", *HIT_FIELDS, "_distance"]
