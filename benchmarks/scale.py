@@ -45,7 +45,7 @@ from core.config import Settings  # noqa: E402
 from core.embedders.local import LocalEmbedder  # noqa: E402
 from core.query import SearchMode, account_key, build_request  # noqa: E402
 from core.stores.lance import LanceStore  # noqa: E402
-from core.stores.lance_indexes import has_ann_index  # noqa: E402
+from core.stores.lance_indexes import AnnProbe, ann_partitions  # noqa: E402
 
 # Replicas' vectors: noise of this norm per unit vector (cosine to the original ~0.95).
 _NOISE = 0.33
@@ -216,7 +216,7 @@ async def _measure(
             kind: {"p50": round(_pct(ms, 50), 1), "p95": round(_pct(ms, 95), 1)}
             for kind, ms in timings.items()
         }
-        row["ann"] = has_ann_index(store._chunks)
+        row["ann"] = ann_partitions(store._chunks) is not None
         row["recall_at_10"] = _recall(store, vectors) if row["ann"] else 1.0
         row["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         return row
@@ -244,13 +244,13 @@ def _requests(q: dict[str, Any], account: str) -> list[tuple[str, Any]]:
 def _recall(store: LanceStore, vectors: list[Any]) -> float:
     """Overlap of the ANN top 10 (as the product queries it) with an exact scan's."""
     from core.query import NO_FILTERS
-    from core.stores.lance_indexes import tune_vector_search
 
+    probe = AnnProbe()
     table = store._chunks
     found = []
     for vector in vectors:
         exact = table.search(vector).distance_type("cosine").bypass_vector_index()
-        ann = tune_vector_search(table.search(vector).distance_type("cosine"), NO_FILTERS)
+        ann = probe.tune(table, table.search(vector).distance_type("cosine"), NO_FILTERS)
         want = {r["id"] for r in exact.select(["id", "_distance"]).limit(10).to_list()}
         got = {r["id"] for r in ann.select(["id", "_distance"]).limit(10).to_list()}
         found.append(len(want & got) / 10)

@@ -13,7 +13,7 @@ from core.models import Affiliation
 from core.query import NO_FILTERS, SearchFilters, SearchMode, account_key
 from core.stores.base import IndexedCall, IndexInfo, StoreQuery
 from core.stores.lance import LanceStore
-from core.stores.lance_indexes import has_ann_index
+from core.stores.lance_indexes import ann_partitions
 from tests.test_store_contract import BUYER, REP, indexed_call
 
 DIM = 16
@@ -72,7 +72,7 @@ async def test_a_small_index_gets_full_text_and_scalar_indexes_but_stays_exact(
     assert kinds["text"] == "FTS"
     assert {kinds[c] for c in ("call_id", "account_key", "started_ms")} == {"BTree"}
     assert {kinds[c] for c in ("has_internal", "has_external", "has_unknown")} == {"Bitmap"}
-    assert "vector" not in kinds and not has_ann_index(store._chunks)
+    assert "vector" not in kinds and ann_partitions(store._chunks) is None
 
 
 async def test_past_the_threshold_an_ann_index_finds_what_an_exact_scan_finds(
@@ -84,7 +84,7 @@ async def test_past_the_threshold_an_ann_index_finds_what_an_exact_scan_finds(
     for store in (exact, ann):
         await store.upsert(everything)
         await store.optimize()
-    assert has_ann_index(ann._chunks) and not has_ann_index(exact._chunks)
+    assert ann_partitions(ann._chunks) == 20 and ann_partitions(exact._chunks) is None
     overlap = []
     for probe in vectors(999, 20):
         want = [h.chunk_id for h in await exact.search(semantic(probe))]
@@ -97,7 +97,7 @@ async def test_scoped_searches_are_exact_with_an_ann_index(tmp_path: Path) -> No
     store = await open_store(tmp_path / "index", ann_min_rows=CALLS * TURNS)
     await store.upsert([call(n) for n in range(CALLS)])
     await store.optimize()
-    assert has_ann_index(store._chunks)
+    assert ann_partitions(store._chunks) is not None
     target = call(17)
     probe = vectors(4242, 1)[0]
     expected = np.argsort(-(np.asarray(target.vectors) @ probe))

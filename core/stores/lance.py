@@ -38,7 +38,7 @@ from core.stores.base import (
     StoreQuery,
 )
 from core.stores.fusion import relative_score_fusion
-from core.stores.lance_indexes import ANN_MIN_ROWS, ensure_indexes, tune_vector_search
+from core.stores.lance_indexes import ANN_MIN_ROWS, AnnProbe, ensure_indexes
 from core.stores.records import (
     HIT_FIELDS,
     SIDE_FIELD,
@@ -72,6 +72,7 @@ class LanceStore:
         self._path = path
         self._clock = clock or SystemClock()
         self._ann_min_rows = ann_min_rows
+        self._ann = AnnProbe()
         path.mkdir(parents=True, exist_ok=True)
         # Another process (a sync) may write while this one serves: always read the latest.
         self._db = lancedb.connect(path, read_consistency_interval=timedelta(0))
@@ -310,7 +311,7 @@ class LanceStore:
         self, vector: Vectors, filters: SearchFilters, where: str | None, limit: int
     ) -> list[dict[str, Any]]:
         search = self._chunks.search(vector, vector_column_name="vector").distance_type("cosine")
-        search = tune_vector_search(search, filters)
+        search = self._ann.tune(self._chunks, search, filters)
         if where:
             search = search.where(where, prefilter=True)
         columns = ["id", *HIT_FIELDS, "_distance"]

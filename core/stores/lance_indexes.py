@@ -4,10 +4,12 @@
 - Scalar indexes on the filter columns (call id, account, date, the side flags), so a
   filtered search reads only the rows its filter allows.
 - An ANN vector index (IVF-PQ) once the table holds `ANN_MIN_ROWS` chunks: below that an
-  exact scan is fast and exact. Searches re-rank its candidates by their exact vectors
-  (`refine_factor`), which keeps recall@10 against exact search above 0.97
-  (benchmarks/scale.py). Rows added after it was trained are scanned until the next
-  optimize folds them in; that runs after a sync, never on the query path.
+  exact scan is fast and exact. Searches probe a fifth of its partitions and re-rank the
+  best `refine_factor` x limit candidates by their exact vectors, which keeps recall@10
+  against an exact scan at or above 0.97 (benchmarks/scale.py). Rows added after it was
+  trained are scanned until the next optimize folds them in; when the table has grown
+  past four times what the index was trained for, optimize trains a new one. All of this
+  runs after a sync, never on the query path.
 
 A search confined to calls or accounts skips the ANN index: the scalar index hands over
 just those rows, and an exact scan of a few hundred rows beats probing partitions that
@@ -18,32 +20,33 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 from lancedb.index import FTS, Bitmap, BTree, IvfPq
 
 from core.query import SearchFilters
 
-__all__ = [
-    "ANN_MIN_ROWS",
-    "ensure_indexes",
-    "has_ann_index",
-    "tune_vector_search",
-]
+__all__ = ["ANN_MIN_ROWS", "AnnProbe", "ann_partitions", "ensure_indexes"]
 
 log = logging.getLogger("sophia.store")
 
-# Measured in benchmarks/scale.py: an exact scan of 25k chunks is as fast as an ANN query
-# with its refine step; beyond, the scan grows with the table and the index does not.
+# Measured in benchmarks/scale.py: an exact scan of 25k chunks costs about what an ANN
+# query with its refine step costs; beyond, the scan grows with the table and the index
+# does not.
 ANN_MIN_ROWS = 25_000
-_ANN_NAME = "vector_idx"
-# IVF partitions ~ sqrt(rows) keep both the probe and the partitions small; 48 sub-vectors
-# of 8 dims each for 384 dims (1536 for OpenAI's: 96 of 16).
+# The index's name carries its partition count, which searches need to probe a share of
+# them: `vector_ivf_pq_316`.
+_ANN_PREFIX = "vector_ivf_pq_"
+# 48 sub-vectors of 8 dims for 384 dims (96 of 16 for OpenAI's 1536).
 _SUB_VECTOR_DIMS = 8
-# Probed partitions and exact re-ranking of refine_factor x limit candidates: recall@10
-# >= 0.97 against exact search on QMSum at 100k and 1M chunks (benchmarks/README.md).
-_NPROBES = 24
-_REFINE_FACTOR = 10
+# Measured on QMSum replicated to 100k and 1M chunks (benchmarks/README.md): recall@10
+# against exact >= 0.97 at a fifth of the partitions and 40x re-ranking.
+_PROBE_SHARE = 0.2
+_MIN_PROBES = 16
+_REFINE_FACTOR = 40
+# Retrain when the rows outgrow the partitions: sqrt(rows) partitions is the usual balance.
+_RETRAIN_GROWTH = 4
 
 _BTREE = ("call_id", "account_key", "started_ms")
 _BITMAP = ("has_internal", "has_external", "has_unknown")
@@ -51,7 +54,7 @@ _BITMAP = ("has_internal", "has_external", "has_unknown")
 
 def ensure_indexes(table: Any, *, ann_min_rows: int = ANN_MIN_ROWS) -> list[str]:
     """Create the full-text and scalar indexes and, past `ann_min_rows`, the ANN index when
-    missing; returns what was newly indexed. optimize() keeps existing indexes current."""
+    missing or outgrown; returns what was (re)built. optimize() keeps the rest current."""
     rows = table.count_rows()
     if not rows:
         return []
@@ -66,27 +69,60 @@ def ensure_indexes(table: Any, *, ann_min_rows: int = ANN_MIN_ROWS) -> list[str]
             if column not in have:
                 table.create_index(column, config=kind())
                 made.append(column)
-    if "vector" not in have and rows >= ann_min_rows:
-        dim = table.schema.field("vector").type.list_size
-        log.info("building the ANN index over %d chunks (once; later rows are folded in)", rows)
-        ann = IvfPq(
-            distance_type="cosine",
-            num_partitions=max(1, round(math.sqrt(rows))),
-            num_sub_vectors=max(1, dim // _SUB_VECTOR_DIMS),
-        )
-        table.create_index("vector", config=ann, name=_ANN_NAME)
+    trained_for = ann_partitions(table)
+    outgrown = trained_for is not None and rows > _RETRAIN_GROWTH * trained_for**2
+    if rows >= ann_min_rows and (trained_for is None or outgrown):
+        _build_ann(table, rows, replacing=trained_for)
         made.append("vector")
     return made
 
 
-def has_ann_index(table: Any) -> bool:
-    """Whether the vectors have an ANN index (else every vector search is an exact scan)."""
-    return any("vector" in index.columns for index in table.list_indices())
+def ann_partitions(table: Any) -> int | None:
+    """The ANN index's partition count, or None while the vectors have no ANN index."""
+    for index in table.list_indices():
+        found = re.fullmatch(rf"{_ANN_PREFIX}(\d+)", index.name)
+        if found:
+            return int(found[1])
+    return None
 
 
-def tune_vector_search(search: Any, filters: SearchFilters) -> Any:
-    """An exact scan for searches confined to calls or accounts; otherwise the ANN index,
-    probed and refined (both settings are ignored while no ANN index exists)."""
-    if filters.call_ids or filters.account_key:
-        return search.bypass_vector_index()
-    return search.nprobes(_NPROBES).refine_factor(_REFINE_FACTOR)
+class AnnProbe:
+    """How vector searches of one table use its ANN index; re-read only when the table
+    changed (another process's optimize may have built or retrained it)."""
+
+    def __init__(self) -> None:
+        self._version: int | None = None
+        self._partitions: int | None = None
+
+    def tune(self, table: Any, search: Any, filters: SearchFilters) -> Any:
+        """An exact scan for searches confined to calls or accounts; otherwise the ANN
+        index, probed and refined."""
+        if filters.call_ids or filters.account_key:
+            return search.bypass_vector_index()
+        version = table.version
+        if version != self._version:
+            self._partitions, self._version = ann_partitions(table), version
+        if self._partitions is None:
+            return search
+        probes = max(_MIN_PROBES, math.ceil(_PROBE_SHARE * self._partitions))
+        return search.nprobes(probes).refine_factor(_REFINE_FACTOR)
+
+
+def _build_ann(table: Any, rows: int, *, replacing: int | None) -> None:
+    partitions = max(1, round(math.sqrt(rows)))
+    dim = table.schema.field("vector").type.list_size
+    log.info(
+        "building the ANN index over %d chunks (%d partitions)%s",
+        rows,
+        partitions,
+        f", replacing the one trained with {replacing}" if replacing else "",
+    )
+    if replacing is not None:
+        # Until the new one is built, searches scan exactly: slower, never wrong.
+        table.drop_index(f"{_ANN_PREFIX}{replacing}")
+    config = IvfPq(
+        distance_type="cosine",
+        num_partitions=partitions,
+        num_sub_vectors=max(1, dim // _SUB_VECTOR_DIMS),
+    )
+    table.create_index("vector", config=config, name=f"{_ANN_PREFIX}{partitions}")
