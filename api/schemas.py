@@ -211,6 +211,7 @@ class StatsOut(BaseModel):
     embedder: str
     cache: str
     summarizer: str
+    quarantined: int = Field(description="Records ingest set aside (`sophia quarantine`).")
 
     @classmethod
     def of(cls, stats: Stats) -> StatsOut:

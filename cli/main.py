@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -20,12 +21,13 @@ from rich.console import Console
 from rich.markup import escape
 
 from cli.audit import audit
-from cli.render import IngestBar, render_answer, render_search, render_stats
+from cli.render import IngestBar, render_answer, render_quarantine, render_search, render_stats
 from core.app import Sophia
 from core.config import Settings, load_settings
 from core.errors import BadQuery, SophiaError
 from core.ingest import IngestSummary
 from core.insights.answer import Answer
+from core.quarantine import QuarantineEntry
 from core.query import SearchMode, Side, build_request, day_range
 from core.search import Hit, SearchResult
 from core.session import Session, Viewer
@@ -263,6 +265,32 @@ def stats(
     _run(ctx, run)
 
 
+@app.command()
+def quarantine(
+    ctx: typer.Context,
+    retry: Annotated[
+        bool, typer.Option("--retry", help="Try every quarantined record again.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+) -> None:
+    """Records that could not be indexed, with why; --retry tries them again."""
+
+    async def run(sophia: Sophia) -> list[QuarantineEntry]:
+        if retry:
+            with IngestBar(err, "Retrying") as bar:
+                _report_ingest(await sophia.retry_quarantined(bar))
+        return sophia.state.quarantined()
+
+    entries = _run(ctx, run)
+    if as_json:
+        for entry in entries:
+            fields = asdict(entry)
+            fields.pop("payload")
+            print(json.dumps(fields, default=str, ensure_ascii=False))
+    else:
+        render_quarantine(out, entries)
+
+
 app.command()(audit)
 
 
@@ -380,10 +408,18 @@ def _hits_json(hits: list[Hit]) -> list[dict[str, Any]]:
 
 
 def _report_ingest(summary: IngestSummary) -> None:
-    for reason in summary.rejected[:10]:
-        err.print(f"[yellow]skipped:[/yellow] {escape(reason)}")
-    if len(summary.rejected) > 10:
-        err.print(f"[yellow]… and {len(summary.rejected) - 10} more skipped items[/yellow]")
+    for reason in summary.quarantined[:10]:
+        err.print(f"[yellow]quarantined:[/yellow] {escape(reason)}")
+    if len(summary.quarantined) > 10:
+        err.print(
+            f"[yellow]… and {len(summary.quarantined) - 10} more; see `sophia quarantine`[/yellow]"
+        )
+    if summary.duplicates:
+        shown = ", ".join(summary.duplicates[:10])
+        err.print(f"[yellow]duplicate call ids (the last one was kept):[/yellow] {escape(shown)}")
+    if summary.empty:
+        shown = ", ".join(summary.empty[:10])
+        err.print(f"[yellow]calls without transcript text:[/yellow] {escape(shown)}")
     out.print(escape(summary.line()))
 
 

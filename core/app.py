@@ -31,17 +31,20 @@ from core.clock import Clock
 from core.config import Settings
 from core.embedders.base import Embedder, aclose_embedder
 from core.embedders.cached import QueryVectorCache
-from core.errors import ConfigError
+from core.errors import ConfigError, SourceError
 from core.ingest import Ingestor, IngestProgress, IngestSummary
 from core.insights.context import InsightContext
 from core.insights.service import Insights
 from core.metrics import SYNC_CALLS, SYNC_RUNS
+from core.models import Call
 from core.pii import Redactor
+from core.quarantine import Quarantined, QuarantineEntry, describe_fault
 from core.search import SearchService
 from core.session import Session, Viewer
 from core.sources.base import CallSource
 from core.sources.folder import FolderSource
 from core.sources.snapshot import SnapshotSource
+from core.sources.stored import StoredCallsSource
 from core.state import StateDB
 from core.stores.base import IndexInfo, VectorStore
 
@@ -76,6 +79,8 @@ class Stats(BaseModel):
     pii_redactions: int = 0
     calls_with_redactions: int = 0
     restricted_accounts: int = 0
+    # Records set aside by ingest runs (`sophia quarantine` lists them).
+    quarantined: int = 0
 
 
 @dataclass
@@ -144,6 +149,7 @@ class Sophia:
                 clock=clock,
                 generation=generation,
                 redactor=redactor,
+                state=state,
             ),
             insights=Insights(context),
             access=access,
@@ -214,6 +220,48 @@ class Sophia:
         snapshot.remove()
         return summary
 
+    async def retry_quarantined(self, progress: IngestProgress | None = None) -> IngestSummary:
+        """Try every quarantined record again (after an upgrade, or once its source is fixed).
+
+        A record kept with its redacted call is retried from that; a Gong call is fetched
+        again by id; a folder's records by reading the folder again. What still fails stays
+        quarantined, with the new reason.
+        """
+        entries = self.state.quarantined()
+        summary = IngestSummary(source="quarantine")
+        by_source: dict[str, list[QuarantineEntry]] = {}
+        for entry in entries:
+            by_source.setdefault(entry.source, []).append(entry)
+        for source_name, group in sorted(by_source.items()):
+            kept = [e for e in group if e.payload is not None]
+            if kept:
+                summary.add(await self._ingest(_stored_calls(source_name, kept), None, progress))
+            fetch = [e.record_id for e in group if e.payload is None]
+            if not fetch:
+                continue
+            folder = _folder(source_name, self.clock)
+            if source_name == "gong" and self.settings.gong_configured:
+                summary.add(await self._retry_from_gong(fetch, progress))
+            elif folder is not None:
+                summary.add(await self._ingest(folder, None, progress))
+            else:
+                log.warning(
+                    "cannot retry %d quarantined records of %s: that source is not available",
+                    len(fetch),
+                    source_name,
+                )
+        return summary
+
+    async def _retry_from_gong(
+        self, call_ids: list[str], progress: IngestProgress | None
+    ) -> IngestSummary:
+        from core.gong.client import GongClient
+        from core.sources.gong_api import GongApiSource, GongCallsSource
+
+        async with GongClient.from_settings(self.settings, clock=self.clock) as client:
+            source = GongApiSource(client, self.state, self.settings, clock=self.clock)
+            return await self._ingest(GongCallsSource(source, call_ids), None, progress)
+
     async def purge_expired(self) -> list[str]:
         """Remove calls older than RETENTION_DAYS from the store; returns their ids."""
         if not self.settings.retention_days:
@@ -273,6 +321,7 @@ class Sophia:
             pii_redactions=redactions.redactions,
             calls_with_redactions=redactions.calls,
             restricted_accounts=len(self.access.accounts),
+            quarantined=self.state.quarantine_count(),
         )
 
     async def _ingest(
@@ -290,6 +339,30 @@ class Sophia:
             SYNC_CALLS.labels(result).inc(count)
         self.state.record_sync(summary.as_dict())
         return summary
+
+
+def _folder(source: str, clock: Clock) -> FolderSource | None:
+    """The folder a `folder:<path>` source name points to, if it is still there."""
+    if not source.startswith("folder:"):
+        return None
+    try:
+        return FolderSource(Path(source.removeprefix("folder:")), clock=clock)
+    except SourceError:
+        return None
+
+
+def _stored_calls(source: str, entries: list[QuarantineEntry]) -> StoredCallsSource:
+    """The quarantined calls kept with their (redacted) JSON; unreadable ones stay put."""
+    calls: list[Call] = []
+    refused: list[Quarantined] = []
+    for entry in entries:
+        try:
+            calls.append(Call.model_validate_json(entry.payload or ""))
+        except ValueError as exc:
+            refused.append(
+                Quarantined(entry.record_id, "parse", describe_fault(exc), source, entry.payload)
+            )
+    return StoredCallsSource(source, calls, refused)
 
 
 def _rounded(value: float | None, digits: int = 1) -> float | None:

@@ -13,6 +13,7 @@ __all__ = [
     "CallNotFound",
     "ConfigError",
     "EmbeddingError",
+    "EmbeddingRefused",
     "IndexMismatch",
     "RateLimited",
     "SophiaError",
@@ -55,6 +56,11 @@ class IndexMismatch(StoreError):
 
 class EmbeddingError(SophiaError):
     """The embedder could not turn text into vectors."""
+
+
+class EmbeddingRefused(EmbeddingError):
+    """The embedding service refused one input (a 400 about the text, not about us): the
+    text's fault, so the call holding it is quarantined instead of stopping the run."""
 
 
 class BadQuery(SophiaError):

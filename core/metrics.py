@@ -6,12 +6,13 @@ never serves them pays only for a few counters.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "API_REQUESTS",
     "CACHE_LOOKUPS",
     "GONG_RATE_LIMITED",
+    "QUARANTINED",
     "QUERY_SECONDS",
     "SLACK_COMMANDS",
     "SYNC_CALLS",
@@ -43,4 +44,8 @@ SLACK_COMMANDS = Counter(
 )
 API_REQUESTS = Counter(
     "sophia_api_requests_total", "REST requests by route and status code.", ["route", "status"]
+)
+QUARANTINED = Gauge(
+    "sophia_quarantined_records",
+    "Records set aside by ingest runs (read from the state DB when scraped).",
 )

@@ -1,4 +1,4 @@
-"""Local operational state: sync checkpoints, sync history and query timings.
+"""Local operational state: sync checkpoints, sync history, query timings and quarantine.
 
 A small SQLite file under the data dir. It holds nothing a search needs (the index does),
 only what lets a sync continue where it stopped and what `sophia stats` reports. SQLite
@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from core.clock import Clock, SystemClock
+from core.quarantine import Quarantined, QuarantineEntry
 
 __all__ = ["QueryStats", "StateDB"]
 
@@ -25,6 +28,11 @@ CREATE TABLE IF NOT EXISTS queries (
 CREATE TABLE IF NOT EXISTS syncs (at REAL NOT NULL, summary TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (
     at REAL NOT NULL, about TEXT NOT NULL, vote TEXT NOT NULL, surface TEXT NOT NULL, user TEXT
+);
+CREATE TABLE IF NOT EXISTS quarantine (
+    source TEXT NOT NULL, record_id TEXT NOT NULL, stage TEXT NOT NULL, reason TEXT NOT NULL,
+    payload TEXT, first_at REAL NOT NULL, last_at REAL NOT NULL, attempts INTEGER NOT NULL,
+    PRIMARY KEY (source, record_id)
 );
 """
 # Stats describe recent behaviour; older rows are trimmed so the file stays small.
@@ -111,6 +119,71 @@ class StateDB:
         """Votes so far, by vote."""
         rows = self._db.execute("SELECT vote, COUNT(*) FROM feedback GROUP BY vote").fetchall()
         return {vote: count for vote, count in rows}
+
+    def quarantine(self, records: Sequence[Quarantined]) -> None:
+        """Set these records aside (again: the reason is updated and the attempt counted)."""
+        now = self._clock.now().timestamp()
+        with self._db:
+            self._db.executemany(
+                "INSERT INTO quarantine VALUES (?, ?, ?, ?, ?, ?, ?, 1) "
+                "ON CONFLICT(source, record_id) DO UPDATE SET stage = excluded.stage, "
+                "reason = excluded.reason, payload = COALESCE(excluded.payload, payload), "
+                "last_at = excluded.last_at, attempts = attempts + 1",
+                [(r.source, r.record_id, r.stage, r.reason, r.payload, now, now) for r in records],
+            )
+
+    def release(self, record_ids: Iterable[str], *, source: str | None = None) -> int:
+        """Forget quarantined records that have now been indexed; returns how many."""
+        ids = list(record_ids)
+        released = 0
+        with self._db:
+            for start in range(0, len(ids), 500):
+                part = ids[start : start + 500]
+                marks = ", ".join("?" * len(part))
+                where = f"record_id IN ({marks})" + (" AND source = ?" if source else "")
+                params = [*part, source] if source else part
+                released += self._db.execute(
+                    f"DELETE FROM quarantine WHERE {where}", params
+                ).rowcount
+        return released
+
+    def release_all_but(self, source: str, keep: Iterable[str]) -> int:
+        """Forget `source`'s records except `keep`: a source read in full has just shown
+        which of its records are still bad."""
+        kept = set(keep)
+        stale = [
+            record_id
+            for (record_id,) in self._db.execute(
+                "SELECT record_id FROM quarantine WHERE source = ?", (source,)
+            )
+            if record_id not in kept
+        ]
+        return self.release(stale, source=source)
+
+    def quarantined(self) -> list[QuarantineEntry]:
+        """Every quarantined record, most recently failed first."""
+        rows = self._db.execute(
+            "SELECT record_id, source, stage, reason, first_at, last_at, attempts, payload "
+            "FROM quarantine ORDER BY last_at DESC, source, record_id"
+        ).fetchall()
+        return [
+            QuarantineEntry(
+                record_id=row[0],
+                source=row[1],
+                stage=row[2],
+                reason=row[3],
+                first_at=datetime.fromtimestamp(row[4], UTC),
+                last_at=datetime.fromtimestamp(row[5], UTC),
+                attempts=row[6],
+                payload=row[7],
+            )
+            for row in rows
+        ]
+
+    def quarantine_count(self) -> int:
+        """How many records are quarantined."""
+        (count,) = self._db.execute("SELECT COUNT(*) FROM quarantine").fetchone()
+        return int(count)
 
     def last_sync(self) -> dict[str, Any] | None:
         """The most recent sync summary, with its time under `at` (epoch seconds)."""

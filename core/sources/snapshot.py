@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from core.models import Call
+from core.quarantine import Quarantined, describe_fault
 from core.sources.base import SourceBatch
 
 __all__ = ["SnapshotSource"]
@@ -38,11 +39,24 @@ class SnapshotSource:
         self.path.unlink(missing_ok=True)
 
     async def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
+        calls: list[Call] = []
+        refused: list[Quarantined] = []
         with gzip.open(self.path, "rt", encoding="utf-8") as handle:
-            calls = [Call.model_validate_json(line) for line in handle if line.strip()]
-        for start in range(0, len(calls), batch_size):
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    calls.append(Call.model_validate_json(line))
+                except ValueError as exc:
+                    # Kept whole (it is an already redacted call): a later version may read it.
+                    record_id = f"{self.path.name} line {number}"
+                    refused.append(
+                        Quarantined(record_id, "parse", describe_fault(exc), payload=line)
+                    )
+        for start in range(0, max(len(calls), 1), batch_size):
             yield SourceBatch(
                 calls[start : start + batch_size],
+                quarantined=tuple(refused) if start == 0 else (),
                 seen=min(len(calls), start + batch_size),
                 total=len(calls),
             )
