@@ -43,7 +43,6 @@ from core.search import SearchService
 from core.session import Session, Viewer
 from core.sources.base import CallSource
 from core.sources.folder import FolderSource
-from core.sources.snapshot import SnapshotSource
 from core.sources.stored import StoredCallsSource
 from core.state import StateDB
 from core.stores.base import IndexInfo, VectorStore
@@ -208,16 +207,31 @@ class Sophia:
     async def reindex(self, progress: IngestProgress | None = None) -> IngestSummary:
         """Rebuild every chunk and vector from the stored calls, with today's settings.
 
-        The stored calls are written to a snapshot file first, so a reindex that stops
-        half-way resumes from the snapshot instead of losing the calls.
+        The new index is built beside the live one, which keeps answering searches, and
+        replaces it in one step when complete; a reindex that stops half-way leaves the old
+        index serving (run it again). The same switch moves an index to a new embedder.
         """
-        snapshot = SnapshotSource(self.settings.sophia_data_dir / "reindex-snapshot.jsonl.gz")
-        if not snapshot.exists():
-            snapshot.write(await self.store.list_calls())
-        await self.store.reset(IndexInfo(self.embedder.name, self.embedder.dim))
+        calls = await self.store.list_calls()
+        staged = await self.store.rebuild(IndexInfo(self.embedder.name, self.embedder.dim))
+        ingestor = Ingestor(
+            staged,
+            self.embedder,
+            self.ingestor.plan,
+            retention_days=self.settings.retention_days,
+            clock=self.clock,
+            redactor=self.redactor,
+            state=self.state,
+        )
+        try:
+            summary = await self._ingest(
+                StoredCallsSource("reindex", calls), None, progress, ingestor
+            )
+            await self.store.promote(staged)
+        except BaseException:
+            await self.store.discard(staged)
+            raise
+        log.info("reindex: the rebuilt index is live (%d calls)", summary.indexed)
         await self.generation.advance()
-        summary = await self._ingest(snapshot, None, progress)
-        snapshot.remove()
         return summary
 
     async def retry_quarantined(self, progress: IngestProgress | None = None) -> IngestSummary:
@@ -325,10 +339,14 @@ class Sophia:
         )
 
     async def _ingest(
-        self, source: CallSource, since: datetime | None, progress: IngestProgress | None
+        self,
+        source: CallSource,
+        since: datetime | None,
+        progress: IngestProgress | None,
+        ingestor: Ingestor | None = None,
     ) -> IngestSummary:
         try:
-            summary = await self.ingestor.run(
+            summary = await (ingestor or self.ingestor).run(
                 source, batch_size=self.settings.sync_batch_size, since=since, progress=progress
             )
         except BaseException:

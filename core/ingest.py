@@ -144,7 +144,7 @@ class Ingestor:
         self._redactor = redactor or Redactor()
         self._generation = generation
         self._embedder = embedder
-        self._plan = plan
+        self.plan = plan
         self._retention_days = retention_days
         self._clock = clock or SystemClock()
         self._known_domains: AccountDomains | None = None
@@ -166,6 +166,12 @@ class Ingestor:
             async for batch in source.batches(batch_size, since):
                 refused |= await self._ingest_batch(batch, source.name, summary)
                 await source.commit(batch)
+                log.info(
+                    "%s: batch stored (%d indexed, %d unchanged so far)",
+                    source.name,
+                    summary.indexed,
+                    summary.unchanged,
+                )
                 summary.seconds = time.perf_counter() - started
                 if progress is not None:
                     progress.update(summary, batch.seen, batch.total)
@@ -297,7 +303,7 @@ class Ingestor:
         except Exception as exc:
             raise _StageFailed("redact", exc) from exc
         try:
-            chunks = speaker_chunks(redacted, self._embedder.count_tokens, self._plan)
+            chunks = speaker_chunks(redacted, self._embedder.count_tokens, self.plan)
         except Exception as exc:
             raise _StageFailed("chunk", exc) from exc
         return _Prepared(redacted, content_hash, chunks, counts)
@@ -349,7 +355,7 @@ class Ingestor:
                 CHUNKER_VERSION,
                 self._redactor.version,
                 self._embedder.name,
-                f"{self._plan.max_tokens}/{self._plan.overlap_tokens}",
+                f"{self.plan.max_tokens}/{self.plan.overlap_tokens}",
             ]
         )
         return hashlib.sha256(material.encode()).hexdigest()

@@ -104,6 +104,15 @@ class ScopedStore:
     async def reset(self, info: IndexInfo) -> None:
         raise _read_only()
 
+    async def rebuild(self, info: IndexInfo) -> VectorStore:
+        raise _read_only()
+
+    async def promote(self, staged: VectorStore) -> None:
+        raise _read_only()
+
+    async def discard(self, staged: VectorStore) -> None:
+        raise _read_only()
+
 
 class ScopedSearch:
     """`SearchService.search` with `exclude` added to every request's filters.

@@ -164,6 +164,19 @@ class VectorStore(Protocol):
         """Drop everything and start an empty index for `info`."""
         ...
 
+    async def rebuild(self, info: IndexInfo) -> VectorStore:
+        """A new, empty index for `info` to fill (`sophia reindex`). Where the store can,
+        it is built beside the live one, which keeps answering until `promote`."""
+        ...
+
+    async def promote(self, staged: VectorStore) -> None:
+        """Make `staged` (from `rebuild`) the live index, in one step."""
+        ...
+
+    async def discard(self, staged: VectorStore) -> None:
+        """Give up an unfinished `rebuild`; the live index is untouched where it was kept."""
+        ...
+
     async def aclose(self) -> None:
         """Release connections (a no-op for the embedded store)."""
         ...

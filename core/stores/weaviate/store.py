@@ -34,6 +34,7 @@ from core.stores.base import (
     RedactionCounts,
     StoredChunk,
     StoreQuery,
+    VectorStore,
 )
 from core.stores.records import (
     HIT_FIELDS,
@@ -169,6 +170,19 @@ class WeaviateStore:
                 await client.collections.delete(collection.name)
             await self._create_missing(check=False)
             await self._write_meta(info)
+
+    async def rebuild(self, info: IndexInfo) -> WeaviateStore:
+        # Weaviate keeps one set of collections: the index is rebuilt in place, so searches
+        # find fewer calls until the reindex ends (README, "Production store: Weaviate").
+        await self.reset(info)
+        return self
+
+    async def promote(self, staged: VectorStore) -> None:
+        if staged is not self:
+            raise StoreError("only an index built by rebuild() can be promoted")
+
+    async def discard(self, staged: VectorStore) -> None:
+        return None
 
     async def aclose(self) -> None:
         closer, self._closer = self._closer, None
