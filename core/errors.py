@@ -18,6 +18,7 @@ __all__ = [
     "RateLimited",
     "SophiaError",
     "SourceError",
+    "StateError",
     "StoreError",
 ]
 
@@ -52,6 +53,10 @@ class StoreError(SophiaError):
 
 class IndexMismatch(StoreError):
     """The index was built by another embedder or chunker; `sophia reindex` fixes it."""
+
+
+class StateError(SophiaError):
+    """The local state DB (checkpoints, quarantine) cannot be written."""
 
 
 class EmbeddingError(SophiaError):

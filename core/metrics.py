@@ -15,6 +15,7 @@ __all__ = [
     "QUARANTINED",
     "QUERY_SECONDS",
     "SLACK_COMMANDS",
+    "STATE_WRITE_FAILURES",
     "SYNC_CALLS",
     "SYNC_RUNS",
 ]
@@ -48,4 +49,10 @@ API_REQUESTS = Counter(
 QUARANTINED = Gauge(
     "sophia_quarantined_records",
     "Records set aside by ingest runs (read from the state DB when scraped).",
+)
+STATE_WRITE_FAILURES = Counter(
+    "sophia_state_write_failures_total",
+    "Writes the read path skipped because the data dir refused them (full or read-only), "
+    "by what (query_timing, feedback, audit).",
+    ["what"],
 )
