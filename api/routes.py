@@ -100,15 +100,16 @@ async def health() -> HealthOut:
     tags=["operations"],
     response_model=ReadyOut,
     responses={
-        503: {"model": ReadyOut, "description": "A dependency is down (see `checks`)."},
+        503: {"model": ReadyOut, "description": "The store or embedder is down (see `checks`)."},
         500: ERROR_RESPONSES[500],
     },
 )
 async def ready(request: Request) -> Response:
-    """Readiness: the store, the cache and the embedder answer. Needs no key."""
+    """Readiness: the store and the embedder answer (a cache outage is `degraded`, still
+    200: answers run uncached). Needs no key."""
     readiness: Readiness = request.app.state.readiness
     result = await readiness.check()
-    status = 200 if result.status == "ready" else 503
+    status = 503 if result.status == "unavailable" else 200
     return JSONResponse(result.model_dump(), status_code=status)
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "HitOut",
     "ReadyChecks",
     "ReadyOut",
+    "ReadyStatus",
     "SearchFiltersIn",
     "SearchIn",
     "SearchOut",
@@ -227,7 +228,9 @@ class HealthOut(BaseModel):
 
 
 class CheckOut(BaseModel):
-    status: Literal["up", "down"]
+    status: Literal["up", "down", "degraded"] = Field(
+        description="`degraded`: down, but answers do not need it (the cache)."
+    )
     detail: str
     ms: float
 
@@ -238,8 +241,14 @@ class ReadyChecks(BaseModel):
     embedder: CheckOut
 
 
+ReadyStatus = Literal["ready", "degraded", "unavailable"]
+
+
 class ReadyOut(BaseModel):
-    status: Literal["ready", "unavailable"]
+    status: ReadyStatus = Field(
+        description="`ready` and `degraded` (the cache is down; answers run uncached) are "
+        "200; `unavailable` is 503."
+    )
     checks: ReadyChecks
 
 

@@ -11,6 +11,7 @@ from prometheus_client import Counter, Gauge, Histogram
 __all__ = [
     "API_REQUESTS",
     "CACHE_LOOKUPS",
+    "DEPENDENCY_UP",
     "GONG_RATE_LIMITED",
     "QUARANTINED",
     "QUERY_SECONDS",
@@ -55,4 +56,9 @@ STATE_WRITE_FAILURES = Counter(
     "Writes the read path skipped because the data dir refused them (full or read-only), "
     "by what (query_timing, feedback, audit).",
     ["what"],
+)
+DEPENDENCY_UP = Gauge(
+    "sophia_dependency_up",
+    "1 when the dependency answered the last readiness check, else 0 (store, cache, embedder).",
+    ["dependency"],
 )
