@@ -66,18 +66,26 @@ def main(
 # --- commands ------------------------------------------------------------------------------
 
 
+# Sync, ingest, reindex and retries write the index: one at a time per data dir.
+Wait = Annotated[
+    bool,
+    typer.Option("--wait", help="If another sync, ingest or reindex runs, wait for it to end."),
+]
+
+
 @app.command()
 def ingest(
     ctx: typer.Context,
     from_dir: Annotated[
         Path, typer.Option("--from-dir", help="A folder of Gong API JSON (calls.json, ...).")
     ],
+    wait: Wait = False,
 ) -> None:
     """Index every call in a Gong-shaped folder."""
 
     async def run(sophia: Sophia) -> IngestSummary:
         with IngestBar(err, "Indexing") as bar:
-            return await sophia.ingest_folder(from_dir, bar)
+            return await sophia.ingest_folder(from_dir, bar, wait=wait)
 
     _report_ingest(_run(ctx, run))
 
@@ -89,6 +97,7 @@ def sync(
         str | None,
         typer.Option(help="Fetch calls started on or after this date (YYYY-MM-DD)."),
     ] = None,
+    wait: Wait = False,
 ) -> None:
     """Fetch new and changed calls from the Gong API and index them."""
 
@@ -98,18 +107,19 @@ def sync(
             zone = ZoneInfo(sophia.settings.sophia_timezone)
             start = datetime.combine(_date("--since", since), time.min, zone)
         with IngestBar(err, "Syncing") as bar:
-            return await sophia.sync(start, bar)
+            return await sophia.sync(start, bar, wait=wait)
 
     _report_ingest(_run(ctx, run))
 
 
 @app.command()
-def reindex(ctx: typer.Context) -> None:
-    """Rebuild every chunk and vector from the stored calls (after changing the embedder)."""
+def reindex(ctx: typer.Context, wait: Wait = False) -> None:
+    """Rebuild every chunk and vector from the stored calls (after changing the embedder);
+    searches keep answering from the old index until the new one is complete."""
 
     async def run(sophia: Sophia) -> IngestSummary:
         with IngestBar(err, "Reindexing") as bar:
-            return await sophia.reindex(bar)
+            return await sophia.reindex(bar, wait=wait)
 
     _report_ingest(_run(ctx, run, check_index=False))
 
@@ -272,13 +282,14 @@ def quarantine(
         bool, typer.Option("--retry", help="Try every quarantined record again.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    wait: Wait = False,
 ) -> None:
     """Records that could not be indexed, with why; --retry tries them again."""
 
     async def run(sophia: Sophia) -> list[QuarantineEntry]:
         if retry:
             with IngestBar(err, "Retrying") as bar:
-                _report_ingest(await sophia.retry_quarantined(bar))
+                _report_ingest(await sophia.retry_quarantined(bar, wait=wait))
         return sophia.state.quarantined()
 
     entries = _run(ctx, run)

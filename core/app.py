@@ -46,6 +46,7 @@ from core.sources.folder import FolderSource
 from core.sources.stored import StoredCallsSource
 from core.state import StateDB
 from core.stores.base import IndexInfo, VectorStore
+from core.writer import WriterLock
 
 __all__ = ["Sophia", "Stats"]
 
@@ -99,6 +100,7 @@ class Sophia:
     audit: AuditLog
     redactor: Redactor
     clock: Clock
+    writer: WriterLock
 
     @classmethod
     async def open(
@@ -159,6 +161,7 @@ class Sophia:
             ),
             redactor=redactor,
             clock=clock,
+            writer=WriterLock(settings.sophia_data_dir, clock),
         )
 
     def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
@@ -182,14 +185,23 @@ class Sophia:
         finally:
             self.close()
 
+    # Writers (ingest, sync, reindex, quarantine retries, purge) take the data dir's writer
+    # lock (core/writer.py): a second one exits with "already running", or waits if asked.
+
     async def ingest_folder(
-        self, folder: Path, progress: IngestProgress | None = None
+        self, folder: Path, progress: IngestProgress | None = None, *, wait: bool = False
     ) -> IngestSummary:
         """Index a Gong-shaped folder (see core/sources/folder.py)."""
-        return await self._ingest(FolderSource(folder, clock=self.clock), None, progress)
+        source = FolderSource(folder, clock=self.clock)
+        async with self.writer.hold("ingest", wait=wait):
+            return await self._ingest(source, None, progress)
 
     async def sync(
-        self, since: datetime | None = None, progress: IngestProgress | None = None
+        self,
+        since: datetime | None = None,
+        progress: IngestProgress | None = None,
+        *,
+        wait: bool = False,
     ) -> IngestSummary:
         """Fetch new and changed calls from the Gong API and index them."""
         if not self.settings.gong_configured:
@@ -200,17 +212,26 @@ class Sophia:
         from core.gong.client import GongClient
         from core.sources.gong_api import GongApiSource
 
-        async with GongClient.from_settings(self.settings, clock=self.clock) as client:
+        async with (
+            self.writer.hold("sync", wait=wait),
+            GongClient.from_settings(self.settings, clock=self.clock) as client,
+        ):
             source = GongApiSource(client, self.state, self.settings, clock=self.clock)
             return await self._ingest(source, since, progress)
 
-    async def reindex(self, progress: IngestProgress | None = None) -> IngestSummary:
+    async def reindex(
+        self, progress: IngestProgress | None = None, *, wait: bool = False
+    ) -> IngestSummary:
         """Rebuild every chunk and vector from the stored calls, with today's settings.
 
         The new index is built beside the live one, which keeps answering searches, and
         replaces it in one step when complete; a reindex that stops half-way leaves the old
         index serving (run it again). The same switch moves an index to a new embedder.
         """
+        async with self.writer.hold("reindex", wait=wait):
+            return await self._reindex(progress)
+
+    async def _reindex(self, progress: IngestProgress | None) -> IngestSummary:
         calls = await self.store.list_calls()
         staged = await self.store.rebuild(IndexInfo(self.embedder.name, self.embedder.dim))
         ingestor = Ingestor(
@@ -234,13 +255,19 @@ class Sophia:
         await self.generation.advance()
         return summary
 
-    async def retry_quarantined(self, progress: IngestProgress | None = None) -> IngestSummary:
+    async def retry_quarantined(
+        self, progress: IngestProgress | None = None, *, wait: bool = False
+    ) -> IngestSummary:
         """Try every quarantined record again (after an upgrade, or once its source is fixed).
 
         A record kept with its redacted call is retried from that; a Gong call is fetched
         again by id; a folder's records by reading the folder again. What still fails stays
         quarantined, with the new reason.
         """
+        async with self.writer.hold("quarantine retry", wait=wait):
+            return await self._retry_quarantined(progress)
+
+    async def _retry_quarantined(self, progress: IngestProgress | None) -> IngestSummary:
         entries = self.state.quarantined()
         summary = IngestSummary(source="quarantine")
         by_source: dict[str, list[QuarantineEntry]] = {}
@@ -276,10 +303,14 @@ class Sophia:
             source = GongApiSource(client, self.state, self.settings, clock=self.clock)
             return await self._ingest(GongCallsSource(source, call_ids), None, progress)
 
-    async def purge_expired(self) -> list[str]:
+    async def purge_expired(self, *, wait: bool = False) -> list[str]:
         """Remove calls older than RETENTION_DAYS from the store; returns their ids."""
         if not self.settings.retention_days:
             return []
+        async with self.writer.hold("purge", wait=wait):
+            return await self._purge_expired()
+
+    async def _purge_expired(self) -> list[str]:
         cutoff = self.clock.now() - timedelta(days=self.settings.retention_days)
         before = await self.store.counts()
         removed = await self.store.delete_older_than(cutoff)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 __all__ = [
     "AccessDenied",
+    "AlreadyRunning",
     "AuthFailed",
     "BadQuery",
     "CallNotFound",
@@ -53,6 +54,10 @@ class StoreError(SophiaError):
 
 class IndexMismatch(StoreError):
     """The index was built by another embedder or chunker; `sophia reindex` fixes it."""
+
+
+class AlreadyRunning(SophiaError):
+    """Another writer (sync, ingest, reindex, purge) holds the data dir's writer lock."""
 
 
 class StateError(SophiaError):

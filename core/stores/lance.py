@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import threading
 import time
 import uuid
@@ -24,6 +25,7 @@ import numpy as np
 import pyarrow as pa
 from lancedb.index import FTS
 from lancedb.query import MatchQuery
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from core.chunking import CHUNKER_VERSION
 from core.clock import Clock, SystemClock
@@ -58,6 +60,9 @@ from core.stores.records import (
 __all__ = ["LanceStore"]
 
 _CHUNKS, _CALLS, _META = "chunks", "calls", "index.json"
+_COMMIT_ATTEMPTS = 6
+# ", /root/.cargo/registry/src/…/commit.rs:123:45": where in LanceDB, not what went wrong.
+_RUST_LOCATION = re.compile(r",?\s*/\S+\.rs:\d+(?::\d+)?")
 # Each sub-search of a hybrid query ranks this many candidates before fusion (Weaviate
 # fuses max(limit, 100), so both stores normalise over the same lists).
 _HYBRID_CANDIDATES = 100
@@ -249,7 +254,7 @@ class LanceStore:
 
     async def upsert(self, calls: Sequence[IndexedCall]) -> None:
         if calls:
-            await self._io(self._upsert, calls)
+            await self._io(_retrying_conflicts(self._upsert), calls)
 
     def _upsert(self, gen: _Generation, calls: Sequence[IndexedCall]) -> None:
         chunk_rows = _chunk_table(calls, gen.chunks.schema)
@@ -279,7 +284,7 @@ class LanceStore:
             gen.has_fts = True
 
     async def delete_older_than(self, cutoff: datetime) -> list[str]:
-        return await self._io(self._delete_older_than, cutoff)
+        return await self._io(_retrying_conflicts(self._delete_older_than), cutoff)
 
     def _delete_older_than(self, gen: _Generation, cutoff: datetime) -> list[str]:
         where = f"started_ms < {to_ms(cutoff)}"
@@ -295,7 +300,7 @@ class LanceStore:
         self._held = None
 
     async def optimize(self) -> None:
-        await self._io(self._optimize)
+        await self._io(_retrying_conflicts(self._optimize))
         if self._pinned is None:
             # Generations a reindex left behind (superseded, or killed half-way).
             await self._blocking(self._generations.remove_unused)
@@ -363,7 +368,7 @@ class LanceStore:
             return await asyncio.to_thread(work, *args)
         except (OSError, RuntimeError, ValueError) as exc:
             # Files gone or damaged under an open index (a deleted data dir, a full disk).
-            raise StoreError(f"the index in {self._path} failed: {exc}") from exc
+            raise StoreError(f"the index in {self._path} failed: {_lance_message(exc)}") from exc
 
     # --- search --------------------------------------------------------------------------
 
@@ -373,7 +378,7 @@ class LanceStore:
             return await asyncio.to_thread(self._leased, self._search, query)
         except (OSError, RuntimeError, ValueError) as exc:
             ms = (time.perf_counter() - started) * 1000
-            raise StoreError(f"search failed after {ms:.0f} ms: {exc}") from exc
+            raise StoreError(f"search failed after {ms:.0f} ms: {_lance_message(exc)}") from exc
 
     def _search(self, gen: _Generation, query: StoreQuery) -> list[StoredChunk]:
         where = _where(query.filters)
@@ -416,6 +421,43 @@ class LanceStore:
         columns = ["id", *HIT_FIELDS, "_score"]
         rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
         return rows
+
+
+def _retrying_conflicts(work: Callable[..., T]) -> Callable[..., T]:
+    """`work`, retried when LanceDB refuses its commit because another commit landed first.
+
+    The writer lock (core/writer.py) keeps our own writers apart; this covers anything else
+    writing the same table (a second machine on shared storage, a first start creating it).
+    """
+
+    def run(*args: Any) -> T:
+        retrying = Retrying(
+            retry=retry_if_exception(_is_conflict),
+            stop=stop_after_attempt(_COMMIT_ATTEMPTS),
+            wait=wait_exponential_jitter(multiplier=0.05, max=2.0, jitter=0.05),
+            reraise=True,
+        )
+        try:
+            return retrying(work, *args)
+        except (OSError, RuntimeError, ValueError) as exc:
+            if _is_conflict(exc):
+                raise StoreError(
+                    "the index kept changing under this write (another process writing it "
+                    f"at the same time, {_COMMIT_ATTEMPTS} tries); run it again"
+                ) from exc
+            raise
+
+    return run
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, OSError | RuntimeError | ValueError) and "conflict" in str(exc).lower()
+
+
+def _lance_message(exc: BaseException) -> str:
+    """LanceDB's error as one line, without the Rust source locations it appends."""
+    text = " ".join(str(exc).split())
+    return _RUST_LOCATION.sub("", text) or type(exc).__name__
 
 
 def _semantic(chunks: Any, vector: Vectors, where: str | None, limit: int) -> list[dict[str, Any]]:
