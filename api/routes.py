@@ -24,6 +24,7 @@ from api.schemas import (
 )
 from core.app import Sophia
 from core.insights.answer import Answer
+from core.limits import MAX_RESPONSE_BYTES
 from core.logs import current_request_id
 from core.session import Session, Viewer
 
@@ -62,7 +63,7 @@ async def search(body: SearchIn, session: SessionDep) -> SearchOut:
         alpha=settings.search_alpha,
         zone=ZoneInfo(settings.sophia_timezone),
     )
-    return SearchOut.of(await session.search(request))
+    return SearchOut.of(await session.search(request)).within(MAX_RESPONSE_BYTES)
 
 
 @router.post("/api/gong/analyze/call", tags=["answers"], responses=_CALLS)

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.app import Stats
+from core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
 from core.models import Affiliation
 from core.query import (
     MAX_QUERY_CHARS,
@@ -88,6 +89,13 @@ class SearchFiltersIn(_Strict):
         # Without this, pydantic would read a number as a Unix timestamp.
         if value is not None and not isinstance(value, str):
             raise ValueError("must be a date like 2026-10-01")
+        return value
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _searchable_day(cls, value: date | None) -> date | None:
+        if value is not None and not day_in_range(value):
+            raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
         return value
 
     @model_validator(mode="after")
@@ -194,6 +202,21 @@ class SearchOut(BaseModel):
             notice=result.notice,
             hits=[HitOut.of(hit) for hit in result.hits],
         )
+
+    def within(self, max_bytes: int) -> SearchOut:
+        """This answer, its last hits left out (and said so) if it would pass `max_bytes`.
+
+        Chunks, titles and names are bounded, so it takes a very large `limit` to get here.
+        """
+        hits = list(self.hits)
+        size = len(self.model_dump_json())
+        while hits and size > max_bytes:
+            size -= len(hits.pop().model_dump_json()) + 1
+        if len(hits) == len(self.hits):
+            return self
+        left_out = len(self.hits) - len(hits)
+        notice = f"{left_out} more hits left out: an answer is capped at {max_bytes:,} bytes."
+        return self.model_copy(update={"hits": hits, "notice": notice})
 
 
 class StatsOut(BaseModel):

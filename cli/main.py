@@ -27,6 +27,7 @@ from core.config import Settings, load_settings
 from core.errors import BadQuery, SophiaError
 from core.ingest import IngestSummary
 from core.insights.answer import Answer
+from core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
 from core.quarantine import QuarantineEntry
 from core.query import SearchMode, Side, build_request, day_range
 from core.search import Hit, SearchResult
@@ -436,9 +437,12 @@ def _report_ingest(summary: IngestSummary) -> None:
 
 def _date(option: str, value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadQuery(f"{option} must be a date like 2026-10-01, got {value!r}") from None
+    if not day_in_range(day):
+        raise BadQuery(f"{option} must be between {EARLIEST_DAY} and {LATEST_DAY}, got {value!r}")
+    return day
 
 
 def _fail(message: str) -> None:

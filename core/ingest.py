@@ -26,6 +26,7 @@ from core.embedders.base import Embedder, Vectors
 from core.models import Call, GongContent, Monologue
 from core.pii import Redactor, placeholder_count
 from core.quarantine import Quarantined, Stage, describe_fault, is_record_fault
+from core.query import ACCOUNT_KEY_VERSION
 from core.sources.base import CallSource, SourceBatch, is_complete_listing
 from core.state import StateDB
 from core.stores.base import IndexedCall, VectorStore
@@ -353,6 +354,7 @@ class Ingestor:
             [
                 call.model_dump_json(),
                 CHUNKER_VERSION,
+                ACCOUNT_KEY_VERSION,
                 self._redactor.version,
                 self._embedder.name,
                 f"{self.plan.max_tokens}/{self.plan.overlap_tokens}",

@@ -18,6 +18,7 @@ __all__ = [
     "MAX_DURATION_S",
     "MAX_NAME_CHARS",
     "MAX_RESPONSE_BYTES",
+    "MAX_SENTENCE_CHARS",
     "MAX_TITLE_CHARS",
     "clean_text",
     "day_in_range",
@@ -34,6 +35,8 @@ MAX_CALL_MS = MAX_DURATION_S * 1000
 # Display texts: a speaker name, a call title.
 MAX_NAME_CHARS = 200
 MAX_TITLE_CHARS = 500
+# One transcript sentence: Gong's are a few hundred characters; far longer is not speech.
+MAX_SENTENCE_CHARS = 10_000
 # A chunk is sized in tokens, and also in characters: text without spaces can be one
 # "word" of millions of characters, which no token count would split.
 MAX_CHUNK_CHARS = 4000

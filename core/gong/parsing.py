@@ -19,6 +19,7 @@ from core.limits import (
     MAX_CALL_MS,
     MAX_DURATION_S,
     MAX_NAME_CHARS,
+    MAX_SENTENCE_CHARS,
     MAX_TITLE_CHARS,
     clean_text,
     day_in_range,
@@ -166,7 +167,7 @@ def _transcript(raw: Mapping[str, Any]) -> Transcript:
         sentences = tuple(
             Sentence(start_ms=start, end_ms=max(start, end), text=text)
             for s in _items(item.get("sentences"))
-            if (text := clean_text(s.get("text") or "").strip())
+            if (text := clean_text(s.get("text") or "", MAX_SENTENCE_CHARS).strip())
             for start, end in [(_offset(s["start"], "start"), _offset(s["end"], "end"))]
         )
         if sentences:
