@@ -58,6 +58,8 @@ _CALL_URL = (
     rf"https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?{_PCHAR}*\?(?:{_PCHAR}*&)*id={_ID}"
     rf"(?:[&#][A-Za-z0-9._~%!$'()*+,;=:@/?&#-]*)?"
 )
+# The years a search date may name (core/limits.py), for the schema; the model checks them.
+_SEARCHABLE_YEARS = r"^(199[0-9]|20[0-9][0-9])-"
 CallId = Annotated[str, Field(pattern=rf"^{_ID}$", examples=["6823810680858523576"])]
 # What a failed pattern means, in words, for the 400 message.
 PATTERN_MEANINGS = {
@@ -79,8 +81,17 @@ class SearchFiltersIn(_Strict):
         None, examples=["Moss & Co"]
     )
     call_ids: list[CallId] = Field(default_factory=list, max_length=100)
-    from_: date | None = Field(None, alias="from", description="First day (inclusive).")
-    to: date | None = Field(None, description="Last day (inclusive).")
+    from_: date | None = Field(
+        None,
+        alias="from",
+        description="First day (inclusive), 1990-01-01 to 2099-12-31.",
+        json_schema_extra={"pattern": _SEARCHABLE_YEARS},
+    )
+    to: date | None = Field(
+        None,
+        description="Last day (inclusive), 1990-01-01 to 2099-12-31.",
+        json_schema_extra={"pattern": _SEARCHABLE_YEARS},
+    )
     side: Side | None = None
 
     @field_validator("from_", "to", mode="before")
