@@ -232,7 +232,9 @@ class Sophia:
             return await self._reindex(progress)
 
     async def _reindex(self, progress: IngestProgress | None) -> IngestSummary:
-        calls = await self.store.list_calls()
+        # A stored call this version cannot read is quarantined; the others are rebuilt.
+        unreadable: list[Quarantined] = []
+        calls = await self.store.list_calls(unreadable=unreadable)
         staged = await self.store.rebuild(IndexInfo(self.embedder.name, self.embedder.dim))
         ingestor = Ingestor(
             staged,
@@ -245,7 +247,7 @@ class Sophia:
         )
         try:
             summary = await self._ingest(
-                StoredCallsSource("reindex", calls), None, progress, ingestor
+                StoredCallsSource("reindex", calls, unreadable), None, progress, ingestor
             )
             await self.store.promote(staged)
         except BaseException:

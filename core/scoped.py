@@ -15,6 +15,7 @@ from typing import Protocol
 from core.embedders.base import Vectors
 from core.errors import AccessDenied, StoreError
 from core.models import Call
+from core.quarantine import Quarantined
 from core.query import NO_FILTERS, SearchFilters, SearchRequest
 from core.search import SearchResult
 from core.stores.base import (
@@ -63,9 +64,13 @@ class ScopedStore:
         *,
         transcripts: bool = True,
         newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
     ) -> list[Call]:
         return await self._store.list_calls(
-            filters.excluding(self._exclude), transcripts=transcripts, newest=newest
+            filters.excluding(self._exclude),
+            transcripts=transcripts,
+            newest=newest,
+            unreadable=unreadable,
         )
 
     async def counts(self) -> IndexCounts:

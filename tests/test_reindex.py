@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import lancedb
 import numpy as np
 
 from core.stores.base import IndexedCall, IndexInfo
@@ -180,3 +181,23 @@ async def test_an_index_from_before_generations_serves_and_moves_on_at_reindex(
     assert not list(index.glob("*.lance")) and not (index / "index.json").exists()
     assert len(list(index.glob("gen-*"))) == 1
     assert (await store.counts()).calls == 40, "an open store follows the switch"
+
+
+async def test_a_stored_call_this_version_cannot_read_is_quarantined_and_the_rest_rebuilt(
+    api_data_dir: Path,
+) -> None:
+    index = api_data_dir / "index"
+    live = Generations(index).live()
+    assert live is not None
+    calls = lancedb.connect(index / live).open_table("calls")
+    [victim] = calls.search().select(["call_id"]).limit(1).to_list()
+    # As an older or newer version might have written it: details this one cannot read.
+    calls.update(where=f"call_id = '{victim['call_id']}'", values={"details": '{"title": 1}'})
+    async with open_sophia(make_settings(api_data_dir)) as sophia:
+        summary = await sophia.reindex()
+        [entry] = sophia.state.quarantined()
+        counts = await sophia.store.counts()
+    assert summary.indexed == 39 and len(summary.quarantined) == 1
+    assert (entry.record_id, entry.source, entry.stage) == (victim["call_id"], "reindex", "parse")
+    assert entry.payload is not None, "kept (redacted) for `sophia quarantine --retry`"
+    assert counts.calls == 39

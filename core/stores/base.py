@@ -10,6 +10,7 @@ from typing import Protocol
 from core.chunking import Chunk, ChunkLine
 from core.embedders.base import Vectors
 from core.models import Call
+from core.quarantine import Quarantined
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 
 __all__ = [
@@ -131,11 +132,13 @@ class VectorStore(Protocol):
         *,
         transcripts: bool = True,
         newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
     ) -> list[Call]:
         """Stored calls matching the account, call-id, date and exclusion filters, oldest first.
 
         `transcripts=False` leaves the monologues out (much cheaper: details are small);
         `newest` keeps only the latest N. The side filter does not apply to whole calls.
+        A stored call that cannot be read goes to `unreadable` if given, else raises.
         """
         ...
 

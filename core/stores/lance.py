@@ -32,6 +32,7 @@ from core.clock import Clock, SystemClock
 from core.embedders.base import Vectors
 from core.errors import StoreError
 from core.models import Call
+from core.quarantine import Quarantined
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 from core.stores.base import (
     IndexCounts,
@@ -340,11 +341,14 @@ class LanceStore:
         *,
         transcripts: bool = True,
         newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
     ) -> list[Call]:
         columns = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
         where = _where(_for_calls(filters))
         rows = await self._io(lambda gen: _rows(gen.calls, where, columns))
-        return calls_from_records(rows, transcripts=transcripts, newest=newest)
+        return calls_from_records(
+            rows, transcripts=transcripts, newest=newest, unreadable=unreadable
+        )
 
     async def counts(self) -> IndexCounts:
         return await self._io(

@@ -26,6 +26,7 @@ from core.config import Settings
 from core.embedders.base import Vectors
 from core.errors import ConfigError, IndexMismatch, StoreError
 from core.models import Call
+from core.quarantine import Quarantined
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 from core.stores.base import (
     IndexCounts,
@@ -512,6 +513,7 @@ class WeaviateStore:
         *,
         transcripts: bool = True,
         newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
     ) -> list[Call]:
         where = search_filters(_for_calls(filters))
         fields = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
@@ -544,7 +546,9 @@ class WeaviateStore:
                     records.extend(obj.properties for obj in page)
                     if len(page) < size:
                         break
-        return calls_from_records(records, transcripts=transcripts, newest=newest)
+        return calls_from_records(
+            records, transcripts=transcripts, newest=newest, unreadable=unreadable
+        )
 
     async def counts(self) -> IndexCounts:
         with self._translated("counting"):
