@@ -5,6 +5,7 @@ never shown raw."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from core.models import Affiliation, Call, CallDetails, Monologue, Sentence
 from core.stores.base import IndexedCall, IndexInfo
 from core.stores.lance import LanceStore
 from tests.conftest import NOW, SAMPLES, raw_call, raw_transcript, write_folder
-from tests.fakes.sophia_api import make_settings, open_sophia
+from tests.fakes.sophia_api import api_client, make_settings, open_sophia
 
 pytest_plugins = ["tests.fakes.api_fixtures"]
 
@@ -138,3 +139,42 @@ async def test_concurrent_commits_to_one_table_are_retried_not_lost(tmp_path: Pa
         )
     counts = await one.counts()
     assert (counts.calls, counts.chunks) == (24, 24)
+
+
+def renamed(samples: Path, target: Path, mark: str) -> Path:
+    """A copy of the samples whose every call title ends with `mark`."""
+    target.mkdir()
+    for name in ("calls.json", "transcripts.json", "folder.json"):
+        (target / name).write_text((samples / name).read_text())
+    calls = json.loads((target / "calls.json").read_text())
+    items = calls["calls"] if isinstance(calls, dict) else calls
+    for call in items:
+        call["metaData"]["title"] = f"{call['metaData']['title']} {mark}"
+    (target / "calls.json").write_text(json.dumps(calls))
+    return target
+
+
+async def test_no_answer_shows_a_call_under_two_titles_while_an_ingest_renames_them(
+    api_data_dir: Path, tmp_path: Path
+) -> None:
+    folders = [renamed(SAMPLES, tmp_path / m, m) for m in ("(A)", "(B)")]
+    mixed: list[dict[str, set[str]]] = []
+    answers = 0
+    settings = make_settings(api_data_dir, cache_ttl_s=0)
+    async with open_sophia(settings) as sophia, api_client(sophia) as http:
+        for folder in [*folders, *folders]:
+            writer = await sophia_process(api_data_dir, "ingest", "--from-dir", str(folder))
+            finished = asyncio.create_task(finish(writer))
+            while not finished.done() or answers == 0:
+                response = await http.post(
+                    "/api/gong/search", json={"query": "pricing objections", "limit": 20}
+                )
+                answers += 1
+                titles: dict[str, set[str]] = {}
+                for hit in response.json()["hits"]:
+                    titles.setdefault(hit["call_id"], set()).add(hit["title"])
+                mixed += [t for t in [titles] if any(len(v) > 1 for v in t.values())]
+            code, output = await finished
+            assert code == 0, output
+    assert answers > 4
+    assert mixed == [], "one answer, one title per call"
