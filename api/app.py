@@ -7,6 +7,7 @@ the key check and rate limit, then FastAPI's routing and error handlers.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 
@@ -21,6 +22,7 @@ from api.readiness import Readiness
 from api.routes import router
 from api.tracing import RequestTracing
 from core.app import Sophia
+from core.metrics import QUARANTINED
 from core.ratelimit import RateLimiter
 
 __all__ = ["MAX_BODY_BYTES", "OPEN_PATHS", "create_app"]
@@ -61,6 +63,8 @@ def create_app(
         openapi_url="/openapi.json",
     )
     app.state.sophia = sophia
+    # Read from the state DB at each scrape: a sync in another process updates it.
+    QUARANTINED.set_function(lambda: _quarantine_count(sophia))
     app.state.readiness = Readiness(sophia, timeout_s=ready_timeout_s, clock=clock)
     app.include_router(router)
     install_error_handlers(app)
@@ -79,6 +83,13 @@ def create_app(
         RequestTracing, known_paths=known_paths, quiet_paths=OPEN_PATHS | {"/metrics"}
     )
     return app
+
+
+def _quarantine_count(sophia: Sophia) -> float:
+    try:
+        return float(sophia.state.quarantine_count())
+    except sqlite3.Error:
+        return float("nan")  # unknown: a scrape must not fail on it
 
 
 def _paths(routes: Sequence[BaseRoute]) -> list[str]:

@@ -1,6 +1,11 @@
 """Readiness: can this replica answer a query? The store, the cache and the embedder are
 each asked for real, concurrently, with a time limit.
 
+The store and the embedder are needed to answer; the cache is not (searches run uncached
+while Redis is away), so a cache outage makes the replica `degraded`, still ready (200):
+with the readiness probe on this endpoint, a Redis outage must not take every pod out of
+the Service. `sophia_dependency_up` on /metrics says the same per dependency.
+
 Probes are unauthenticated (Kubernetes sends no key), so a result is reused for a moment to
 keep a flood of probes from becoming a flood of dependency calls, and a failed check says
 only what is down; its details go to the log.
@@ -15,9 +20,10 @@ from collections.abc import Awaitable, Callable
 
 from redis.asyncio import Redis
 
-from api.schemas import CheckOut, ReadyChecks, ReadyOut
+from api.schemas import CheckOut, ReadyChecks, ReadyOut, ReadyStatus
 from core.app import Sophia
 from core.cache.redis import RedisCache
+from core.metrics import DEPENDENCY_UP
 
 __all__ = ["Readiness"]
 
@@ -43,7 +49,8 @@ class Readiness:
         self._lock = asyncio.Lock()
 
     async def check(self) -> ReadyOut:
-        """Every dependency's status; `ready` only when all are up."""
+        """Every dependency's status: `ready` when all are up, `degraded` (still ready) when
+        only the cache is down, else `unavailable`."""
         async with self._lock:  # concurrent probes share one round of checks
             if self._last is not None and self._clock() - self._last[0] < self._reuse_s:
                 return self._last[1]
@@ -52,9 +59,16 @@ class Readiness:
                 self._timed("cache", self._cache),
                 self._timed("embedder", self._embedder),
             )
+            if cache.status == "down":
+                cache = cache.model_copy(update={"status": "degraded"})
             checks = ReadyChecks(store=store, cache=cache, embedder=embedder)
-            up = all(c.status == "up" for c in (store, cache, embedder))
-            result = ReadyOut(status="ready" if up else "unavailable", checks=checks)
+            for name, check in checks:
+                DEPENDENCY_UP.labels(name).set(1 if check.status == "up" else 0)
+            if store.status == "down" or embedder.status == "down":
+                status: ReadyStatus = "unavailable"
+            else:
+                status = "degraded" if cache.status == "degraded" else "ready"
+            result = ReadyOut(status=status, checks=checks)
             self._last = (self._clock(), result)
             return result
 

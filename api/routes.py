@@ -24,6 +24,7 @@ from api.schemas import (
 )
 from core.app import Sophia
 from core.insights.answer import Answer
+from core.limits import MAX_RESPONSE_BYTES
 from core.logs import current_request_id
 from core.session import Session, Viewer
 
@@ -62,7 +63,7 @@ async def search(body: SearchIn, session: SessionDep) -> SearchOut:
         alpha=settings.search_alpha,
         zone=ZoneInfo(settings.sophia_timezone),
     )
-    return SearchOut.of(await session.search(request))
+    return SearchOut.of(await session.search(request)).within(MAX_RESPONSE_BYTES)
 
 
 @router.post("/api/gong/analyze/call", tags=["answers"], responses=_CALLS)
@@ -100,15 +101,16 @@ async def health() -> HealthOut:
     tags=["operations"],
     response_model=ReadyOut,
     responses={
-        503: {"model": ReadyOut, "description": "A dependency is down (see `checks`)."},
+        503: {"model": ReadyOut, "description": "The store or embedder is down (see `checks`)."},
         500: ERROR_RESPONSES[500],
     },
 )
 async def ready(request: Request) -> Response:
-    """Readiness: the store, the cache and the embedder answer. Needs no key."""
+    """Readiness: the store and the embedder answer (a cache outage is `degraded`, still
+    200: answers run uncached). Needs no key."""
     readiness: Readiness = request.app.state.readiness
     result = await readiness.check()
-    status = 200 if result.status == "ready" else 503
+    status = 503 if result.status == "unavailable" else 200
     return JSONResponse(result.model_dump(), status_code=status)
 
 

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from core.app import Stats
+from core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
 from core.models import Affiliation
 from core.query import (
     MAX_QUERY_CHARS,
@@ -37,6 +38,7 @@ __all__ = [
     "HitOut",
     "ReadyChecks",
     "ReadyOut",
+    "ReadyStatus",
     "SearchFiltersIn",
     "SearchIn",
     "SearchOut",
@@ -56,6 +58,8 @@ _CALL_URL = (
     rf"https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?{_PCHAR}*\?(?:{_PCHAR}*&)*id={_ID}"
     rf"(?:[&#][A-Za-z0-9._~%!$'()*+,;=:@/?&#-]*)?"
 )
+# The years a search date may name (core/limits.py), for the schema; the model checks them.
+_SEARCHABLE_YEARS = r"^(199[0-9]|20[0-9][0-9])-"
 CallId = Annotated[str, Field(pattern=rf"^{_ID}$", examples=["6823810680858523576"])]
 # What a failed pattern means, in words, for the 400 message.
 PATTERN_MEANINGS = {
@@ -77,8 +81,17 @@ class SearchFiltersIn(_Strict):
         None, examples=["Moss & Co"]
     )
     call_ids: list[CallId] = Field(default_factory=list, max_length=100)
-    from_: date | None = Field(None, alias="from", description="First day (inclusive).")
-    to: date | None = Field(None, description="Last day (inclusive).")
+    from_: date | None = Field(
+        None,
+        alias="from",
+        description="First day (inclusive), 1990-01-01 to 2099-12-31.",
+        json_schema_extra={"pattern": _SEARCHABLE_YEARS},
+    )
+    to: date | None = Field(
+        None,
+        description="Last day (inclusive), 1990-01-01 to 2099-12-31.",
+        json_schema_extra={"pattern": _SEARCHABLE_YEARS},
+    )
     side: Side | None = None
 
     @field_validator("from_", "to", mode="before")
@@ -87,6 +100,13 @@ class SearchFiltersIn(_Strict):
         # Without this, pydantic would read a number as a Unix timestamp.
         if value is not None and not isinstance(value, str):
             raise ValueError("must be a date like 2026-10-01")
+        return value
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _searchable_day(cls, value: date | None) -> date | None:
+        if value is not None and not day_in_range(value):
+            raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
         return value
 
     @model_validator(mode="after")
@@ -194,6 +214,21 @@ class SearchOut(BaseModel):
             hits=[HitOut.of(hit) for hit in result.hits],
         )
 
+    def within(self, max_bytes: int) -> SearchOut:
+        """This answer, its last hits left out (and said so) if it would pass `max_bytes`.
+
+        Chunks, titles and names are bounded, so it takes a very large `limit` to get here.
+        """
+        hits = list(self.hits)
+        size = len(self.model_dump_json())
+        while hits and size > max_bytes:
+            size -= len(hits.pop().model_dump_json()) + 1
+        if len(hits) == len(self.hits):
+            return self
+        left_out = len(self.hits) - len(hits)
+        notice = f"{left_out} more hits left out: an answer is capped at {max_bytes:,} bytes."
+        return self.model_copy(update={"hits": hits, "notice": notice})
+
 
 class StatsOut(BaseModel):
     total_chunks: int
@@ -211,6 +246,7 @@ class StatsOut(BaseModel):
     embedder: str
     cache: str
     summarizer: str
+    quarantined: int = Field(description="Records ingest set aside (`sophia quarantine`).")
 
     @classmethod
     def of(cls, stats: Stats) -> StatsOut:
@@ -226,7 +262,9 @@ class HealthOut(BaseModel):
 
 
 class CheckOut(BaseModel):
-    status: Literal["up", "down"]
+    status: Literal["up", "down", "degraded"] = Field(
+        description="`degraded`: down, but answers do not need it (the cache)."
+    )
     detail: str
     ms: float
 
@@ -237,8 +275,14 @@ class ReadyChecks(BaseModel):
     embedder: CheckOut
 
 
+ReadyStatus = Literal["ready", "degraded", "unavailable"]
+
+
 class ReadyOut(BaseModel):
-    status: Literal["ready", "unavailable"]
+    status: ReadyStatus = Field(
+        description="`ready` and `degraded` (the cache is down; answers run uncached) are "
+        "200; `unavailable` is 503."
+    )
     checks: ReadyChecks
 
 

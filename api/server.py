@@ -40,5 +40,9 @@ def build_server(sophia: Sophia) -> uvicorn.Server:
         # The app has no startup work; `sophia` is open before the server starts.
         lifespan="off",
         server_header=False,
+        # X-Forwarded-For names the client only when a trusted proxy sent it (uvicorn would
+        # otherwise believe it from 127.0.0.1, and a local caller could dodge the rate limit).
+        proxy_headers=bool(settings.trusted_proxy_list),
+        forwarded_allow_ips=settings.trusted_proxy_list or [],
     )
     return EmbeddedServer(config)

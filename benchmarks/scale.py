@@ -44,6 +44,7 @@ from core.app import Sophia  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.embedders.local import LocalEmbedder  # noqa: E402
 from core.query import SearchMode, account_key, build_request  # noqa: E402
+from core.stores.base import IndexInfo  # noqa: E402
 from core.stores.lance import LanceStore  # noqa: E402
 from core.stores.lance_indexes import AnnProbe, ann_partitions  # noqa: E402
 
@@ -71,7 +72,7 @@ async def _main(args: argparse.Namespace) -> int:
         f"query embedding: p50 {_pct(embed_ms, 50):.1f} ms, p95 {_pct(embed_ms, 95):.1f} ms",
         flush=True,
     )
-    chunks, calls = _base_rows(base)
+    chunks, calls = await _base_rows(base)
     results = []
     for size in args.sizes:
         target = args.work_dir.resolve() / f"scale-{size}"
@@ -103,11 +104,13 @@ async def _base_index(corpus: Path, base_dir: Path) -> Path:
     return base_dir
 
 
-def _base_rows(base: Path) -> tuple[pa.Table, pa.Table]:
-    import lancedb
-
-    db = lancedb.connect(base / "index")
-    return db.open_table("chunks").to_arrow(), db.open_table("calls").to_arrow()
+async def _base_rows(base: Path) -> tuple[pa.Table, pa.Table]:
+    store = LanceStore(base / "index")
+    await store.ensure_index(IndexInfo("local:all-MiniLM-L6-v2", 384))
+    chunks, calls = store.live_tables()
+    rows = chunks.to_arrow(), calls.to_arrow()
+    await store.aclose()
+    return rows
 
 
 # --- replicas ---------------------------------------------------------------------------------
@@ -127,8 +130,6 @@ async def _replicate(
     sophia = await Sophia.open(settings)  # an empty index with the product's schema
     await sophia.aclose()
     store = LanceStore(target / "index")
-    from core.stores.base import IndexInfo
-
     await store.ensure_index(IndexInfo("local:all-MiniLM-L6-v2", 384))
     rng = np.random.default_rng(7)
     replicas = math.ceil(size / chunks.num_rows)
@@ -136,8 +137,9 @@ async def _replicate(
     for r in range(replicas):
         take = min(chunks.num_rows, size - written)
         part = chunks.slice(0, take)
-        store._chunks.add(_chunk_replica(part, r, rng))
-        store._calls.add(_call_replica(calls, r))
+        chunk_table, call_table = store.live_tables()
+        chunk_table.add(_chunk_replica(part, r, rng))
+        call_table.add(_call_replica(calls, r))
         written += take
     await store.optimize()  # FTS, scalar and ANN indexes, as after a sync
     built = {"chunks": written, "seconds": round(time.perf_counter() - started, 1)}
@@ -216,7 +218,7 @@ async def _measure(
             kind: {"p50": round(_pct(ms, 50), 1), "p95": round(_pct(ms, 95), 1)}
             for kind, ms in timings.items()
         }
-        row["ann"] = ann_partitions(store._chunks) is not None
+        row["ann"] = ann_partitions(store.live_tables()[0]) is not None
         row["recall_at_10"] = _recall(store, vectors) if row["ann"] else 1.0
         row["rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
         return row
@@ -246,7 +248,7 @@ def _recall(store: LanceStore, vectors: list[Any]) -> float:
     from core.query import NO_FILTERS
 
     probe = AnnProbe()
-    table = store._chunks
+    table = store.live_tables()[0]
     found = []
     for vector in vectors:
         exact = table.search(vector).distance_type("cosine").bypass_vector_index()

@@ -74,8 +74,9 @@ class Jobs:
         return posted
 
     async def purge(self) -> None:
-        """Remove calls older than RETENTION_DAYS."""
-        await self.sophia.purge_expired()
+        """Remove calls older than RETENTION_DAYS (after a sync or reindex in progress: a
+        day's purge is not skipped for it; a scheduled sync is, and runs at its next time)."""
+        await self.sophia.purge_expired(wait=True)
 
 
 class Scheduler:

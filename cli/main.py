@@ -10,6 +10,7 @@ import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from dataclasses import asdict
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -20,12 +21,14 @@ from rich.console import Console
 from rich.markup import escape
 
 from cli.audit import audit
-from cli.render import IngestBar, render_answer, render_search, render_stats
+from cli.render import IngestBar, render_answer, render_quarantine, render_search, render_stats
 from core.app import Sophia
 from core.config import Settings, load_settings
 from core.errors import BadQuery, SophiaError
 from core.ingest import IngestSummary
 from core.insights.answer import Answer
+from core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
+from core.quarantine import QuarantineEntry
 from core.query import SearchMode, Side, build_request, day_range
 from core.search import Hit, SearchResult
 from core.session import Session, Viewer
@@ -64,18 +67,26 @@ def main(
 # --- commands ------------------------------------------------------------------------------
 
 
+# Sync, ingest, reindex and retries write the index: one at a time per data dir.
+Wait = Annotated[
+    bool,
+    typer.Option("--wait", help="If another sync, ingest or reindex runs, wait for it to end."),
+]
+
+
 @app.command()
 def ingest(
     ctx: typer.Context,
     from_dir: Annotated[
         Path, typer.Option("--from-dir", help="A folder of Gong API JSON (calls.json, ...).")
     ],
+    wait: Wait = False,
 ) -> None:
     """Index every call in a Gong-shaped folder."""
 
     async def run(sophia: Sophia) -> IngestSummary:
         with IngestBar(err, "Indexing") as bar:
-            return await sophia.ingest_folder(from_dir, bar)
+            return await sophia.ingest_folder(from_dir, bar, wait=wait)
 
     _report_ingest(_run(ctx, run))
 
@@ -87,6 +98,7 @@ def sync(
         str | None,
         typer.Option(help="Fetch calls started on or after this date (YYYY-MM-DD)."),
     ] = None,
+    wait: Wait = False,
 ) -> None:
     """Fetch new and changed calls from the Gong API and index them."""
 
@@ -96,18 +108,19 @@ def sync(
             zone = ZoneInfo(sophia.settings.sophia_timezone)
             start = datetime.combine(_date("--since", since), time.min, zone)
         with IngestBar(err, "Syncing") as bar:
-            return await sophia.sync(start, bar)
+            return await sophia.sync(start, bar, wait=wait)
 
     _report_ingest(_run(ctx, run))
 
 
 @app.command()
-def reindex(ctx: typer.Context) -> None:
-    """Rebuild every chunk and vector from the stored calls (after changing the embedder)."""
+def reindex(ctx: typer.Context, wait: Wait = False) -> None:
+    """Rebuild every chunk and vector from the stored calls (after changing the embedder);
+    searches keep answering from the old index until the new one is complete."""
 
     async def run(sophia: Sophia) -> IngestSummary:
         with IngestBar(err, "Reindexing") as bar:
-            return await sophia.reindex(bar)
+            return await sophia.reindex(bar, wait=wait)
 
     _report_ingest(_run(ctx, run, check_index=False))
 
@@ -263,6 +276,33 @@ def stats(
     _run(ctx, run)
 
 
+@app.command()
+def quarantine(
+    ctx: typer.Context,
+    retry: Annotated[
+        bool, typer.Option("--retry", help="Try every quarantined record again.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    wait: Wait = False,
+) -> None:
+    """Records that could not be indexed, with why; --retry tries them again."""
+
+    async def run(sophia: Sophia) -> list[QuarantineEntry]:
+        if retry:
+            with IngestBar(err, "Retrying") as bar:
+                _report_ingest(await sophia.retry_quarantined(bar, wait=wait))
+        return sophia.state.quarantined()
+
+    entries = _run(ctx, run)
+    if as_json:
+        for entry in entries:
+            fields = asdict(entry)
+            fields.pop("payload")
+            print(json.dumps(fields, default=str, ensure_ascii=False))
+    else:
+        render_quarantine(out, entries)
+
+
 app.command()(audit)
 
 
@@ -391,18 +431,29 @@ def _hits_json(hits: list[Hit]) -> list[dict[str, Any]]:
 
 
 def _report_ingest(summary: IngestSummary) -> None:
-    for reason in summary.rejected[:10]:
-        err.print(f"[yellow]skipped:[/yellow] {escape(reason)}")
-    if len(summary.rejected) > 10:
-        err.print(f"[yellow]… and {len(summary.rejected) - 10} more skipped items[/yellow]")
+    for reason in summary.quarantined[:10]:
+        err.print(f"[yellow]quarantined:[/yellow] {escape(reason)}")
+    if len(summary.quarantined) > 10:
+        err.print(
+            f"[yellow]… and {len(summary.quarantined) - 10} more; see `sophia quarantine`[/yellow]"
+        )
+    if summary.duplicates:
+        shown = ", ".join(summary.duplicates[:10])
+        err.print(f"[yellow]duplicate call ids (the last one was kept):[/yellow] {escape(shown)}")
+    if summary.empty:
+        shown = ", ".join(summary.empty[:10])
+        err.print(f"[yellow]calls without transcript text:[/yellow] {escape(shown)}")
     out.print(escape(summary.line()))
 
 
 def _date(option: str, value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise BadQuery(f"{option} must be a date like 2026-10-01, got {value!r}") from None
+    if not day_in_range(day):
+        raise BadQuery(f"{option} must be between {EARLIEST_DAY} and {LATEST_DAY}, got {value!r}")
+    return day
 
 
 def _fail(message: str) -> None:

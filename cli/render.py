@@ -10,6 +10,7 @@ from rich.table import Table
 from core.app import Stats
 from core.ingest import IngestSummary
 from core.insights.answer import Answer, Bullet
+from core.quarantine import QuarantineEntry
 from core.search import Hit, SearchResult
 
 __all__ = ["IngestBar", "clock", "render_answer", "render_search", "render_stats"]
@@ -123,11 +124,33 @@ def render_stats(console: Console, stats: Stats) -> None:
             f"{stats.pii_redactions:,} in {stats.calls_with_redactions:,} calls",
         ),
         ("Restricted accounts", f"{stats.restricted_accounts:,}"),
+        ("Quarantined records", f"{stats.quarantined:,}"),
         ("Data dir", stats.data_dir),
     ]
     for name, value in rows:
         table.add_row(name, escape(value))
     console.print(table)
+
+
+def render_quarantine(console: Console, entries: list[QuarantineEntry]) -> None:
+    """Quarantined records, most recently failed first, with why."""
+    if not entries:
+        console.print("Nothing is quarantined.")
+        return
+    table = Table()
+    for column in ("record", "source", "stage", "tries", "last tried", "reason"):
+        table.add_column(column, overflow="fold")
+    for entry in entries:
+        table.add_row(
+            escape(entry.record_id),
+            escape(entry.source),
+            entry.stage,
+            str(entry.attempts),
+            entry.last_at.isoformat(timespec="seconds"),
+            escape(entry.reason),
+        )
+    console.print(table)
+    console.print(f"{len(entries)} quarantined; `sophia quarantine --retry` tries them again.")
 
 
 def _hit_rate(stats: Stats, rate: str) -> str:

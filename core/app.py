@@ -31,19 +31,22 @@ from core.clock import Clock
 from core.config import Settings
 from core.embedders.base import Embedder, aclose_embedder
 from core.embedders.cached import QueryVectorCache
-from core.errors import ConfigError
+from core.errors import ConfigError, SourceError
 from core.ingest import Ingestor, IngestProgress, IngestSummary
 from core.insights.context import InsightContext
 from core.insights.service import Insights
 from core.metrics import SYNC_CALLS, SYNC_RUNS
+from core.models import Call
 from core.pii import Redactor
+from core.quarantine import Quarantined, QuarantineEntry, describe_fault
 from core.search import SearchService
 from core.session import Session, Viewer
 from core.sources.base import CallSource
 from core.sources.folder import FolderSource
-from core.sources.snapshot import SnapshotSource
+from core.sources.stored import StoredCallsSource
 from core.state import StateDB
 from core.stores.base import IndexInfo, VectorStore
+from core.writer import WriterLock
 
 __all__ = ["Sophia", "Stats"]
 
@@ -76,6 +79,8 @@ class Stats(BaseModel):
     pii_redactions: int = 0
     calls_with_redactions: int = 0
     restricted_accounts: int = 0
+    # Records set aside by ingest runs (`sophia quarantine` lists them).
+    quarantined: int = 0
 
 
 @dataclass
@@ -95,6 +100,7 @@ class Sophia:
     audit: AuditLog
     redactor: Redactor
     clock: Clock
+    writer: WriterLock
 
     @classmethod
     async def open(
@@ -144,6 +150,7 @@ class Sophia:
                 clock=clock,
                 generation=generation,
                 redactor=redactor,
+                state=state,
             ),
             insights=Insights(context),
             access=access,
@@ -154,6 +161,7 @@ class Sophia:
             ),
             redactor=redactor,
             clock=clock,
+            writer=WriterLock(settings.sophia_data_dir, clock),
         )
 
     def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
@@ -177,14 +185,23 @@ class Sophia:
         finally:
             self.close()
 
+    # Writers (ingest, sync, reindex, quarantine retries, purge) take the data dir's writer
+    # lock (core/writer.py): a second one exits with "already running", or waits if asked.
+
     async def ingest_folder(
-        self, folder: Path, progress: IngestProgress | None = None
+        self, folder: Path, progress: IngestProgress | None = None, *, wait: bool = False
     ) -> IngestSummary:
         """Index a Gong-shaped folder (see core/sources/folder.py)."""
-        return await self._ingest(FolderSource(folder, clock=self.clock), None, progress)
+        source = FolderSource(folder, clock=self.clock)
+        async with self.writer.hold("ingest", wait=wait):
+            return await self._ingest(source, None, progress)
 
     async def sync(
-        self, since: datetime | None = None, progress: IngestProgress | None = None
+        self,
+        since: datetime | None = None,
+        progress: IngestProgress | None = None,
+        *,
+        wait: bool = False,
     ) -> IngestSummary:
         """Fetch new and changed calls from the Gong API and index them."""
         if not self.settings.gong_configured:
@@ -195,29 +212,107 @@ class Sophia:
         from core.gong.client import GongClient
         from core.sources.gong_api import GongApiSource
 
-        async with GongClient.from_settings(self.settings, clock=self.clock) as client:
+        async with (
+            self.writer.hold("sync", wait=wait),
+            GongClient.from_settings(self.settings, clock=self.clock) as client,
+        ):
             source = GongApiSource(client, self.state, self.settings, clock=self.clock)
             return await self._ingest(source, since, progress)
 
-    async def reindex(self, progress: IngestProgress | None = None) -> IngestSummary:
+    async def reindex(
+        self, progress: IngestProgress | None = None, *, wait: bool = False
+    ) -> IngestSummary:
         """Rebuild every chunk and vector from the stored calls, with today's settings.
 
-        The stored calls are written to a snapshot file first, so a reindex that stops
-        half-way resumes from the snapshot instead of losing the calls.
+        The new index is built beside the live one, which keeps answering searches, and
+        replaces it in one step when complete; a reindex that stops half-way leaves the old
+        index serving (run it again). The same switch moves an index to a new embedder.
         """
-        snapshot = SnapshotSource(self.settings.sophia_data_dir / "reindex-snapshot.jsonl.gz")
-        if not snapshot.exists():
-            snapshot.write(await self.store.list_calls())
-        await self.store.reset(IndexInfo(self.embedder.name, self.embedder.dim))
+        async with self.writer.hold("reindex", wait=wait):
+            return await self._reindex(progress)
+
+    async def _reindex(self, progress: IngestProgress | None) -> IngestSummary:
+        # A stored call this version cannot read is quarantined; the others are rebuilt.
+        unreadable: list[Quarantined] = []
+        calls = await self.store.list_calls(unreadable=unreadable)
+        staged = await self.store.rebuild(IndexInfo(self.embedder.name, self.embedder.dim))
+        ingestor = Ingestor(
+            staged,
+            self.embedder,
+            self.ingestor.plan,
+            retention_days=self.settings.retention_days,
+            clock=self.clock,
+            redactor=self.redactor,
+            state=self.state,
+        )
+        try:
+            summary = await self._ingest(
+                StoredCallsSource("reindex", calls, unreadable), None, progress, ingestor
+            )
+            await self.store.promote(staged)
+        except BaseException:
+            await self.store.discard(staged)
+            raise
+        log.info("reindex: the rebuilt index is live (%d calls)", summary.indexed)
         await self.generation.advance()
-        summary = await self._ingest(snapshot, None, progress)
-        snapshot.remove()
         return summary
 
-    async def purge_expired(self) -> list[str]:
+    async def retry_quarantined(
+        self, progress: IngestProgress | None = None, *, wait: bool = False
+    ) -> IngestSummary:
+        """Try every quarantined record again (after an upgrade, or once its source is fixed).
+
+        A record kept with its redacted call is retried from that; a Gong call is fetched
+        again by id; a folder's records by reading the folder again. What still fails stays
+        quarantined, with the new reason.
+        """
+        async with self.writer.hold("quarantine retry", wait=wait):
+            return await self._retry_quarantined(progress)
+
+    async def _retry_quarantined(self, progress: IngestProgress | None) -> IngestSummary:
+        entries = self.state.quarantined()
+        summary = IngestSummary(source="quarantine")
+        by_source: dict[str, list[QuarantineEntry]] = {}
+        for entry in entries:
+            by_source.setdefault(entry.source, []).append(entry)
+        for source_name, group in sorted(by_source.items()):
+            kept = [e for e in group if e.payload is not None]
+            if kept:
+                summary.add(await self._ingest(_stored_calls(source_name, kept), None, progress))
+            fetch = [e.record_id for e in group if e.payload is None]
+            if not fetch:
+                continue
+            folder = _folder(source_name, self.clock)
+            if source_name == "gong" and self.settings.gong_configured:
+                summary.add(await self._retry_from_gong(fetch, progress))
+            elif folder is not None:
+                summary.add(await self._ingest(folder, None, progress))
+            else:
+                log.warning(
+                    "cannot retry %d quarantined records of %s: that source is not available",
+                    len(fetch),
+                    source_name,
+                )
+        return summary
+
+    async def _retry_from_gong(
+        self, call_ids: list[str], progress: IngestProgress | None
+    ) -> IngestSummary:
+        from core.gong.client import GongClient
+        from core.sources.gong_api import GongApiSource, GongCallsSource
+
+        async with GongClient.from_settings(self.settings, clock=self.clock) as client:
+            source = GongApiSource(client, self.state, self.settings, clock=self.clock)
+            return await self._ingest(GongCallsSource(source, call_ids), None, progress)
+
+    async def purge_expired(self, *, wait: bool = False) -> list[str]:
         """Remove calls older than RETENTION_DAYS from the store; returns their ids."""
         if not self.settings.retention_days:
             return []
+        async with self.writer.hold("purge", wait=wait):
+            return await self._purge_expired()
+
+    async def _purge_expired(self) -> list[str]:
         cutoff = self.clock.now() - timedelta(days=self.settings.retention_days)
         before = await self.store.counts()
         removed = await self.store.delete_older_than(cutoff)
@@ -273,13 +368,18 @@ class Sophia:
             pii_redactions=redactions.redactions,
             calls_with_redactions=redactions.calls,
             restricted_accounts=len(self.access.accounts),
+            quarantined=self.state.quarantine_count(),
         )
 
     async def _ingest(
-        self, source: CallSource, since: datetime | None, progress: IngestProgress | None
+        self,
+        source: CallSource,
+        since: datetime | None,
+        progress: IngestProgress | None,
+        ingestor: Ingestor | None = None,
     ) -> IngestSummary:
         try:
-            summary = await self.ingestor.run(
+            summary = await (ingestor or self.ingestor).run(
                 source, batch_size=self.settings.sync_batch_size, since=since, progress=progress
             )
         except BaseException:
@@ -290,6 +390,30 @@ class Sophia:
             SYNC_CALLS.labels(result).inc(count)
         self.state.record_sync(summary.as_dict())
         return summary
+
+
+def _folder(source: str, clock: Clock) -> FolderSource | None:
+    """The folder a `folder:<path>` source name points to, if it is still there."""
+    if not source.startswith("folder:"):
+        return None
+    try:
+        return FolderSource(Path(source.removeprefix("folder:")), clock=clock)
+    except SourceError:
+        return None
+
+
+def _stored_calls(source: str, entries: list[QuarantineEntry]) -> StoredCallsSource:
+    """The quarantined calls kept with their (redacted) JSON; unreadable ones stay put."""
+    calls: list[Call] = []
+    refused: list[Quarantined] = []
+    for entry in entries:
+        try:
+            calls.append(Call.model_validate_json(entry.payload or ""))
+        except ValueError as exc:
+            refused.append(
+                Quarantined(entry.record_id, "parse", describe_fault(exc), source, entry.payload)
+            )
+    return StoredCallsSource(source, calls, refused)
 
 
 def _rounded(value: float | None, digits: int = 1) -> float | None:

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from core.limits import MAX_CHUNK_CHARS, MAX_NAME_CHARS
 from core.models import Affiliation, Call
 
 __all__ = [
@@ -36,14 +37,18 @@ TokenCounter = Callable[[str], int]
 
 @dataclass(frozen=True)
 class ChunkPlan:
-    """How big chunks are, in the embedder's tokens."""
+    """How big chunks are, in the embedder's tokens, and at most in characters (text
+    without spaces would otherwise make one "word" of any length)."""
 
     max_tokens: int
     overlap_tokens: int
+    max_chars: int = MAX_CHUNK_CHARS
 
     def __post_init__(self) -> None:
         if not 0 <= self.overlap_tokens < self.max_tokens:
             raise ValueError("overlap must be smaller than the chunk size")
+        if self.max_chars < 2 * MAX_NAME_CHARS:
+            raise ValueError("max_chars must leave room for a speaker's name")
 
 
 @dataclass(frozen=True)
@@ -111,9 +116,9 @@ def speaker_chunks(call: Call, count_tokens: TokenCounter, plan: ChunkPlan) -> l
             prefix_cost[speaker] = count_tokens(f"{speaker}:")
         return prefix_cost[speaker]
 
-    units = list(_units(call, count_tokens, plan.max_tokens, line_cost))
+    units = list(_units(call, count_tokens, plan, line_cost))
     groups = _pack(units, plan, line_cost)
-    groups = _enforce_limit(groups, count_tokens, plan.max_tokens)
+    groups = _enforce_limit(groups, count_tokens, plan)
     return [
         Chunk(chunk_id(call.call_id, i), call.call_id, i, _lines(group))
         for i, group in enumerate(groups)
@@ -121,29 +126,46 @@ def speaker_chunks(call: Call, count_tokens: TokenCounter, plan: ChunkPlan) -> l
 
 
 def _units(
-    call: Call, count_tokens: TokenCounter, max_tokens: int, line_cost: TokenCounter
+    call: Call, count_tokens: TokenCounter, plan: ChunkPlan, line_cost: TokenCounter
 ) -> Iterable[_Unit]:
     for turn, monologue in enumerate(call.monologues):
         speaker, affiliation = call.details.speaker(monologue.speaker_id)
-        budget = max_tokens - line_cost(speaker)
+        budget = plan.max_tokens - line_cost(speaker)
+        # "Speaker: " starts the line; names are capped (MAX_NAME_CHARS) by the parser.
+        char_budget = plan.max_chars - len(speaker) - 2
         for sentence in monologue.sentences:
             for start, end, text in _fit_sentence(
-                sentence.start_ms, sentence.end_ms, sentence.text, count_tokens, budget
+                sentence.start_ms, sentence.end_ms, sentence.text, count_tokens, budget, char_budget
             ):
                 yield _Unit(turn, speaker, affiliation, start, end, text, count_tokens(text))
 
 
 def _fit_sentence(
-    start_ms: int, end_ms: int, text: str, count_tokens: TokenCounter, budget: int
+    start_ms: int,
+    end_ms: int,
+    text: str,
+    count_tokens: TokenCounter,
+    budget: int,
+    char_budget: int,
 ) -> list[tuple[int, int, str]]:
-    """The sentence, or word-boundary pieces of it that each fit `budget` tokens."""
-    if count_tokens(text) <= budget:
+    """The sentence, or word-boundary pieces of it that each fit `budget` tokens and
+    `char_budget` characters (a word longer than either is cut into slices)."""
+    if len(text) <= char_budget and count_tokens(text) <= budget:
         return [(start_ms, end_ms, text)]
-    words = text.split()
+    # A slice of `budget` characters holds at most `budget` word pieces; a BPE token may be
+    # a fraction of a character, so BPE's counts are checked below as for any piece.
+    width = max(1, min(char_budget, budget))
+    words: list[str] = []
+    for word in text.split():
+        if len(word) > char_budget or count_tokens(word) > budget:
+            words.extend(word[i : i + width] for i in range(0, len(word), width))
+        else:
+            words.append(word)
     pieces: list[list[str]] = [[]]
     for word in words:
         candidate = [*pieces[-1], word]
-        if pieces[-1] and count_tokens(" ".join(candidate)) > budget:
+        joined = " ".join(candidate)
+        if pieces[-1] and (len(joined) > char_budget or count_tokens(joined) > budget):
             pieces.append([word])
         else:
             pieces[-1] = candidate
@@ -154,6 +176,10 @@ def _fit_sentence(
         done += len(piece)
         result.append((piece_start, start_ms + span * done // len(words), " ".join(piece)))
     return result
+
+
+def _too_big(units: list[_Unit], plan: ChunkPlan, line_cost: TokenCounter) -> bool:
+    return _cost(units, line_cost) > plan.max_tokens or len(_render(units)) > plan.max_chars
 
 
 def _cost(units: list[_Unit], line_cost: TokenCounter) -> int:
@@ -170,14 +196,14 @@ def _pack(units: list[_Unit], plan: ChunkPlan, line_cost: TokenCounter) -> list[
     groups: list[list[_Unit]] = []
     current: list[_Unit] = []
     for unit in units:
-        if current and _cost([*current, unit], line_cost) > plan.max_tokens:
+        if current and _too_big([*current, unit], plan, line_cost):
             kept, carried = _split_at_turn(current, plan.max_tokens, line_cost)
-            if carried and _cost([*carried, unit], line_cost) > plan.max_tokens:
+            if carried and _too_big([*carried, unit], plan, line_cost):
                 kept, carried = current, []
             groups.append(kept)
             overlap = _overlap(kept, plan.overlap_tokens, line_cost)
             # Overlap is a courtesy: drop it rather than fail to make progress.
-            while overlap and _cost([*overlap, *carried, unit], line_cost) > plan.max_tokens:
+            while overlap and _too_big([*overlap, *carried, unit], plan, line_cost):
                 overlap.pop(0)
             current = overlap + carried
         current.append(unit)
@@ -209,9 +235,9 @@ def _overlap(units: list[_Unit], overlap_tokens: int, line_cost: TokenCounter) -
 
 
 def _enforce_limit(
-    groups: list[list[_Unit]], count_tokens: TokenCounter, max_tokens: int
+    groups: list[list[_Unit]], count_tokens: TokenCounter, plan: ChunkPlan
 ) -> list[list[_Unit]]:
-    """Re-split any group whose rendered text counts over the limit.
+    """Re-split any group whose rendered text counts over the limits.
 
     Summing per-sentence counts is exact for word-piece tokenizers but only close for BPE
     ones, where joining text can merge tokens differently; this pass makes the limit hold.
@@ -221,7 +247,9 @@ def _enforce_limit(
     while queue:
         group = queue.pop(0)
         spill: list[_Unit] = []
-        while len(group) > 1 and count_tokens(_render(group)) > max_tokens:
+        while len(group) > 1 and (
+            len(_render(group)) > plan.max_chars or count_tokens(_render(group)) > plan.max_tokens
+        ):
             spill.insert(0, group.pop())
         result.append(group)
         if spill:

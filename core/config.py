@@ -8,6 +8,7 @@ value into a `ConfigError` that names the variable.
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import re
 from datetime import datetime
 from pathlib import Path
@@ -215,6 +216,12 @@ class Settings(BaseSettings):
     api_rate_limit: int = Field(
         60, ge=0, description="REST requests per API key (or client address) per minute; 0: off."
     )
+    trusted_proxies: str = Field(
+        "",
+        description="Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose "
+        "X-Forwarded-For header names the client, for the per-client rate limit; empty: the "
+        "header is ignored and the connecting address is the client.",
+    )
     log_format: Literal["json", "text"] = Field(
         "json", description="Log lines of `sophia run`: json (one object per line) or text."
     )
@@ -262,6 +269,16 @@ class Settings(BaseSettings):
         if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
             # Not the value itself: a Redis URL may carry a password.
             raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in _items(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR range") from None
         return value
 
     @field_validator("brief_cron", "purge_cron")
@@ -340,6 +357,10 @@ class Settings(BaseSettings):
     @property
     def allowed_channel_list(self) -> list[str]:
         return _items(self.allowed_channels)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _items(self.trusted_proxies)
 
     @property
     def api_keys(self) -> dict[str, str]:

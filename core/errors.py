@@ -8,15 +8,18 @@ from __future__ import annotations
 
 __all__ = [
     "AccessDenied",
+    "AlreadyRunning",
     "AuthFailed",
     "BadQuery",
     "CallNotFound",
     "ConfigError",
     "EmbeddingError",
+    "EmbeddingRefused",
     "IndexMismatch",
     "RateLimited",
     "SophiaError",
     "SourceError",
+    "StateError",
     "StoreError",
 ]
 
@@ -53,8 +56,21 @@ class IndexMismatch(StoreError):
     """The index was built by another embedder or chunker; `sophia reindex` fixes it."""
 
 
+class AlreadyRunning(SophiaError):
+    """Another writer (sync, ingest, reindex, purge) holds the data dir's writer lock."""
+
+
+class StateError(SophiaError):
+    """The local state DB (checkpoints, quarantine) cannot be written."""
+
+
 class EmbeddingError(SophiaError):
     """The embedder could not turn text into vectors."""
+
+
+class EmbeddingRefused(EmbeddingError):
+    """The embedding service refused one input (a 400 about the text, not about us): the
+    text's fault, so the call holding it is quarantined instead of stopping the run."""
 
 
 class BadQuery(SophiaError):

@@ -7,10 +7,11 @@ call is re-chunked, and only chunk texts the index has not seen before are embed
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -24,7 +25,10 @@ from core.clock import Clock, SystemClock
 from core.embedders.base import Embedder, Vectors
 from core.models import Call, GongContent, Monologue
 from core.pii import Redactor, placeholder_count
-from core.sources.base import CallSource, SourceBatch
+from core.quarantine import Quarantined, Stage, describe_fault, is_record_fault
+from core.query import ACCOUNT_KEY_VERSION
+from core.sources.base import CallSource, SourceBatch, is_complete_listing
+from core.state import StateDB
 from core.stores.base import IndexedCall, VectorStore
 
 __all__ = ["IngestProgress", "IngestSummary", "Ingestor", "redact_call", "redactions_in"]
@@ -45,7 +49,12 @@ class IngestSummary:
     embedded: int = 0
     reused: int = 0
     redactions: Counter[str] = field(default_factory=Counter)
-    rejected: list[str] = field(default_factory=list)
+    # One line per record set aside this run ("<id>: <reason>"); see core/quarantine.py.
+    quarantined: list[str] = field(default_factory=list)
+    # Call ids the source held more than once (the last one was indexed).
+    duplicates: list[str] = field(default_factory=list)
+    # Indexed calls whose transcript holds no text: searchable by nothing.
+    empty: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def line(self) -> str:
@@ -57,11 +66,25 @@ class IngestSummary:
             f"{self.too_old} outside retention",
             f"{self.pending} pending",
         ]
-        if self.rejected:
-            parts.append(f"{len(self.rejected)} rejected")
+        if self.quarantined:
+            parts.append(f"{len(self.quarantined)} quarantined")
+        if self.duplicates:
+            parts.append(f"{_count(len(self.duplicates), 'duplicate id')}")
+        if self.empty:
+            parts.append(f"{len(self.empty)} with an empty transcript")
         if self.redactions:
             parts.append(f"{sum(self.redactions.values())} PII redactions")
         return f"{', '.join(parts)} in {self.seconds:.1f} s"
+
+    def add(self, other: IngestSummary) -> None:
+        """Count `other`'s run into this one (a retry runs one per source)."""
+        for name in ("indexed", "chunks", "unchanged", "too_old", "pending", "embedded", "reused"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.redactions.update(other.redactions)
+        self.quarantined.extend(other.quarantined)
+        self.duplicates.extend(other.duplicates)
+        self.empty.extend(other.empty)
+        self.seconds += other.seconds
 
     def call_counts(self) -> dict[str, int]:
         """Calls by what happened to them, for the sync metrics."""
@@ -70,7 +93,7 @@ class IngestSummary:
             "unchanged": self.unchanged,
             "outside_retention": self.too_old,
             "pending": self.pending,
-            "rejected": len(self.rejected),
+            "quarantined": len(self.quarantined),
         }
 
     def as_dict(self) -> dict[str, object]:
@@ -84,7 +107,9 @@ class IngestSummary:
             "embedded": self.embedded,
             "reused_vectors": self.reused,
             "redactions": dict(self.redactions),
-            "rejected": self.rejected,
+            "quarantined": self.quarantined,
+            "duplicates": self.duplicates,
+            "empty_transcripts": self.empty,
             "seconds": round(self.seconds, 2),
         }
 
@@ -112,12 +137,15 @@ class Ingestor:
         clock: Clock | None = None,
         generation: Generation | None = None,
         redactor: Redactor | None = None,
+        state: StateDB | None = None,
     ) -> None:
         self._store = store
+        # Where quarantined records go; None (some tests) reports them in the summary only.
+        self._state = state
         self._redactor = redactor or Redactor()
         self._generation = generation
         self._embedder = embedder
-        self._plan = plan
+        self.plan = plan
         self._retention_days = retention_days
         self._clock = clock or SystemClock()
         self._known_domains: AccountDomains | None = None
@@ -134,13 +162,22 @@ class Ingestor:
         summary = IngestSummary(source=source.name)
         started = time.perf_counter()
         self._known_domains = None
+        refused: set[str] = set()
         try:
             async for batch in source.batches(batch_size, since):
-                await self._ingest_batch(batch, summary)
+                refused |= await self._ingest_batch(batch, source.name, summary)
                 await source.commit(batch)
+                log.info(
+                    "%s: batch stored (%d indexed, %d unchanged so far)",
+                    source.name,
+                    summary.indexed,
+                    summary.unchanged,
+                )
                 summary.seconds = time.perf_counter() - started
                 if progress is not None:
                     progress.update(summary, batch.seen, batch.total)
+            if self._state is not None and is_complete_listing(source):
+                self._state.release_all_but(source.name, refused)
         finally:
             summary.pending = source.pending_count
             summary.seconds = time.perf_counter() - started
@@ -148,39 +185,109 @@ class Ingestor:
                 await self._store.optimize()
         return summary
 
-    async def _ingest_batch(self, batch: SourceBatch, summary: IngestSummary) -> None:
-        summary.rejected.extend(batch.rejected)
+    async def _ingest_batch(
+        self, batch: SourceBatch, source: str, summary: IngestSummary
+    ) -> set[str]:
+        """Store what can be stored; quarantine the rest. Returns the quarantined ids."""
+        refused = [q.from_source(source) for q in batch.quarantined]
+        summary.duplicates.extend(batch.duplicates)
         cutoff = self._cutoff()
         domains = await self._domains(batch.calls)
-        fresh = [
-            domains.resolve(c) for c in batch.calls if cutoff is None or c.details.started >= cutoff
-        ]
-        summary.too_old += len(batch.calls) - len(fresh)
-        hashes = {call.call_id: self._content_hash(call) for call in fresh}
+        fresh: list[Call] = []
+        hashes: dict[str, str] = {}
+        for call in batch.calls:
+            if cutoff is not None and call.details.started < cutoff:
+                summary.too_old += 1
+                continue
+            try:
+                resolved = domains.resolve(call)
+                hashes[call.call_id] = self._content_hash(resolved)
+            except Exception as exc:  # anything this call's data makes fail is its own fault
+                refused.append(_refusal(call, "validate", exc, source))
+                continue
+            fresh.append(resolved)
         stored = await self._store.content_hashes(list(hashes))
         changed = [c for c in fresh if stored.get(c.call_id) != hashes[c.call_id]]
-        summary.unchanged += len(fresh) - len(changed)
-        if not changed:
-            return
-        prepared = [self._prepare(call) for call in changed]
-        reusable = await self._store.vectors_by_text(
-            [c.call_id for c in changed if c.call_id in stored]
-        )
-        vectors = await self._vectors([chunks for _, chunks, _ in prepared], reusable, summary)
-        indexed = [
-            # The stored count is of the placeholders the call holds, so a reindex (which
-            # redacts text redacted before) keeps the earlier redactions in the count.
-            IndexedCall(call, hashes[call.call_id], chunks, vecs, redactions_in(call))
-            for (call, chunks, _), vecs in zip(prepared, vectors, strict=True)
-        ]
-        await self._store.upsert(indexed)
-        if self._generation is not None:
-            # Cached answers from before this batch must not be served after it.
-            await self._generation.advance()
-        for _, chunks, counts in prepared:
-            summary.indexed += 1
-            summary.chunks += len(chunks)
-            summary.redactions.update(counts)
+        settled = [c.call_id for c in fresh if stored.get(c.call_id) == hashes[c.call_id]]
+        summary.unchanged += len(settled)
+        prepared: list[_Prepared] = []
+        for call in changed:
+            try:
+                prepared.append(self._prepare(call, hashes[call.call_id]))
+            except _StageFailed as failed:
+                refused.append(_refusal(call, failed.stage, failed.error, source))
+        if prepared:
+            reusable = await self._store.vectors_by_text(
+                [p.call.call_id for p in prepared if p.call.call_id in stored]
+            )
+            embedded = await self._isolated(
+                prepared,
+                lambda part: self._embed(part, reusable, summary),
+                "embed",
+                refused,
+                source,
+            )
+            indexed = await self._isolated(embedded, self._upsert, "store", refused, source)
+            if indexed and self._generation is not None:
+                # Cached answers from before this batch must not be served after it.
+                await self._generation.advance()
+            for item in indexed:
+                summary.indexed += 1
+                summary.chunks += len(item.chunks)
+                summary.redactions.update(item.counts)
+                settled.append(item.call.call_id)
+                if not item.chunks:
+                    summary.empty.append(item.call.call_id)
+                    log.warning(
+                        "call %s has no transcript text: indexed without chunks", item.call.call_id
+                    )
+        summary.quarantined.extend(q.line() for q in refused)
+        if self._state is not None:
+            # Recorded before the source's checkpoint moves past them: never lost.
+            if refused:
+                self._state.quarantine(refused)
+            self._state.release(settled)
+        for record in refused:
+            log.warning("quarantined %s (%s): %s", record.record_id, record.stage, record.reason)
+        return {q.record_id for q in refused}
+
+    async def _isolated(
+        self,
+        items: list[_Prepared],
+        step: Callable[[list[_Prepared]], Awaitable[list[_Prepared]]],
+        stage: Stage,
+        refused: list[Quarantined],
+        source: str,
+    ) -> list[_Prepared]:
+        """`step` over the whole batch; if that fails, call by call, quarantining the calls
+        that fail alone. When every call fails for a reason that is not the data's (a disk,
+        a network), the first failure is raised: that is an outage, not a batch of bad calls."""
+        try:
+            return await step(items)
+        except Exception as exc:
+            if len(items) == 1 and not is_record_fault(exc):
+                raise
+            log.info(
+                "%s failed for a batch of %d calls (%s); retrying one by one",
+                stage,
+                len(items),
+                describe_fault(exc),
+            )
+        done: list[_Prepared] = []
+        outages: list[tuple[_Prepared, Exception]] = []
+        for item in items:
+            try:
+                done.extend(await step([item]))
+            except Exception as exc:
+                if is_record_fault(exc):
+                    refused.append(_refusal(item.call, stage, exc, source, item.payload()))
+                else:
+                    outages.append((item, exc))
+        if outages and not done:
+            raise outages[0][1]
+        # Others of the same batch went through: what failed alone failed for its data.
+        refused.extend(_refusal(i.call, stage, e, source, i.payload()) for i, e in outages)
+        return done
 
     async def _domains(self, calls: list[Call]) -> AccountDomains:
         """Domain-to-account names, learned from the index once per run, then from each batch."""
@@ -191,36 +298,51 @@ class Ingestor:
         self._known_domains.learn(calls)
         return self._known_domains
 
-    def _prepare(self, call: Call) -> tuple[Call, list[Chunk], Counter[str]]:
-        redacted, counts = redact_call(call, self._redactor)
-        chunks = speaker_chunks(redacted, self._embedder.count_tokens, self._plan)
-        return redacted, chunks, counts
+    def _prepare(self, call: Call, content_hash: str) -> _Prepared:
+        try:
+            redacted, counts = redact_call(call, self._redactor)
+        except Exception as exc:
+            raise _StageFailed("redact", exc) from exc
+        try:
+            chunks = speaker_chunks(redacted, self._embedder.count_tokens, self.plan)
+        except Exception as exc:
+            raise _StageFailed("chunk", exc) from exc
+        return _Prepared(redacted, content_hash, chunks, counts)
 
-    async def _vectors(
-        self,
-        per_call: Sequence[Sequence[Chunk]],
-        reusable: dict[str, Vectors],
-        summary: IngestSummary,
-    ) -> list[Vectors]:
-        """One matrix per call; texts already in the index keep their vectors."""
+    async def _embed(
+        self, items: list[_Prepared], reusable: dict[str, Vectors], summary: IngestSummary
+    ) -> list[_Prepared]:
+        """The items with one vector per chunk; texts already in the index keep theirs."""
         missing: dict[str, str] = {}
-        for chunks in per_call:
-            for chunk in chunks:
+        for item in items:
+            for chunk in item.chunks:
                 if chunk.text_hash not in reusable:
                     missing.setdefault(chunk.text_hash, chunk.text)
         known = dict(reusable)
         if missing:
             fresh = await self._embedder.embed_documents(list(missing.values()))
             known.update(zip(missing, fresh, strict=True))
-        total = sum(len(chunks) for chunks in per_call)
+        total = sum(len(item.chunks) for item in items)
         summary.embedded += len(missing)
         summary.reused += total - len(missing)
-        return [
-            np.stack([known[c.text_hash] for c in chunks])
-            if chunks
-            else np.zeros((0, self._embedder.dim), dtype=np.float32)
-            for chunks in per_call
-        ]
+        for item in items:
+            item.vectors = (
+                np.stack([known[c.text_hash] for c in item.chunks])
+                if item.chunks
+                else np.zeros((0, self._embedder.dim), dtype=np.float32)
+            )
+        return items
+
+    async def _upsert(self, items: list[_Prepared]) -> list[_Prepared]:
+        await self._store.upsert(
+            [
+                # The stored count is of the placeholders the call holds, so a reindex (which
+                # redacts text redacted before) keeps the earlier redactions in the count.
+                IndexedCall(i.call, i.content_hash, i.chunks, i.vectors, redactions_in(i.call))
+                for i in items
+            ]
+        )
+        return items
 
     def _cutoff(self) -> datetime | None:
         if self._retention_days == 0:
@@ -232,12 +354,46 @@ class Ingestor:
             [
                 call.model_dump_json(),
                 CHUNKER_VERSION,
+                ACCOUNT_KEY_VERSION,
                 self._redactor.version,
                 self._embedder.name,
-                f"{self._plan.max_tokens}/{self._plan.overlap_tokens}",
+                f"{self.plan.max_tokens}/{self.plan.overlap_tokens}",
             ]
         )
         return hashlib.sha256(material.encode()).hexdigest()
+
+
+@dataclass
+class _Prepared:
+    """A call on its way into the store: redacted, chunked, then embedded."""
+
+    call: Call
+    content_hash: str
+    chunks: list[Chunk]
+    counts: Counter[str]
+    vectors: Vectors = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+
+    def payload(self) -> str | None:
+        """The redacted call as JSON, so that a retry needs nothing from the source."""
+        try:
+            return json.dumps(self.call.model_dump(mode="json"))
+        except (ValueError, TypeError):
+            return None
+
+
+class _StageFailed(Exception):
+    """A pure step (redaction, chunking) failed on one call's data."""
+
+    def __init__(self, stage: Stage, error: Exception) -> None:
+        super().__init__(f"{stage}: {error}")
+        self.stage = stage
+        self.error = error
+
+
+def _refusal(
+    call: Call, stage: Stage, exc: BaseException, source: str, payload: str | None = None
+) -> Quarantined:
+    return Quarantined(call.call_id, stage, describe_fault(exc), source, payload)
 
 
 def redact_call(call: Call, redactor: Redactor | None = None) -> tuple[Call, Counter[str]]:

@@ -6,14 +6,17 @@ never serves them pays only for a few counters.
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 __all__ = [
     "API_REQUESTS",
     "CACHE_LOOKUPS",
+    "DEPENDENCY_UP",
     "GONG_RATE_LIMITED",
+    "QUARANTINED",
     "QUERY_SECONDS",
     "SLACK_COMMANDS",
+    "STATE_WRITE_FAILURES",
     "SYNC_CALLS",
     "SYNC_RUNS",
 ]
@@ -43,4 +46,19 @@ SLACK_COMMANDS = Counter(
 )
 API_REQUESTS = Counter(
     "sophia_api_requests_total", "REST requests by route and status code.", ["route", "status"]
+)
+QUARANTINED = Gauge(
+    "sophia_quarantined_records",
+    "Records set aside by ingest runs (read from the state DB when scraped).",
+)
+STATE_WRITE_FAILURES = Counter(
+    "sophia_state_write_failures_total",
+    "Writes the read path skipped because the data dir refused them (full or read-only), "
+    "by what (query_timing, feedback, audit).",
+    ["what"],
+)
+DEPENDENCY_UP = Gauge(
+    "sophia_dependency_up",
+    "1 when the dependency answered the last readiness check, else 0 (store, cache, embedder).",
+    ["dependency"],
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -12,9 +13,11 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from core.errors import BadQuery
+from core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
 from core.models import Affiliation
 
 __all__ = [
+    "ACCOUNT_KEY_VERSION",
     "NO_FILTERS",
     "SearchFilters",
     "SearchMode",
@@ -23,9 +26,13 @@ __all__ = [
     "account_key",
     "build_request",
     "day_range",
+    "normalise_account",
 ]
 
 _CALL_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
+# Part of every content hash: bump it when `normalise_account` changes, so the next sync
+# rewrites every call's stored account key (the access policy filters on them).
+ACCOUNT_KEY_VERSION = "account-nfkc-v1"
 _ACCOUNT_KEY = re.compile(r"^[0-9a-f]{24}$")
 MAX_QUERY_CHARS = 1000
 
@@ -48,14 +55,24 @@ class SearchMode(StrEnum):
     KEYWORD = "keyword"
 
 
+def normalise_account(account: str) -> str:
+    """An account name as Sophia compares it, everywhere (access policy, filters, `ask`):
+    Unicode NFKC (full-width and compatibility forms to plain ones), invisible characters
+    removed (zero-width spaces and joiners, soft hyphens, BOMs: Unicode format characters),
+    case folded, runs of spaces made one."""
+    composed = unicodedata.normalize("NFKC", account)
+    visible = "".join(c for c in composed if unicodedata.category(c) != "Cf")
+    return " ".join(visible.casefold().split())
+
+
 def account_key(account: str) -> str:
-    """A stable, case-insensitive key for an account name.
+    """A stable key for an account name, equal for names equal by `normalise_account`.
 
     Stores filter on this key rather than the name, so the user's text never becomes part
-    of a query string, and `moss & co` finds `Moss & Co`.
+    of a query string, and `moss & co` finds `Moss & Co` (and `Olympus\u200b` is Olympus,
+    whom the access policy restricts).
     """
-    normalised = " ".join(account.casefold().split())
-    return hashlib.sha256(normalised.encode()).hexdigest()[:24]
+    return hashlib.sha256(normalise_account(account).encode()).hexdigest()[:24]
 
 
 class SearchFilters(BaseModel):
@@ -157,6 +174,9 @@ def day_range(
     first: date | None, last: date | None, zone: ZoneInfo
 ) -> tuple[datetime | None, datetime | None]:
     """[start of `first`, end of `last`) in `zone`: users give inclusive calendar days."""
+    for name, day in (("from", first), ("to", last)):
+        if day is not None and not day_in_range(day):
+            raise BadQuery(f"{name} must be between {EARLIEST_DAY} and {LATEST_DAY}, got {day}")
     start = datetime.combine(first, time.min, zone) if first else None
     end = datetime.combine(last + timedelta(days=1), time.min, zone) if last else None
     if start and end and start >= end:

@@ -15,6 +15,7 @@ from typing import Protocol
 from core.embedders.base import Vectors
 from core.errors import AccessDenied, StoreError
 from core.models import Call
+from core.quarantine import Quarantined
 from core.query import NO_FILTERS, SearchFilters, SearchRequest
 from core.search import SearchResult
 from core.stores.base import (
@@ -63,9 +64,13 @@ class ScopedStore:
         *,
         transcripts: bool = True,
         newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
     ) -> list[Call]:
         return await self._store.list_calls(
-            filters.excluding(self._exclude), transcripts=transcripts, newest=newest
+            filters.excluding(self._exclude),
+            transcripts=transcripts,
+            newest=newest,
+            unreadable=unreadable,
         )
 
     async def counts(self) -> IndexCounts:
@@ -102,6 +107,15 @@ class ScopedStore:
         raise _read_only()
 
     async def reset(self, info: IndexInfo) -> None:
+        raise _read_only()
+
+    async def rebuild(self, info: IndexInfo) -> VectorStore:
+        raise _read_only()
+
+    async def promote(self, staged: VectorStore) -> None:
+        raise _read_only()
+
+    async def discard(self, staged: VectorStore) -> None:
         raise _read_only()
 
 

@@ -8,7 +8,7 @@ question or feedback click, and the latency metric one sample.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +18,7 @@ from core.audit import AuditEntry, AuditError, Outcome
 from core.errors import AccessDenied, CallNotFound
 from core.insights.answer import Answer, Intent
 from core.logs import new_request_id
-from core.metrics import QUERY_SECONDS
+from core.metrics import QUERY_SECONDS, STATE_WRITE_FAILURES
 from core.query import SearchRequest
 from core.scoped import ScopedSearch, Searcher
 from core.search import SearchResult
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from core.app import Sophia
 
 __all__ = ["Session", "Surface", "Viewer", "Vote"]
+
+audit_log = logging.getLogger("sophia.audit")
 
 Surface = Literal["cli", "slack", "api", "scheduler"]
 Vote = Literal["up", "down"]
@@ -115,7 +117,8 @@ class Session:
         return await self._run("weekly_brief", None, lambda: self._insights.weekly_brief())
 
     async def feedback(self, about: str, vote: Vote) -> None:
-        """Record a 👍/👎 on the answer of request `about`."""
+        """Record a 👍/👎 on the answer of request `about` (best effort: a full disk loses
+        the vote's row, logged and counted, but never fails the click)."""
         self.sophia.state.record_feedback(about, vote, self.viewer.surface, self.viewer.user)
         self._audit(self._entry("feedback", None, about=about, vote=vote))
 
@@ -140,9 +143,7 @@ class Session:
                 error=None if outcome == "denied" else type(exc).__name__,
                 latency_ms=_ms(started),
             )
-            # Logged by the audit log; the request's own error is what to report.
-            with contextlib.suppress(AuditError):
-                self._audit(entry)
+            self._audit(entry)
             if isinstance(exc, CallNotFound) and self._exclude:
                 # Told apart from a restricted call, a missing id would say which ids exist.
                 raise AccessDenied() from None
@@ -181,7 +182,18 @@ class Session:
         )
 
     def _audit(self, entry: AuditEntry) -> None:
-        self.sophia.audit.write(entry)
+        try:
+            self.sophia.audit.write(entry)
+        except AuditError:
+            # The file cannot take it (a full or read-only disk): the line goes to the
+            # process log instead (collected with the other logs), whole, and the request is
+            # answered. It is audited once either way; a disk problem is not an outage.
+            STATE_WRITE_FAILURES.labels("audit").inc()
+            audit_log.error(
+                "audit line (the audit file cannot be written): %s",
+                entry.model_dump_json(exclude_none=True),
+                extra={"audit": entry.model_dump(mode="json", exclude_none=True)},
+            )
 
 
 def _described(result: Answer | SearchResult) -> tuple[str, list[str], dict[str, Any]]:

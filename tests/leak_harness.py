@@ -408,8 +408,16 @@ def found_on_disk(data_dir: Path, values: Iterable[str]) -> dict[str, list[str]]
 
 
 def lance_text(index: Path) -> list[tuple[str, str]]:
-    """(table@version, every string cell of that version joined) for each table version."""
-    db = lancedb.connect(index)
+    """(table@version, every string cell of that version joined) for each table version of
+    every index generation (core/stores/generations.py)."""
+    texts: list[tuple[str, str]] = []
+    for database in [index, *sorted(p for p in index.glob("gen-*") if p.is_dir())]:
+        texts.extend(_database_text(database))
+    return texts
+
+
+def _database_text(database: Path) -> list[tuple[str, str]]:
+    db = lancedb.connect(database)
     texts: list[tuple[str, str]] = []
     for name in db.list_tables().tables:
         table = db.open_table(name)

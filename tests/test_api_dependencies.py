@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 from core.config import Settings
 from tests.conftest import raw_call, raw_transcript, write_folder
 from tests.fakes.openai_server import FakeOpenAI
-from tests.fakes.sophia_api import FakeClock, api_client, assert_error, make_settings, open_sophia
+from tests.fakes.sophia_api import (
+    FakeClock,
+    api_client,
+    assert_error,
+    make_settings,
+    metric,
+    open_sophia,
+)
 from tests.fakes.weaviate_server import FakeWeaviate
 
 if TYPE_CHECKING:  # a plugin module: imported by pytest_plugins, not before
@@ -51,7 +58,7 @@ async def test_ready_when_every_dependency_answers(
     assert body["checks"]["cache"]["detail"] == "redis"
 
 
-async def test_redis_down_makes_the_replica_unready_but_searches_still_answer(
+async def test_redis_down_keeps_the_replica_ready_but_degraded_and_searches_answer(
     api_data_dir: Path, redis_server: RedisServer
 ) -> None:
     clock = FakeClock()
@@ -64,17 +71,23 @@ async def test_redis_down_makes_the_replica_unready_but_searches_still_answer(
         down = await http.get("/api/gong/ready")
         search = await http.post("/api/gong/search", json={"query": "pricing objections"})
         stats = await http.get("/api/gong/stats")
+        scraped = (await http.get("/metrics")).text
     assert reused.status_code == 200, "a probe within the reuse window gets the last result"
-    assert down.status_code == 503
+    # A cache outage is not an outage: with the k8s readiness probe here, every pod would
+    # otherwise leave the Service while Redis is away.
+    assert down.status_code == 200
     body = down.json()
-    assert body["status"] == "unavailable"
+    assert body["status"] == "degraded"
     assert body["checks"]["cache"] == {
-        "status": "down",
+        "status": "degraded",
         "detail": "unreachable",
         "ms": body["checks"]["cache"]["ms"],
     }
     assert body["checks"]["store"]["status"] == "up"
+    assert body["checks"]["embedder"]["status"] == "up"
     assert str(redis_server.port) not in down.text, "probes are unauthenticated: no hosts"
+    assert metric(scraped, "sophia_dependency_up", dependency="cache") == 0
+    assert metric(scraped, "sophia_dependency_up", dependency="store") == 1
     # The cache never fails a query: it reads as empty while Redis is away.
     assert search.status_code == 200 and search.json()["hits"]
     assert stats.status_code == 200

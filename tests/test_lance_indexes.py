@@ -57,7 +57,7 @@ def semantic(
 def index_types(store: LanceStore) -> dict[str, str]:
     return {
         column: index.index_type
-        for index in store._chunks.list_indices()
+        for index in store.live_tables()[0].list_indices()
         for column in index.columns
     }
 
@@ -72,7 +72,7 @@ async def test_a_small_index_gets_full_text_and_scalar_indexes_but_stays_exact(
     assert kinds["text"] == "FTS"
     assert {kinds[c] for c in ("call_id", "account_key", "started_ms")} == {"BTree"}
     assert {kinds[c] for c in ("has_internal", "has_external", "has_unknown")} == {"Bitmap"}
-    assert "vector" not in kinds and ann_partitions(store._chunks) is None
+    assert "vector" not in kinds and ann_partitions(store.live_tables()[0]) is None
 
 
 async def test_past_the_threshold_an_ann_index_finds_what_an_exact_scan_finds(
@@ -84,7 +84,10 @@ async def test_past_the_threshold_an_ann_index_finds_what_an_exact_scan_finds(
     for store in (exact, ann):
         await store.upsert(everything)
         await store.optimize()
-    assert ann_partitions(ann._chunks) == 20 and ann_partitions(exact._chunks) is None
+    assert (
+        ann_partitions(ann.live_tables()[0]) == 20
+        and ann_partitions(exact.live_tables()[0]) is None
+    )
     overlap = []
     for probe in vectors(999, 20):
         want = [h.chunk_id for h in await exact.search(semantic(probe))]
@@ -97,7 +100,7 @@ async def test_scoped_searches_are_exact_with_an_ann_index(tmp_path: Path) -> No
     store = await open_store(tmp_path / "index", ann_min_rows=CALLS * TURNS)
     await store.upsert([call(n) for n in range(CALLS)])
     await store.optimize()
-    assert ann_partitions(store._chunks) is not None
+    assert ann_partitions(store.live_tables()[0]) is not None
     target = call(17)
     probe = vectors(4242, 1)[0]
     expected = np.argsort(-(np.asarray(target.vectors) @ probe))

@@ -38,7 +38,7 @@ from core.chunking import ChunkPlan
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.embedders.base import Vectors
-from core.errors import ConfigError, EmbeddingError
+from core.errors import ConfigError, EmbeddingError, EmbeddingRefused
 from core.retry import Transient, retry_after_s, wait_for_retry
 
 __all__ = ["OpenAIEmbedder"]
@@ -285,7 +285,8 @@ class OpenAIEmbedder:
                 f"OpenAI embeddings at {self._where} know no model {self._model!r} (404); "
                 "check EMBEDDING_MODEL (on Azure: the deployment name) and OPENAI_BASE_URL"
             )
-        return EmbeddingError(
+        # What is left (400, 413, 422) is about what we sent: the texts, not the service.
+        return EmbeddingRefused(
             f"OpenAI embeddings at {self._where} refused the request ({status}): "
             f"{self._scrubbed(_error_message(exc))}"
         )

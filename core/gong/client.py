@@ -21,6 +21,7 @@ from tenacity.wait import wait_exponential_jitter
 
 from core.clock import Clock, SystemClock
 from core.errors import AuthFailed, ConfigError, RateLimited, SourceError
+from core.gong.parsing import parse_users
 from core.metrics import GONG_RATE_LIMITED
 from core.retry import Transient, retry_after_s, wait_for_retry
 
@@ -185,14 +186,8 @@ class GongClient:
         """Every Gong user id mapped to "First Last" (users without a name are left out)."""
         names: dict[str, str] = {}
         async for page in self._pages("GET", "/v2/users", "users"):
-            for user in page:
-                name = " ".join(
-                    str(part).strip()
-                    for part in (user.get("firstName"), user.get("lastName"))
-                    if part
-                ).strip()
-                if user.get("id") and name:
-                    names[str(user["id"])] = name
+            found, _ = parse_users(page)
+            names.update(found)
         return names
 
     # --- paging ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from core.insights.competitor_catalog import Competitor, competitor_catalog
 from core.insights.periods import Period
 from core.insights.summarizer import Summarizer
 from core.models import Call
-from core.query import SearchFilters, SearchRequest, build_request
+from core.query import SearchFilters, SearchRequest, build_request, normalise_account
 from core.scoped import ScopedSearch, ScopedStore, Searcher
 from core.stores.base import VectorStore
 
@@ -94,7 +94,7 @@ def _scope(period: Period | None, account: str | None) -> dict[str, Any]:
 
 
 def _normal(name: str) -> str:
-    name = name.casefold().replace("&", " and ")
+    name = normalise_account(name).replace("&", " and ")
     return " ".join(re.findall(r"[a-z0-9']+", name))
 
 

@@ -13,6 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.errors import BadQuery
+from core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
+
 __all__ = ["Period", "find_period", "last_days"]
 
 _MONTHS = {
@@ -68,7 +71,13 @@ def find_period(text: str, now: datetime, zone: ZoneInfo) -> tuple[Period | None
         match = pattern.search(text)
         if match is None:
             continue
-        span = build(match, today)
+        try:
+            span = build(match, today)
+        except (ValueError, OverflowError):  # "Q1 9999", "last 99999999 days"
+            raise BadQuery(
+                f"{match[0]!r} is outside the dates Sophia can search "
+                f"({EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()})."
+            ) from None
         if span is None:
             continue
         first, end = span
@@ -116,16 +125,26 @@ def _year_before(day: date) -> date:
 
 def _iso(value: str) -> date | None:
     try:
-        return date.fromisoformat(value)
+        return _in_range(date.fromisoformat(value), value)
     except ValueError:
         return None
+
+
+def _in_range(day: date, said: str) -> date:
+    """`day`, if it is one Sophia can search; a question naming another is a bad query."""
+    if not day_in_range(day):
+        raise BadQuery(
+            f"The date {said} is outside the dates Sophia can search "
+            f"({EARLIEST_DAY.isoformat()} to {LATEST_DAY.isoformat()})."
+        )
+    return day
 
 
 def _named_day(month: str, day: str, year: str | None, today: date) -> date | None:
     number = _MONTHS[month.lower().rstrip(".")]
     try:
         if year:
-            return date(int(year), number, int(day))
+            return _in_range(date(int(year), number, int(day)), f"{month} {day} {year}")
         guess = date(today.year, number, int(day))
     except ValueError:
         return None

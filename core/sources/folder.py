@@ -12,29 +12,49 @@ from __future__ import annotations
 
 import gzip
 import json
+import zlib
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from core.clock import Clock, SystemClock, today
 from core.errors import SourceError
-from core.gong.parsing import parse_call_details, parse_transcript
+from core.gong.parsing import call_id_of, parse_call_details, parse_transcript, parse_users
 from core.models import Call, CallDetails, Transcript
+from core.quarantine import Quarantined
 from core.sources.base import SourceBatch
 from core.sources.join import join_calls
 
 __all__ = ["FolderSource", "week_shift"]
 
 
+@dataclass
+class _Loaded:
+    """What one read of the folder found."""
+
+    calls: list[Call] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+    quarantined: list[Quarantined] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+
+    def refuse(self, record_id: str, reason: str) -> None:
+        self.quarantined.append(Quarantined(record_id, "parse", reason))
+
+
 class FolderSource:
     """Reads every call of a Gong-shaped folder; nothing is ever pending for later."""
+
+    # Every run reads the whole folder: what it no longer refuses is fixed or gone.
+    complete_listing = True
 
     def __init__(self, folder: Path, *, clock: Clock | None = None) -> None:
         if not folder.is_dir():
             raise SourceError(f"{folder} is not a folder")
         self.folder = folder
-        self.name = f"folder:{folder}"
+        # Absolute: `sophia quarantine --retry` may run from another directory.
+        self.name = f"folder:{folder.absolute()}"
         self._clock = clock or SystemClock()
         self._pending = 0
 
@@ -44,55 +64,77 @@ class FolderSource:
 
     async def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
         """All calls (started at or after `since`), oldest first, `batch_size` at a time."""
-        calls, pending, rejected = self._load()
+        loaded = self._load()
+        calls = loaded.calls
         if since is not None:
             calls = [c for c in calls if c.details.started >= since]
-        self._pending = len(pending)
+        self._pending = len(loaded.pending)
+        # The first batch carries what the whole read found besides the calls.
+        found = SourceBatch(
+            [],
+            pending=tuple(loaded.pending),
+            quarantined=tuple(loaded.quarantined),
+            duplicates=tuple(loaded.duplicates),
+            seen=0,
+            total=0,
+        )
         if not calls:
-            yield SourceBatch([], tuple(pending), tuple(rejected), seen=0, total=0)
+            yield found
             return
         for start in range(0, len(calls), batch_size):
-            first = start == 0
-            yield SourceBatch(
-                calls[start : start + batch_size],
-                pending=tuple(pending) if first else (),
-                rejected=tuple(rejected) if first else (),
-                seen=min(len(calls), start + batch_size),
-                total=len(calls),
-            )
+            part = calls[start : start + batch_size]
+            seen = min(len(calls), start + batch_size)
+            if start == 0:
+                yield replace(found, calls=part, seen=seen, total=len(calls))
+            else:
+                yield SourceBatch(part, seen=seen, total=len(calls))
 
     async def commit(self, batch: SourceBatch) -> None:
         # Progress through a folder needs no checkpoint: stored calls are skipped by hash.
         return None
 
-    def _load(self) -> tuple[list[Call], list[str], list[str]]:
-        users = {
-            str(u["id"]): " ".join(p for p in (u.get("firstName"), u.get("lastName")) if p)
-            for u in self._read_list("users", "users", required=False)
-            if u.get("id")
-        }
-        rejected: list[str] = []
+    def _load(self) -> _Loaded:
+        loaded = _Loaded()
+        users, skipped = parse_users(self._read_list("users", "users", required=False))
+        for reason in skipped:
+            item = reason.split(":", 1)[0].removeprefix("user ")
+            loaded.refuse(f"users.json {item}", f"users.json {reason}")
         details: dict[str, CallDetails] = {}
         for i, raw in enumerate(self._read_list("calls", "calls")):
             try:
                 parsed = parse_call_details(raw, users)
             except SourceError as exc:
-                rejected.append(f"calls.json item {i}: {exc}")
+                loaded.refuse(
+                    call_id_of(raw) or f"calls.json item {i}", f"calls.json item {i}: {exc}"
+                )
                 continue
+            if parsed.call_id in details:
+                loaded.duplicates.append(parsed.call_id)
             details[parsed.call_id] = parsed
         transcripts: dict[str, Transcript] = {}
         for i, raw in enumerate(self._read_list("transcripts", "callTranscripts")):
             try:
                 transcript = parse_transcript(raw)
             except SourceError as exc:
-                rejected.append(f"transcripts.json item {i}: {exc}")
+                loaded.refuse(
+                    call_id_of(raw) or f"transcripts.json item {i}",
+                    f"transcripts.json item {i}: {exc}",
+                )
                 continue
+            if transcript.call_id in transcripts:
+                loaded.duplicates.append(transcript.call_id)
             transcripts[transcript.call_id] = transcript
         shift = self._shift()
         if shift:
             details = {k: _shifted(d, shift) for k, d in details.items()}
-        calls, pending = join_calls(details, transcripts)
-        return calls, pending, rejected
+        refused = {q.record_id for q in loaded.quarantined}
+        calls, pending = join_calls(
+            {k: d for k, d in details.items() if k not in refused},
+            {k: t for k, t in transcripts.items() if k not in refused},
+        )
+        loaded.calls, loaded.pending = calls, pending
+        loaded.duplicates = sorted(set(loaded.duplicates))
+        return loaded
 
     def _read_list(self, stem: str, key: str, *, required: bool = True) -> list[Any]:
         for path in (self.folder / f"{stem}.json", self.folder / f"{stem}.json.gz"):
@@ -143,5 +185,8 @@ def _read_json(path: Path) -> Any:
                 return json.load(handle)
         with path.open(encoding="utf-8") as handle:
             return json.load(handle)
-    except (OSError, EOFError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (OSError, EOFError, zlib.error, ValueError) as exc:
+        # zlib's own errors ("invalid distance too far back") do not name the file.
         raise SourceError(f"cannot read {path}: {exc}") from None
+    except RecursionError:
+        raise SourceError(f"cannot read {path}: JSON nested too deeply") from None

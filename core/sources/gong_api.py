@@ -19,14 +19,15 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from core.clock import Clock, SystemClock
 from core.config import Settings
 from core.errors import SourceError
-from core.gong.client import GongClient
-from core.gong.parsing import parse_call_details, parse_transcript
+from core.gong.client import MAX_CALL_IDS, GongClient
+from core.gong.parsing import call_id_of, parse_call_details, parse_transcript
 from core.models import Call, CallDetails, Transcript
+from core.quarantine import Quarantined
 from core.sources.base import SourceBatch
 from core.sources.join import join_calls
 from core.state import StateDB
 
-__all__ = ["CHECKPOINT_KEY", "GongApiSource", "GongCheckpoint"]
+__all__ = ["CHECKPOINT_KEY", "GongApiSource", "GongCallsSource", "GongCheckpoint"]
 
 logger = logging.getLogger("sophia.gong")
 
@@ -68,7 +69,11 @@ class _Run:
 class _Fetched:
     details: dict[str, CallDetails] = field(default_factory=dict)
     transcripts: dict[str, Transcript] = field(default_factory=dict)
-    rejected: list[str] = field(default_factory=list)
+    quarantined: dict[str, Quarantined] = field(default_factory=dict)
+
+    def refuse(self, raw: object, position: str, error: SourceError) -> None:
+        record_id = call_id_of(raw) or position
+        self.quarantined[record_id] = Quarantined(record_id, "parse", str(error))
 
 
 class GongApiSource:
@@ -172,24 +177,29 @@ class GongApiSource:
     ) -> _Fetched:
         """Both halves of every call in [start, end) (or of `call_ids`), parsed."""
         fetched = _Fetched()
+        window = "pending calls" if start is None else f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"
         # Keyed by call id: an expired cursor restarts a listing and repeats its pages.
         async for page in self._client.calls_extensive(start, end, call_ids):
-            for raw in page:
+            for index, raw in enumerate(page):
                 try:
                     details = parse_call_details(raw, run.users)
                 except SourceError as exc:
-                    fetched.rejected.append(str(exc))
+                    fetched.refuse(raw, f"call item {index} of {window}", exc)
                     continue
                 fetched.details[details.call_id] = details
         async for page in self._client.transcripts(start, end, call_ids):
-            for raw in page:
+            for index, raw in enumerate(page):
                 try:
                     transcript = parse_transcript(raw)
                 except SourceError as exc:
-                    fetched.rejected.append(str(exc))
+                    fetched.refuse(raw, f"transcript item {index} of {window}", exc)
                     continue
                 fetched.transcripts[transcript.call_id] = transcript
-        run.seen.update(fetched.details, fetched.transcripts)
+        # A call with one half refused is quarantined as a whole, not pending for the other.
+        for call_id in fetched.quarantined:
+            fetched.details.pop(call_id, None)
+            fetched.transcripts.pop(call_id, None)
+        run.seen.update(fetched.details, fetched.transcripts, fetched.quarantined)
         return fetched
 
     def _emit(
@@ -205,7 +215,10 @@ class GongApiSource:
         for call_id in half_seen:
             if call_id not in run.yielded:
                 run.pending.setdefault(call_id, run.started)
-        resolved = {call.call_id for call in calls} | run.yielded
+        # Quarantined calls are settled (the quarantine retries them), so never pending.
+        for call_id in fetched.quarantined:
+            run.pending.pop(call_id, None)
+        resolved = {call.call_id for call in calls} | run.yielded | set(fetched.quarantined)
         # Each still-pending id is reported once per run, in the first batch that knows it.
         new_pending = tuple(sorted({*half_seen, *asked} - resolved - run.reported_pending))
         run.reported_pending.update(new_pending)
@@ -222,18 +235,53 @@ class GongApiSource:
             yield SourceBatch(
                 calls=chunk,
                 pending=new_pending if first else (),
-                rejected=tuple(fetched.rejected) if first else (),
+                quarantined=tuple(fetched.quarantined.values()) if first else (),
                 checkpoint=GongCheckpoint(
                     synced_until=run.synced_until, pending=dict(run.pending), last_run=run.started
                 ),
                 seen=len(run.seen),
             )
 
+    async def batches_for(
+        self, call_ids: Sequence[str], batch_size: int
+    ) -> AsyncIterator[SourceBatch]:
+        """Just these calls (quarantined ones being retried); the checkpoint is not involved."""
+        now = self._clock.now().replace(microsecond=0)
+        run = self._run = _Run(
+            started=now, synced_until=None, frontier=now, batch_size=batch_size, pending={}
+        )
+        run.users = await self._client.users()
+        for start in range(0, len(call_ids), MAX_CALL_IDS):
+            asked = list(call_ids[start : start + MAX_CALL_IDS])
+            fetched = await self._fetch(run, None, None, asked)
+            for batch in self._emit(run, fetched, window_end=None, asked=asked):
+                yield batch
+
     @staticmethod
     def _advance(run: _Run, window_end: datetime) -> None:
         if run.synced_until is None or window_end > run.synced_until:
             run.synced_until = window_end
         run.frontier = max(run.frontier, window_end)
+
+
+class GongCallsSource:
+    """Named calls from the Gong API, without touching the sync checkpoint."""
+
+    name = "gong"
+
+    def __init__(self, source: GongApiSource, call_ids: Sequence[str]) -> None:
+        self._source = source
+        self._call_ids = list(call_ids)
+
+    @property
+    def pending_count(self) -> int:
+        return 0
+
+    def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
+        return self._source.batches_for(self._call_ids, batch_size)
+
+    async def commit(self, batch: SourceBatch) -> None:
+        return None
 
 
 def _setting(explicit: int | None, settings: Settings | None, name: str) -> int:

@@ -10,6 +10,7 @@ from typing import Protocol
 from core.chunking import Chunk, ChunkLine
 from core.embedders.base import Vectors
 from core.models import Call
+from core.quarantine import Quarantined
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 
 __all__ = [
@@ -131,11 +132,13 @@ class VectorStore(Protocol):
         *,
         transcripts: bool = True,
         newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
     ) -> list[Call]:
         """Stored calls matching the account, call-id, date and exclusion filters, oldest first.
 
         `transcripts=False` leaves the monologues out (much cheaper: details are small);
         `newest` keeps only the latest N. The side filter does not apply to whole calls.
+        A stored call that cannot be read goes to `unreadable` if given, else raises.
         """
         ...
 
@@ -162,6 +165,19 @@ class VectorStore(Protocol):
 
     async def reset(self, info: IndexInfo) -> None:
         """Drop everything and start an empty index for `info`."""
+        ...
+
+    async def rebuild(self, info: IndexInfo) -> VectorStore:
+        """A new, empty index for `info` to fill (`sophia reindex`). Where the store can,
+        it is built beside the live one, which keeps answering until `promote`."""
+        ...
+
+    async def promote(self, staged: VectorStore) -> None:
+        """Make `staged` (from `rebuild`) the live index, in one step."""
+        ...
+
+    async def discard(self, staged: VectorStore) -> None:
+        """Give up an unfinished `rebuild`; the live index is untouched where it was kept."""
         ...
 
     async def aclose(self) -> None:

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,12 +25,14 @@ import numpy as np
 import pyarrow as pa
 from lancedb.index import FTS
 from lancedb.query import MatchQuery
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from core.chunking import CHUNKER_VERSION
 from core.clock import Clock, SystemClock
 from core.embedders.base import Vectors
 from core.errors import StoreError
 from core.models import Call
+from core.quarantine import Quarantined
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 from core.stores.base import (
     IndexCounts,
@@ -36,8 +41,10 @@ from core.stores.base import (
     RedactionCounts,
     StoredChunk,
     StoreQuery,
+    VectorStore,
 )
 from core.stores.fusion import relative_score_fusion
+from core.stores.generations import GenerationGone, Generations
 from core.stores.lance_indexes import ANN_MIN_ROWS, AnnProbe, ensure_indexes
 from core.stores.records import (
     HIT_FIELDS,
@@ -55,6 +62,9 @@ from core.stores.records import (
 __all__ = ["LanceStore"]
 
 _CHUNKS, _CALLS, _META = "chunks", "calls", "index.json"
+_COMMIT_ATTEMPTS = 6
+# ", /root/.cargo/registry/src/…/commit.rs:123:45": where in LanceDB, not what went wrong.
+_RUST_LOCATION = re.compile(r",?\s*/\S+\.rs:\d+(?::\d+)?")
 # Each sub-search of a hybrid query ranks this many candidates before fusion (Weaviate
 # fuses max(limit, 100), so both stores normalise over the same lists).
 _HYBRID_CANDIDATES = 100
@@ -63,46 +73,113 @@ _HYBRID_CANDIDATES = 100
 T = TypeVar("T")
 
 
+@dataclass
+class _Generation:
+    """One generation's open database and tables."""
+
+    name: str
+    path: Path
+    db: Any
+    chunks: Any
+    calls: Any
+    uid: str
+    embedder: str
+    dim: int
+    has_fts: bool
+
+
 class LanceStore:
-    """A `VectorStore` in a LanceDB directory: tables `chunks` and `calls`, plus index.json."""
+    """A `VectorStore` in a LanceDB directory of generations (core/stores/generations.py):
+    tables `chunks` and `calls` plus index.json in the live one."""
 
     def __init__(
-        self, path: Path, *, clock: Clock | None = None, ann_min_rows: int = ANN_MIN_ROWS
+        self,
+        path: Path,
+        *,
+        clock: Clock | None = None,
+        retire_wait_s: float = 10.0,
+        ann_min_rows: int = ANN_MIN_ROWS,
+        _pinned: str | None = None,
     ) -> None:
+        """`retire_wait_s`: how long a reindex waits for queries still reading the index it
+        replaced before leaving its removal to a later run. `ann_min_rows`: chunks from which
+        vector search uses an ANN index (core/stores/lance_indexes.py)."""
         self._path = path
-        self._clock = clock or SystemClock()
+        self._retire_wait_s = retire_wait_s
         self._ann_min_rows = ann_min_rows
         self._ann = AnnProbe()
-        path.mkdir(parents=True, exist_ok=True)
-        # Another process (a sync) may write while this one serves: always read the latest.
-        self._db = lancedb.connect(path, read_consistency_interval=timedelta(0))
-        self._tables: dict[str, Any] = {}
-        self._uid: str | None = None
-        self._has_fts = False
+        self._clock = clock or SystemClock()
+        self._generations = Generations(path)
+        # A store built by `rebuild` writes into one generation that is not live yet.
+        self._pinned = _pinned
+        self._held: int | None = None
+        self._expected: IndexInfo | None = None
+        self._current: _Generation | None = None
+        self._opening = threading.Lock()
 
     # --- lifecycle -----------------------------------------------------------------------
 
     async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
-        await self._io(self._ensure_index, info, check)
+        await self._blocking(self._ensure_index, info, check)
 
     async def reset(self, info: IndexInfo) -> None:
-        await self._io(self._reset, info)
+        staged = await self.rebuild(info)
+        await self.promote(staged)
+
+    async def rebuild(self, info: IndexInfo) -> LanceStore:
+        """A new, empty generation for `info` beside the live one; searches keep using the
+        live one until `promote`."""
+        name = await self._blocking(self._generations.create)
+        staged = LanceStore(
+            self._path, clock=self._clock, ann_min_rows=self._ann_min_rows, _pinned=name
+        )
+        staged._held = await self._blocking(self._generations.hold, name)
+        await staged._blocking(staged._create, info)
+        return staged
+
+    async def promote(self, staged: VectorStore) -> None:
+        """Make `staged` (from `rebuild`) the live generation in one step; the old one is
+        removed once no process reads it."""
+        if not isinstance(staged, LanceStore) or staged._pinned is None:
+            raise StoreError("only an index built by rebuild() can be promoted")
+        retired = await self._blocking(self._generations.live)
+        await self._blocking(self._generations.point_to, staged._pinned)
+        self._expected = None if self._expected is None else staged._info()
+        Generations.release(staged._held)
+        staged._held = None
+        if retired is not None:
+            await self._blocking(
+                lambda: self._generations.retire(retired, wait_s=self._retire_wait_s)
+            )
+        await self._blocking(self._generations.remove_unused)
+
+    async def discard(self, staged: VectorStore) -> None:
+        """Drop an unfinished `rebuild` (the live generation is untouched)."""
+        if isinstance(staged, LanceStore) and staged._pinned is not None:
+            Generations.release(staged._held)
+            staged._held = None
+            await self._blocking(self._generations.remove_unused)
 
     def _ensure_index(self, info: IndexInfo, check: bool) -> None:
-        meta = self._read_meta()
-        if meta is None:
-            self._reset(info)
+        if self._pinned is not None:
+            self._create(info)
             return
-        if check and (meta["embedder"], meta["dim"]) != (info.embedder, info.dim):
-            raise index_mismatch(str(self._path), meta["embedder"], meta["dim"], info)
-        self._open(int(meta["dim"]))
-        self._uid = meta["uid"]
+        self._path.mkdir(parents=True, exist_ok=True)
+        if self._generations.live() is None:
+            name = self._generations.create()
+            LanceStore(self._path, clock=self._clock, _pinned=name)._create(info)
+            self._generations.point_to(name)
+        self._expected = info if check else None
+        self._leased(lambda gen: None)
 
-    def _reset(self, info: IndexInfo) -> None:
-        for name in (_CHUNKS, _CALLS):
-            if name in self._db.list_tables().tables:
-                self._db.drop_table(name)
-        self._tables.clear()
+    def _create(self, info: IndexInfo) -> None:
+        """Tables and record of a new generation (this store's pinned one)."""
+        assert self._pinned is not None
+        path = self._generations.path(self._pinned)
+        db = lancedb.connect(path, read_consistency_interval=timedelta(0))
+        for name, schema in ((_CHUNKS, _chunk_schema(info.dim)), (_CALLS, _CALL_SCHEMA)):
+            if name not in db.list_tables().tables:
+                db.create_table(name, schema=schema)
         meta: dict[str, Any] = {
             "embedder": info.embedder,
             "dim": info.dim,
@@ -110,131 +187,167 @@ class LanceStore:
             "uid": uuid.uuid4().hex,
             "created": self._clock.now().isoformat(),
         }
-        self._open(info.dim)
-        tmp = self._path / f"{_META}.tmp"
+        tmp = path / f"{_META}.tmp"
         tmp.write_text(json.dumps(meta, indent=2))
-        tmp.replace(self._path / _META)
-        self._uid = meta["uid"]
+        tmp.replace(path / _META)
+        self._expected = info
+        self._current = self._open(self._pinned)
 
-    def _read_meta(self) -> dict[str, Any] | None:
+    def _info(self) -> IndexInfo | None:
+        return (
+            None if self._current is None else IndexInfo(self._current.embedder, self._current.dim)
+        )
+
+    def _read_meta(self, path: Path) -> dict[str, Any]:
         try:
-            meta: dict[str, Any] = json.loads((self._path / _META).read_text())
+            meta: dict[str, Any] = json.loads((path / _META).read_text())
         except FileNotFoundError:
-            return None
+            raise GenerationGone(str(path)) from None
         except (OSError, json.JSONDecodeError) as exc:
             raise StoreError(
-                f"{self._path / _META} is unreadable ({exc}); run `sophia reindex`"
+                f"{path / _META} is unreadable ({exc}); run `sophia reindex`"
             ) from None
         return meta
 
-    def _open(self, dim: int) -> None:
-        existing = set(self._db.list_tables().tables)
-        for name, schema in ((_CHUNKS, _chunk_schema(dim)), (_CALLS, _CALL_SCHEMA)):
-            if name in existing:
-                self._tables[name] = self._db.open_table(name)
-            else:
-                self._tables[name] = self._db.create_table(name, schema=schema)
-        self._has_fts = any(i.index_type == "FTS" for i in self._chunks.list_indices())
+    def _open(self, name: str) -> _Generation:
+        """Open a generation's tables, checking it was built for the expected embedder."""
+        path = self._generations.path(name)
+        meta = self._read_meta(path)
+        expected = self._expected
+        if expected is not None and (meta["embedder"], meta["dim"]) != (
+            expected.embedder,
+            expected.dim,
+        ):
+            raise index_mismatch(str(self._path), meta["embedder"], meta["dim"], expected)
+        # Another process (a sync) may write while this one serves: always read the latest.
+        db = lancedb.connect(path, read_consistency_interval=timedelta(0))
+        existing = set(db.list_tables().tables)
+        if not {_CHUNKS, _CALLS} <= existing:
+            raise StoreError(f"the index in {path} is incomplete; run `sophia reindex`")
+        chunks = db.open_table(_CHUNKS)
+        return _Generation(
+            name=name,
+            path=path,
+            db=db,
+            chunks=chunks,
+            calls=db.open_table(_CALLS),
+            uid=str(meta["uid"]),
+            embedder=str(meta["embedder"]),
+            dim=int(meta["dim"]),
+            has_fts=any(i.index_type == "FTS" for i in chunks.list_indices()),
+        )
 
-    @property
-    def _chunks(self) -> Any:
-        return self._table(_CHUNKS)
+    def live_tables(self) -> tuple[Any, Any]:
+        """The live generation's LanceDB `chunks` and `calls` tables, outside any lease: for
+        benchmarks and checks of the indexes, not for serving."""
+        return self._leased(lambda gen: (gen.chunks, gen.calls))
 
-    @property
-    def _calls(self) -> Any:
-        return self._table(_CALLS)
+    def _generation(self, name: str) -> _Generation:
+        with self._opening:
+            if self._current is None or self._current.name != name:
+                self._current = self._open(name)
+            return self._current
 
-    def _table(self, name: str) -> Any:
-        if name not in self._tables:
-            raise StoreError("the store is not open: call ensure_index() first")
-        return self._tables[name]
+    def _leased(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(generation, *args)` on the live generation, leased for the duration."""
+        if self._pinned is not None:
+            return work(self._generation(self._pinned), *args)
+        for _ in range(5):
+            name = self._generations.live()
+            if name is None:
+                raise StoreError(f"the index in {self._path} failed: there is no index there")
+            try:
+                with self._generations.lease(name):
+                    return work(self._generation(name), *args)
+            except GenerationGone:
+                continue  # switched and removed just now: the pointer names the new one
+        raise StoreError(f"the index in {self._path} failed: it kept changing under the read")
 
     # --- writes --------------------------------------------------------------------------
 
     async def upsert(self, calls: Sequence[IndexedCall]) -> None:
         if calls:
-            await self._io(self._upsert, calls)
+            await self._io(_retrying_conflicts(self._upsert), calls)
 
-    def _upsert(self, calls: Sequence[IndexedCall]) -> None:
-        chunk_rows = _chunk_table(calls, self._chunks.schema)
+    def _upsert(self, gen: _Generation, calls: Sequence[IndexedCall]) -> None:
+        chunk_rows = _chunk_table(calls, gen.chunks.schema)
         ids = _in_list(c.call.call_id for c in calls)
         # One merge both inserts the new chunks and deletes the call's chunks that are gone,
         # so a re-ingested call never ends up with old and new chunks side by side.
         if chunk_rows.num_rows:
             (
-                self._chunks.merge_insert("id")
+                gen.chunks.merge_insert("id")
                 .when_matched_update_all()
                 .when_not_matched_insert_all()
                 .when_not_matched_by_source_delete(f"call_id IN ({ids})")
                 .execute(chunk_rows)
             )
         else:
-            self._chunks.delete(f"call_id IN ({ids})")
+            gen.chunks.delete(f"call_id IN ({ids})")
         # The call row (with its content hash) goes last: if we stop in between, the call
         # looks unindexed and is simply processed again.
         (
-            self._calls.merge_insert("call_id")
+            gen.calls.merge_insert("call_id")
             .when_matched_update_all()
             .when_not_matched_insert_all()
             .execute(_call_table(calls, self._clock.now()))
         )
-        if not self._has_fts and chunk_rows.num_rows:
-            self._chunks.create_index("text", config=FTS(), replace=True)
-            self._has_fts = True
+        if not gen.has_fts and chunk_rows.num_rows:
+            gen.chunks.create_index("text", config=FTS(), replace=True)
+            gen.has_fts = True
 
     async def delete_older_than(self, cutoff: datetime) -> list[str]:
-        return await self._io(self._delete_older_than, cutoff)
+        return await self._io(_retrying_conflicts(self._delete_older_than), cutoff)
 
-    def _delete_older_than(self, cutoff: datetime) -> list[str]:
+    def _delete_older_than(self, gen: _Generation, cutoff: datetime) -> list[str]:
         where = f"started_ms < {to_ms(cutoff)}"
-        ids = sorted({row["call_id"] for row in self._rows(self._calls, where, ["call_id"])})
+        ids = sorted({row["call_id"] for row in _rows(gen.calls, where, ["call_id"])})
         # Chunks first, the call rows last: if we stop in between, the next purge finds the
         # calls again.
-        self._chunks.delete(where)
-        self._calls.delete(where)
+        gen.chunks.delete(where)
+        gen.calls.delete(where)
         return ids
 
     async def aclose(self) -> None:
-        return None
+        Generations.release(self._held)
+        self._held = None
 
     async def optimize(self) -> None:
-        await self._io(self._optimize)
+        await self._io(_retrying_conflicts(self._optimize))
+        if self._pinned is None:
+            # Generations a reindex left behind (superseded, or killed half-way).
+            await self._blocking(self._generations.remove_unused)
 
-    def _optimize(self) -> None:
+    def _optimize(self, gen: _Generation) -> None:
         # Old versions are kept briefly for readers that are mid-query, then removed so that
         # deleted or re-redacted text does not linger on disk.
-        for table in (self._chunks, self._calls):
+        for table in (gen.chunks, gen.calls):
             table.optimize(cleanup_older_than=timedelta(minutes=10))
         # After the rows settle: new indexes start from compacted files, and optimize() has
         # just folded new rows into the indexes that already exist.
-        ensure_indexes(self._chunks, ann_min_rows=self._ann_min_rows)
+        ensure_indexes(gen.chunks, ann_min_rows=self._ann_min_rows)
 
     # --- reads ---------------------------------------------------------------------------
 
     async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
         if not call_ids:
             return {}
-        rows = await self._io(
-            self._rows,
-            self._calls,
-            f"call_id IN ({_in_list(call_ids)})",
-            ["call_id", "content_hash"],
-        )
+        where = f"call_id IN ({_in_list(call_ids)})"
+        rows = await self._io(lambda gen: _rows(gen.calls, where, ["call_id", "content_hash"]))
         return {row["call_id"]: row["content_hash"] for row in rows}
 
     async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
         if not call_ids:
             return {}
-        rows = await self._io(
-            self._rows, self._chunks, f"call_id IN ({_in_list(call_ids)})", ["text_hash", "vector"]
-        )
+        where = f"call_id IN ({_in_list(call_ids)})"
+        rows = await self._io(lambda gen: _rows(gen.chunks, where, ["text_hash", "vector"]))
         return {row["text_hash"]: np.asarray(row["vector"], dtype=np.float32) for row in rows}
 
     async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
         where = " AND ".join(
             [f"call_id = {_literal(call_id)}", *filter(None, [_where(_for_calls(filters))])]
         )
-        rows = await self._io(self._rows, self._calls, where, ["details", "monologues"])
+        rows = await self._io(lambda gen: _rows(gen.calls, where, ["details", "monologues"]))
         return call_from_record(rows[0]) if rows else None
 
     async def list_calls(
@@ -243,62 +356,65 @@ class LanceStore:
         *,
         transcripts: bool = True,
         newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
     ) -> list[Call]:
         columns = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
         where = _where(_for_calls(filters))
-        rows = await self._io(self._rows, self._calls, where, columns)
-        return calls_from_records(rows, transcripts=transcripts, newest=newest)
+        rows = await self._io(lambda gen: _rows(gen.calls, where, columns))
+        return calls_from_records(
+            rows, transcripts=transcripts, newest=newest, unreadable=unreadable
+        )
 
     async def counts(self) -> IndexCounts:
         return await self._io(
-            lambda: IndexCounts(self._chunks.count_rows(), self._calls.count_rows())
+            lambda gen: IndexCounts(gen.chunks.count_rows(), gen.calls.count_rows())
         )
 
     async def redaction_counts(self) -> RedactionCounts:
-        rows = await self._io(self._rows, self._calls, None, ["redactions"])
+        rows = await self._io(lambda gen: _rows(gen.calls, None, ["redactions"]))
         return RedactionCounts.of(int(row["redactions"] or 0) for row in rows)
 
     async def generation(self) -> str:
-        return await self._io(lambda: f"{self._uid}:{self._chunks.version}:{self._calls.version}")
-
-    def _rows(self, table: Any, where: str | None, columns: list[str]) -> list[dict[str, Any]]:
-        query = table.search()
-        if where:
-            query = query.where(where)
-        rows: list[dict[str, Any]] = query.select(columns).limit(None).to_list()
-        return rows
+        return await self._io(lambda gen: f"{gen.uid}:{gen.chunks.version}:{gen.calls.version}")
 
     async def _io(self, work: Callable[..., T], *args: Any) -> T:
-        """Run blocking LanceDB work in a thread; its own failures become `StoreError`."""
+        """Run blocking LanceDB work on the live generation in a thread; its own failures
+        become `StoreError`."""
+        return await self._blocking(self._leased, work, *args)
+
+    async def _blocking(self, work: Callable[..., T], *args: Any) -> T:
         try:
             return await asyncio.to_thread(work, *args)
         except (OSError, RuntimeError, ValueError) as exc:
             # Files gone or damaged under an open index (a deleted data dir, a full disk).
-            raise StoreError(f"the index in {self._path} failed: {exc}") from exc
+            raise StoreError(f"the index in {self._path} failed: {_lance_message(exc)}") from exc
 
     # --- search --------------------------------------------------------------------------
 
     async def search(self, query: StoreQuery) -> list[StoredChunk]:
         started = time.perf_counter()
         try:
-            return await asyncio.to_thread(self._search, query)
+            return await asyncio.to_thread(self._leased, self._search, query)
         except (OSError, RuntimeError, ValueError) as exc:
             ms = (time.perf_counter() - started) * 1000
-            raise StoreError(f"search failed after {ms:.0f} ms: {exc}") from exc
+            raise StoreError(f"search failed after {ms:.0f} ms: {_lance_message(exc)}") from exc
 
-    def _search(self, query: StoreQuery) -> list[StoredChunk]:
+    def _search(self, gen: _Generation, query: StoreQuery) -> list[StoredChunk]:
         where = _where(query.filters)
+        # Both sub-queries read one version of the table: a write landing between them
+        # could otherwise show one call under its old and its new title in one answer.
+        chunks = _at_version(gen)
         if query.mode is SearchMode.KEYWORD:
-            rows = self._keyword(query.text, where, query.limit)
+            rows = self._keyword(gen, chunks, query.text, where, query.limit)
             return [_stored_chunk(row, row["_score"]) for row in rows]
         if query.vector is None:
             raise StoreError(f"{query.mode} search needs a query vector")
         if query.mode is SearchMode.SEMANTIC:
-            rows = self._semantic(query.vector, query.filters, where, query.limit)
+            rows = self._semantic(chunks, query, where, query.limit)
             return [_stored_chunk(row, 1.0 - row["_distance"]) for row in rows]
         pool = max(query.limit, _HYBRID_CANDIDATES)
-        semantic = self._semantic(query.vector, query.filters, where, pool)
-        keyword = self._keyword(query.text, where, pool)
+        semantic = self._semantic(chunks, query, where, pool)
+        keyword = self._keyword(gen, chunks, query.text, where, pool)
         by_id = {row["id"]: row for row in (*semantic, *keyword)}
         fused = relative_score_fusion(
             [(row["id"], 1.0 - row["_distance"]) for row in semantic],
@@ -308,28 +424,86 @@ class LanceStore:
         return [_stored_chunk(by_id[key], score) for key, score in fused[: query.limit]]
 
     def _semantic(
-        self, vector: Vectors, filters: SearchFilters, where: str | None, limit: int
+        self, chunks: Any, query: StoreQuery, where: str | None, limit: int
     ) -> list[dict[str, Any]]:
-        search = self._chunks.search(vector, vector_column_name="vector").distance_type("cosine")
-        search = self._ann.tune(self._chunks, search, filters)
-        if where:
-            search = search.where(where, prefilter=True)
-        columns = ["id", *HIT_FIELDS, "_distance"]
-        rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
-        return rows
+        search = chunks.search(query.vector, vector_column_name="vector").distance_type("cosine")
+        return _semantic_rows(self._ann.tune(chunks, search, query.filters), where, limit)
 
-    def _keyword(self, text: str, where: str | None, limit: int) -> list[dict[str, Any]]:
-        if not self._has_fts:
-            return []
+    def _keyword(
+        self, gen: _Generation, chunks: Any, text: str, where: str | None, limit: int
+    ) -> list[dict[str, Any]]:
+        if not gen.has_fts:
+            # Built by the first write, perhaps in another process since we opened it.
+            gen.has_fts = any(i.index_type == "FTS" for i in gen.chunks.list_indices())
+            if not gen.has_fts:
+                return []
         # A match query takes the text as words, not as query syntax: quotes, AND, colons
         # and parentheses in a user's question are just characters.
         match = MatchQuery(text, "text")  # type: ignore[call-arg]  # defaults exist at run time
-        search = self._chunks.search(match, query_type="fts")
+        search = chunks.search(match, query_type="fts")
         if where:
             search = search.where(where, prefilter=True)
         columns = ["id", *HIT_FIELDS, "_score"]
         rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
         return rows
+
+
+def _retrying_conflicts(work: Callable[..., T]) -> Callable[..., T]:
+    """`work`, retried when LanceDB refuses its commit because another commit landed first.
+
+    The writer lock (core/writer.py) keeps our own writers apart; this covers anything else
+    writing the same table (a second machine on shared storage, a first start creating it).
+    """
+
+    def run(*args: Any) -> T:
+        retrying = Retrying(
+            retry=retry_if_exception(_is_conflict),
+            stop=stop_after_attempt(_COMMIT_ATTEMPTS),
+            wait=wait_exponential_jitter(multiplier=0.05, max=2.0, jitter=0.05),
+            reraise=True,
+        )
+        try:
+            return retrying(work, *args)
+        except (OSError, RuntimeError, ValueError) as exc:
+            if _is_conflict(exc):
+                raise StoreError(
+                    "the index kept changing under this write (another process writing it "
+                    f"at the same time, {_COMMIT_ATTEMPTS} tries); run it again"
+                ) from exc
+            raise
+
+    return run
+
+
+def _is_conflict(exc: BaseException) -> bool:
+    return isinstance(exc, OSError | RuntimeError | ValueError) and "conflict" in str(exc).lower()
+
+
+def _lance_message(exc: BaseException) -> str:
+    """LanceDB's error as one line, without the Rust source locations it appends."""
+    text = " ".join(str(exc).split())
+    return _RUST_LOCATION.sub("", text) or type(exc).__name__
+
+
+def _semantic_rows(search: Any, where: str | None, limit: int) -> list[dict[str, Any]]:
+    if where:
+        search = search.where(where, prefilter=True)
+    columns = ["id", *HIT_FIELDS, "_distance"]
+    rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+    return rows
+
+
+def _at_version(gen: _Generation) -> Any:
+    """The chunks table as of its latest version, fixed for the queries of one search."""
+    return gen.db.open_table(_CHUNKS, version=gen.chunks.version)
+
+
+def _rows(table: Any, where: str | None, columns: list[str]) -> list[dict[str, Any]]:
+    query = table.search()
+    if where:
+        query = query.where(where)
+    rows: list[dict[str, Any]] = query.select(columns).limit(None).to_list()
+    return rows
 
 
 # --- schema and rows -------------------------------------------------------------------

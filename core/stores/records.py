@@ -14,6 +14,7 @@ from typing import Any
 from core.chunking import Chunk, ChunkLine
 from core.errors import IndexMismatch, StoreError
 from core.models import Affiliation, Call, CallDetails, Monologue
+from core.quarantine import Quarantined, describe_fault
 from core.query import account_key
 from core.stores.base import IndexedCall, IndexInfo, StoredChunk
 
@@ -120,13 +121,52 @@ def call_from_record(record: Mapping[str, Any], *, transcripts: bool = True) -> 
 
 
 def calls_from_records(
-    records: Sequence[Mapping[str, Any]], *, transcripts: bool, newest: int | None
+    records: Sequence[Mapping[str, Any]],
+    *,
+    transcripts: bool,
+    newest: int | None,
+    unreadable: list[Quarantined] | None = None,
 ) -> list[Call]:
-    """Calls oldest first, only the `newest` N when given; transcripts parsed only if kept."""
+    """Calls oldest first, only the `newest` N when given; transcripts parsed only if kept.
+
+    A stored call this version cannot read (written by another one) goes to `unreadable`
+    when given, so a reindex rebuilds the others; without it, it is a `StoreError`.
+    """
     ordered = sorted(records, key=lambda r: (int(r["started_ms"]), str(r["call_id"])))
     if newest is not None:
         ordered = ordered[-newest:] if newest > 0 else []
-    return [call_from_record(r, transcripts=transcripts) for r in ordered]
+    calls = []
+    for record in ordered:
+        try:
+            calls.append(call_from_record(record, transcripts=transcripts))
+        except ValueError as exc:
+            if unreadable is None:
+                raise StoreError(
+                    f"the stored call {record['call_id']} is unreadable "
+                    f"({describe_fault(exc)}); `sophia reindex` sets it aside"
+                ) from None
+            unreadable.append(
+                Quarantined(
+                    str(record["call_id"]),
+                    "parse",
+                    describe_fault(exc),
+                    payload=_raw_call(record) if transcripts else None,
+                )
+            )
+    return calls
+
+
+def _raw_call(record: Mapping[str, Any]) -> str | None:
+    """The stored call as one JSON document (already redacted), for a later retry."""
+    try:
+        return json.dumps(
+            {
+                "details": json.loads(record["details"]),
+                "monologues": json.loads(record["monologues"]),
+            }
+        )
+    except (ValueError, TypeError, KeyError):
+        return None
 
 
 def stored_chunk(record: Mapping[str, Any], chunk_id: str, score: float) -> StoredChunk:

@@ -67,6 +67,7 @@ class FakeOpenAI:
         self.requests: list[Recorded] = []
         self._faults: deque[_Fault] = deque()
         self._always: _Fault | None = None
+        self._refused: list[str] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -124,11 +125,18 @@ class FakeOpenAI:
         """Answer every request with `status` until `recover()`."""
         self._always = _Fault(status, {}, _error(message, None))
 
+    def refuse_inputs_containing(self, marker: str) -> None:
+        """Answer 400 to any request with an input holding `marker`, as the API does for
+        an input it will not embed (the rest of the request is refused with it)."""
+        with self._lock:
+            self._refused.append(marker)
+
     def recover(self) -> None:
         """Stop failing."""
         with self._lock:
             self._faults.clear()
             self._always = None
+            self._refused.clear()
 
     def embedding_requests(self) -> list[Recorded]:
         """Recorded requests to the embeddings endpoint, oldest first."""
@@ -174,6 +182,10 @@ class FakeOpenAI:
             return 400, {"error": _error("input cannot be an empty string", None)}, {}
         if len(texts) > MAX_INPUTS:
             return 400, {"error": _error(f"at most {MAX_INPUTS} inputs", None)}, {}
+        with self._lock:
+            refused = list(self._refused)
+        if any(marker in text for marker in refused for text in texts):
+            return 400, {"error": _error("'$.input' is invalid.", "invalid_input")}, {}
         counts = [len(_CL100K.encode_ordinary(t)) for t in texts]
         if max(counts) > MAX_INPUT_TOKENS or sum(counts) > MAX_REQUEST_TOKENS:
             return 400, {"error": _error("maximum context length exceeded", None)}, {}

@@ -26,6 +26,7 @@ from core.config import Settings
 from core.embedders.base import Vectors
 from core.errors import ConfigError, IndexMismatch, StoreError
 from core.models import Call
+from core.quarantine import Quarantined
 from core.query import NO_FILTERS, SearchFilters, SearchMode
 from core.stores.base import (
     IndexCounts,
@@ -34,6 +35,7 @@ from core.stores.base import (
     RedactionCounts,
     StoredChunk,
     StoreQuery,
+    VectorStore,
 )
 from core.stores.records import (
     HIT_FIELDS,
@@ -169,6 +171,19 @@ class WeaviateStore:
                 await client.collections.delete(collection.name)
             await self._create_missing(check=False)
             await self._write_meta(info)
+
+    async def rebuild(self, info: IndexInfo) -> WeaviateStore:
+        # Weaviate keeps one set of collections: the index is rebuilt in place, so searches
+        # find fewer calls until the reindex ends (README, "Production store: Weaviate").
+        await self.reset(info)
+        return self
+
+    async def promote(self, staged: VectorStore) -> None:
+        if staged is not self:
+            raise StoreError("only an index built by rebuild() can be promoted")
+
+    async def discard(self, staged: VectorStore) -> None:
+        return None
 
     async def aclose(self) -> None:
         closer, self._closer = self._closer, None
@@ -498,6 +513,7 @@ class WeaviateStore:
         *,
         transcripts: bool = True,
         newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
     ) -> list[Call]:
         where = search_filters(_for_calls(filters))
         fields = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
@@ -530,7 +546,9 @@ class WeaviateStore:
                     records.extend(obj.properties for obj in page)
                     if len(page) < size:
                         break
-        return calls_from_records(records, transcripts=transcripts, newest=newest)
+        return calls_from_records(
+            records, transcripts=transcripts, newest=newest, unreadable=unreadable
+        )
 
     async def counts(self) -> IndexCounts:
         with self._translated("counting"):
