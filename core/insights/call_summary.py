@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from core.insights.cues import DECISION, NEXT_STEP, PRICING, objection, small_talk
+from core.insights.cues import DECISION, NEXT_STEP, PRICING, mentions, objection, small_talk
 from core.insights.spoken import Spoken, speaker_label
 from core.insights.summarizer import Candidate
 from core.insights.tidy import tidy
@@ -31,6 +31,7 @@ __all__ = [
     "FEATURES",
     "WEIGHTS",
     "SummaryUnit",
+    "choose",
     "pick",
     "summary_candidates",
     "summary_units",
@@ -62,7 +63,7 @@ _NUMBER = re.compile(
 )
 _MIN_WORDS = 6
 # Longest span of one speaker that is a unit; longer turns become several units.
-UNIT_WORDS = 40
+UNIT_WORDS = 45
 
 FEATURES = (
     "centrality",
@@ -81,6 +82,8 @@ FEATURES = (
     "capitalised",
     "phrase_words",
     "pointing_words",
+    "and_words",
+    "long_words",
 )
 WEIGHTS = np.zeros(len(FEATURES))
 WEIGHTS[0] = 1.0
@@ -180,6 +183,8 @@ def unit_features(
             sum(t[:1].isupper() for t in text.split()[1:]) / max(unit.words - 1, 1),
             sum(w in _PHRASE_WORDS for w in words) / max(len(words), 1),
             sum(w in _POINTING for w in words) / max(len(words), 1),
+            sum(w == "and" for w in words) / max(len(words), 1),
+            sum(len(w) >= 7 for w in words) / max(len(words), 1),
         ]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors /= np.where(norms == 0, 1.0, norms)
@@ -205,25 +210,40 @@ def summary_candidates(
     if not units:
         return []
     features, vectors = unit_features(sentences, units, names_competitor)
-    costs = [u.words + len(speaker_label(u.sentences[0]).split()) for u in units]
+    chosen = choose(units, features, vectors, words, names_competitor, weights, relevance)
     scores = _standardised(features) @ weights
-    must: list[Callable[[SummaryUnit], bool]] = [
-        lambda u: u.sentences[0].is_customer and objection(u.text) > 0,
-        lambda u: names_competitor(u.text),
-        lambda u: bool(NEXT_STEP.search(u.text)),
-    ]
-    first = [
-        max(kind, key=lambda i: (float(scores[i]), -i))
-        for test in must
-        if (kind := [i for i, u in enumerate(units) if test(u)])
-    ]
-    chosen = pick(scores, vectors, costs, words, relevance, first)
     return [
         Candidate(
             units[i].sentences[0], float(scores[i]), units[i].sentences[1:], text=units[i].text
         )
         for i in chosen
     ]
+
+
+def choose(
+    units: Sequence[SummaryUnit],
+    features: Matrix,
+    vectors: Matrix,
+    words: int,
+    names_competitor: Callable[[str], bool] = lambda _: False,
+    weights: npt.NDArray[np.float64] = WEIGHTS,
+    relevance: float = RELEVANCE,
+) -> list[int]:
+    """Indexes of the units to quote, in time order (see `summary_candidates`)."""
+    costs = [u.words + len(speaker_label(u.sentences[0]).split()) for u in units]
+    scores = _standardised(features) @ weights
+    # How strongly a unit is each kind a summary must not miss (0: not that kind).
+    kinds: list[Callable[[SummaryUnit], float]] = [
+        lambda u: objection(u.text) if u.sentences[0].is_customer else 0.0,
+        lambda u: float(names_competitor(u.text)),
+        lambda u: mentions(NEXT_STEP, u.text) + _in_topic(u, "next steps"),
+    ]
+    first = []
+    for strength in kinds:
+        strengths = [strength(u) for u in units]
+        if any(strengths):
+            first.append(max(range(len(units)), key=lambda i: (strengths[i], scores[i], -i)))
+    return pick(scores, vectors, costs, words, relevance, first)
 
 
 def pick(
@@ -260,6 +280,11 @@ def pick(
         used += costs[best]
         overlap = np.maximum(overlap, vectors @ vectors[best])
     return sorted(chosen)
+
+
+def _in_topic(unit: SummaryUnit, topic: str) -> float:
+    """1 when Gong put any of the unit's sentences under this topic."""
+    return float(any((s.topic or "").casefold() == topic for s in unit.sentences))
 
 
 def _content(text: str) -> list[str]:
