@@ -11,7 +11,7 @@ from core.insights.answer import Answer, Bullet, CitationBook, Intent, Section, 
 from core.insights.call_summary import summary_candidates
 from core.insights.competitor_catalog import named_in
 from core.insights.context import InsightContext
-from core.insights.cues import NEXT_STEP, mentions, objection
+from core.insights.cues import NEXT_STEP, mentions, objection, small_talk
 from core.insights.spoken import Spoken, spoken_sentences, talk_time_ms
 from core.insights.summarizer import Candidate, SectionRequest
 from core.models import Affiliation, Call
@@ -76,7 +76,7 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
             [
                 Candidate(s, len(s.text.split()) / 20)
                 for s in sentences
-                if s.is_customer and s.is_question
+                if s.is_customer and s.is_question and not small_talk(s.text)
             ],
             4,
         ),
@@ -86,7 +86,10 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
             [
                 Candidate(s, len(s.text.split()) / 20)
                 for s in sentences
-                if s.affiliation is Affiliation.INTERNAL and s.is_question
+                # "How's your week going?" is a greeting, not a question worth listing.
+                if s.affiliation is Affiliation.INTERNAL
+                and s.is_question
+                and not small_talk(s.text)
             ],
             4,
         ),
