@@ -93,7 +93,9 @@ def rouge_l(meetings: list[Meeting], weights: Any, relevance: float, split: str)
     return statistics.fmean(scores)
 
 
-def ascend(meetings: list[Meeting], weights: Any, relevance: float, rounds: int) -> Any:
+def ascend(
+    meetings: list[Meeting], weights: Any, relevance: float, rounds: int, scale: float
+) -> Any:
     """Coordinate ascent on train: keep any single-weight step that raises ROUGE-L."""
     best = rouge_l(meetings, weights, relevance, "train")
     print(f"start: train ROUGE-L {best:.4f}", flush=True)
@@ -101,7 +103,7 @@ def ascend(meetings: list[Meeting], weights: Any, relevance: float, rounds: int)
         for k, name in enumerate(FEATURES):
             for step in STEPS:
                 trial = weights.copy()
-                trial[k] += step
+                trial[k] += step * scale
                 score = rouge_l(meetings, trial, relevance, "train")
                 if score > best + 1e-4:
                     best, weights = score, trial
@@ -114,12 +116,13 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/data/qmsum-dev")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--from-current", action="store_true", help="start from WEIGHTS")
+    parser.add_argument("--scale", type=float, default=1.0, help="step size (0.5: finer)")
     args = parser.parse_args()
     started = time.perf_counter()
     meetings = load(args.corpus)
     print(f"{len(meetings)} meetings loaded in {time.perf_counter() - started:.0f} s")
     weights = WEIGHTS.copy() if args.from_current else np.eye(len(FEATURES))[0]
-    weights = ascend(meetings, weights, RELEVANCE, args.rounds)
+    weights = ascend(meetings, weights, RELEVANCE, args.rounds, args.scale)
     print("WEIGHTS = {")
     for name, value in zip(FEATURES, weights, strict=True):
         print(f'    "{name}": {value:.2f},')

@@ -87,7 +87,6 @@ _WEIGHTS = {
     "pointing_words": -2.0,
     "and_words": 1.5,
     "long_words": -0.5,
-    "past_tense": 0.0,
 }
 FEATURES = tuple(_WEIGHTS)
 WEIGHTS = np.array([_WEIGHTS[name] for name in FEATURES])
@@ -189,7 +188,6 @@ def unit_features(
             sum(w in _POINTING for w in words) / max(len(words), 1),
             sum(w == "and" for w in words) / max(len(words), 1),
             sum(len(w) >= 7 for w in words) / max(len(words), 1),
-            sum(w.endswith("ed") for w in words) / max(len(words), 1),
         ]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors /= np.where(norms == 0, 1.0, norms)

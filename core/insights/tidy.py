@@ -84,15 +84,16 @@ def _without_half_words(tokens: list[str]) -> list[str]:
 def _without_repeats(tokens: list[str]) -> list[str]:
     """Collapse stutters: "we we went we went" -> "we went" (runs of one to three words)."""
     out: list[str] = []
+    bare: list[str] = []
     for token in tokens:
         out.append(token)
+        bare.append(_bare(token))
         for size in (1, 2, 3):
-            if len(out) >= 2 * size and [_bare(t) for t in out[-size:]] == [
-                _bare(t) for t in out[-2 * size : -size]
-            ]:
-                if not any(_bare(t) for t in out[-size:]):
-                    continue
+            n = len(out)
+            last = bare[n - size :]
+            if n >= 2 * size and any(last) and last == bare[n - 2 * size : n - size]:
                 # Keep the later copy: it is the one the speaker finished.
-                del out[-2 * size : -size]
+                del out[n - 2 * size : n - size]
+                del bare[n - 2 * size : n - size]
                 break
     return out
