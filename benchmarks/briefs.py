@@ -1,11 +1,13 @@
-"""Time of each insight (p50/p95) and, on QMSum, ROUGE-L of the extractive call summary.
+"""Time of each insight (p50/p95) and, on QMSum, ROUGE of the extractive call summary.
 
     python benchmarks/briefs.py                                   # samples/, fresh index
     python benchmarks/briefs.py --corpus ../shared/data/qmsum-dev --data-dir DIR --rouge
 
 With the extractive summarizer (offline). `--rouge` scores the "Summary" section of
 `analyze_call` against QMSum's reference answers to its general queries ("Summarize the
-whole meeting."): a baseline for better summaries to beat.
+whole meeting.") with rouge-score (ROUGE-1/2/L/Lsum F1, Porter stemming), per split, beside
+two baselines of the same length per call: the meeting's first words (lead) and random
+sentences in time order (random). `--rounds 0` skips the timings.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import asyncio
 import json
 import os
 import platform
+import random
 import re
 import statistics
 import tempfile
@@ -22,9 +25,12 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from rouge_score import rouge_scorer
+
 from core.app import Sophia
 from core.config import Settings
 from core.insights.answer import Answer
+from core.insights.spoken import spoken_sentences
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,9 +80,10 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
             f"machine: {platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}; {len(calls)} calls; {args.rounds} rounds"
         )
-        print("| capability | p50 ms | p95 ms |")
-        print("| --- | ---: | ---: |")
-        for name, work in cases:
+        if args.rounds:
+            print("| capability | p50 ms | p95 ms |")
+            print("| --- | ---: | ---: |")
+        for name, work in cases if args.rounds else []:
             timings = await timed(work, args.rounds)
             print(
                 f"| {name} | {statistics.median(timings):.0f} | {percentile(timings, 0.95):.0f} |"
@@ -87,44 +94,84 @@ async def run(args: argparse.Namespace, data_dir: Path) -> None:
         sophia.close()
 
 
+SYSTEMS = ("summary", "lead", "random")
+METRICS = ("rouge1", "rouge2", "rougeL", "rougeLsum")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
 async def rouge(sophia: Sophia, corpus: Path) -> None:
-    """Mean ROUGE-L (precision, recall, F1) of the extractive summary against QMSum."""
+    """ROUGE F1 of the call summary and of two same-length baselines, per QMSum split."""
     queries = [json.loads(line) for line in (corpus / "queries.jsonl").read_text().splitlines()]
     general = [q for q in queries if q["kind"] == "general"]
-    scores = []
-    words = []
+    splits = json.loads((corpus / "splits.json").read_text())
+    split_of = {call_id: name for name in ("train", "val") for call_id in splits[name]}
+    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    scores: dict[tuple[str, str], list[dict[str, float]]] = {}
+    words: dict[tuple[str, str], list[int]] = {}
+    started = time.perf_counter()
     for q in general:
+        split = split_of.get(q["call_id"], "other")
         answer = await sophia.insights.analyze_call(q["call_id"])
-        summary = " ".join(
-            b.text for s in answer.sections if s.title == "Summary" for b in s.bullets
-        )
-        words.append(len(summary.split()))
-        scores.append(rouge_l(summary, q["answer"]))
-    n = len(scores) or 1
-    p, r, f = (sum(s[i] for s in scores) / n for i in range(3))
+        summary = [b.text for s in answer.sections if s.title == "Summary" for b in s.bullets]
+        budget = sum(len(b.split()) for b in summary)
+        call = await sophia.store.get_call(q["call_id"])
+        assert call is not None
+        said = [s.text for s in spoken_sentences(call)]
+        # Lsum compares sentence by sentence: one line per bullet, sentence, or reference
+        # sentence (split on end punctuation: nltk's splitter needs a data download).
+        reference = "\n".join(_SENTENCE_END.split(q["answer"].strip()))
+        outputs = {
+            "summary": summary,
+            "lead": _first_words(said, budget),
+            "random": _first_words(_random_sentences(said, q["call_id"], budget), budget),
+        }
+        for system, lines in outputs.items():
+            result = scorer.score(reference, "\n".join(lines))
+            scores.setdefault((system, split), []).append({m: result[m].fmeasure for m in METRICS})
+            words.setdefault((system, split), []).append(sum(len(x.split()) for x in lines))
+    took = time.perf_counter() - started
     print(
-        f"ROUGE-L of the extractive call summary on {len(general)} general queries: "
-        f"P {p:.3f} R {r:.3f} F1 {f:.3f} (summary {statistics.fmean(words):.0f} words, "
-        f"reference {statistics.fmean(len(q['answer'].split()) for q in general):.0f})"
+        f"\nROUGE F1 (rouge-score, Porter stemming) on {len(general)} general queries "
+        f"({took:.0f} s, {took / len(general) * 1000:.0f} ms per call analysis and scoring); "
+        f"reference {statistics.fmean(len(q['answer'].split()) for q in general):.0f} words"
     )
+    print("| split | system | ROUGE-1 | ROUGE-2 | ROUGE-L | ROUGE-Lsum | words |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for split in ("train", "val", "other"):
+        for system in SYSTEMS:
+            rows = scores.get((system, split))
+            if not rows:
+                continue
+            means = " | ".join(f"{statistics.fmean(r[m] for r in rows):.3f}" for m in METRICS)
+            print(
+                f"| {split} ({len(rows)}) | {system} | {means} | "
+                f"{statistics.fmean(words[(system, split)]):.0f} |"
+            )
 
 
-def rouge_l(candidate: str, reference: str) -> tuple[float, float, float]:
-    """Precision, recall and F1 of the longest common subsequence of lower-cased words."""
-    a = re.findall(r"[a-z0-9]+", candidate.lower())
-    b = re.findall(r"[a-z0-9]+", reference.lower())
-    if not a or not b:
-        return 0.0, 0.0, 0.0
-    previous = [0] * (len(b) + 1)
-    for word in a:
-        current = [0]
-        for j, other in enumerate(b, 1):
-            current.append(previous[j - 1] + 1 if word == other else max(previous[j], current[-1]))
-        previous = current
-    lcs = previous[-1]
-    precision, recall = lcs / len(a), lcs / len(b)
-    f1 = 0.0 if lcs == 0 else 2 * precision * recall / (precision + recall)
-    return precision, recall, f1
+def _first_words(sentences: list[str], budget: int) -> list[str]:
+    """Whole sentences, the last one cut, up to exactly `budget` words."""
+    lines, left = [], budget
+    for sentence in sentences:
+        if left <= 0:
+            break
+        taken = sentence.split()[:left]
+        lines.append(" ".join(taken))
+        left -= len(taken)
+    return lines
+
+
+def _random_sentences(sentences: list[str], seed: str, budget: int) -> list[str]:
+    """Random sentences (seeded by the call) adding up to `budget` words, in time order."""
+    order = list(range(len(sentences)))
+    random.Random(seed).shuffle(order)
+    picked, total = [], 0
+    for i in order:
+        if total >= budget:
+            break
+        picked.append(i)
+        total += len(sentences[i].split())
+    return [sentences[i] for i in sorted(picked)]
 
 
 def main() -> int:

@@ -162,3 +162,83 @@ async def test_malformed_model_output_falls_back(reply: str) -> None:
         await client.close()
     assert written.notice
     assert written.sections[0].bullets[0].text == "We worry about the price."
+
+
+def summary_model(messages: list[dict[str, Any]]) -> str:
+    """Summarises from the excerpts it is shown: one cited bullet, one uncited."""
+    data = json.loads(messages[1]["content"].split(MARKER)[1])
+    return json.dumps(
+        {
+            "sections": [
+                {
+                    "title": "Summary",
+                    "bullets": [
+                        {
+                            "text": "Casey finds the price too high and compares DealForge.",
+                            "citations": [e["n"] for e in data if "price" in e["text"]],
+                        },
+                        {"text": "A summary claim backed by nothing.", "citations": []},
+                    ],
+                }
+            ]
+        }
+    )
+
+
+async def test_the_model_summarises_the_chosen_tidied_moments_and_must_cite_them(
+    tmp_path: Path,
+) -> None:
+    call_id = "7000000000000000021"
+    folder = write_folder(
+        tmp_path / "corpus",
+        [raw_call(call_id)],
+        [
+            raw_transcript(
+                call_id,
+                [
+                    ("1001", ["Hi Casey! How's your week going?"]),
+                    ("2002", ["Good, busy, thanks for asking."]),
+                    ("1001", ["Um, so let's go through the the pricing for the annual plan."]),
+                    ("2002", ["Uh, I I think the price is too high for a team our size."]),
+                    ("2002", ["DealForge quoted us a lot less for the same forty seats."]),
+                    ("1001", ["I'll send over a revised quote with a two-year option by Friday."]),
+                ],
+            )
+        ],
+    )
+    with fake_chat(summary_model) as chat:
+        settings = Settings(
+            _env_file=None,
+            sophia_data_dir=tmp_path / "data",
+            sophia_embedder="hashing",
+            sophia_summarizer="llm",
+            openai_api_key="test-key",
+            openai_base_url=chat.base_url,
+            llm_model="fake-model",
+            retention_days=0,
+            competitors="DealForge",
+        )
+        app = await Sophia.open(settings)
+        try:
+            await app.ingest_folder(folder)
+            answer = await app.insights.analyze_call(call_id)
+        finally:
+            await app.aclose()
+
+    [request] = chat.requests
+    shown = json.loads(request["messages"][1]["content"].split(MARKER)[1])
+    texts = [e["text"] for e in shown]
+    # The summary's moments, tidied and in call order; never the greeting.
+    assert texts[:3] == [
+        "Let's go through the pricing for the annual plan.",
+        "I think the price is too high for a team our size. "
+        "DealForge quoted us a lot less for the same forty seats.",
+        "I'll send over a revised quote with a two-year option by Friday.",
+    ]
+    assert not any("How's your week" in t for t in texts)
+    [summary] = [s for s in answer.sections if s.title == "Summary"]
+    [bullet] = summary.bullets
+    assert bullet.text == "Casey finds the price too high and compares DealForge."
+    [cited] = [answer.citations[n - 1] for n in bullet.citations]
+    # The citation keeps the words as they were said.
+    assert cited.quote.startswith("Uh, I I think the price is too high")

@@ -3,32 +3,26 @@ and talk ratio, beside Gong's own brief, key points and trackers when Gong sent 
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter
 from collections.abc import Sequence
 
 from core.errors import CallNotFound
 from core.insights.answer import Answer, Bullet, CitationBook, Intent, Section, Table
+from core.insights.call_summary import summary_candidates
 from core.insights.competitor_catalog import named_in
 from core.insights.context import InsightContext
-from core.insights.cues import NEXT_STEP, mentions, objection
+from core.insights.cues import NEXT_STEP, mentions, objection, small_talk
 from core.insights.spoken import Spoken, spoken_sentences, talk_time_ms
 from core.insights.summarizer import Candidate, SectionRequest
 from core.models import Affiliation, Call
 
-__all__ = ["analyze_call", "central_sentences", "follow_on"]
+__all__ = ["SUMMARY_WORDS", "analyze_call", "follow_on"]
 
-_WORD = re.compile(r"[a-z][a-z']+")
-_STOP = frozenset(
-    "the and that this with have for you are was but not what its it's we're they our your "
-    "about just like from there their them then than they're know think yeah okay right so "
-    "well really would could should will can all any one can't don't i'm i've we've you're "
-    "let's get got going want need make more some very also into how when where which who "
-    "been being were had has did does doing out over only because".split()
-)
-_SUMMARY_SENTENCES = 4
-_MIN_WORDS = 8
+# The summary's length in words, speaker labels included: about what a person reads in
+# half a minute, and about the length of QMSum's human-written meeting summaries.
+SUMMARY_WORDS = 150
+# An LLM condenses the chosen moments into at most this many bullets.
+_SUMMARY_BULLETS = 5
 
 
 async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
@@ -42,9 +36,12 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
     requests = [
         SectionRequest(
             "Summary",
-            "What the call was about and what came out of it.",
-            central_sentences(sentences, _SUMMARY_SENTENCES * 3),
-            _SUMMARY_SENTENCES,
+            "What the call was about, what each side said and decided, and what happens next.",
+            summary_candidates(
+                sentences, SUMMARY_WORDS, lambda text: bool(named_in(text, catalog))
+            ),
+            _SUMMARY_BULLETS,
+            chosen=True,
         ),
         SectionRequest(
             "Objections raised",
@@ -79,7 +76,7 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
             [
                 Candidate(s, len(s.text.split()) / 20)
                 for s in sentences
-                if s.is_customer and s.is_question
+                if s.is_customer and s.is_question and not small_talk(s.text)
             ],
             4,
         ),
@@ -89,7 +86,10 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
             [
                 Candidate(s, len(s.text.split()) / 20)
                 for s in sentences
-                if s.affiliation is Affiliation.INTERNAL and s.is_question
+                # "How's your week going?" is a greeting, not a question worth listing.
+                if s.affiliation is Affiliation.INTERNAL
+                and s.is_question
+                and not small_talk(s.text)
             ],
             4,
         ),
@@ -125,30 +125,6 @@ def follow_on(sentences: Sequence[Spoken], first: Spoken, limit: int = 2) -> tup
             break
         taken.append(sentence)
     return tuple(taken)
-
-
-def central_sentences(sentences: Sequence[Spoken], limit: int) -> list[Candidate]:
-    """Sentences that carry the call's most frequent content words (a TF-IDF centroid)."""
-    documents = [set(_content_words(s.text)) for s in sentences]
-    frequency = Counter(w for s in sentences for w in _content_words(s.text))
-    spread = Counter(w for words in documents for w in words)
-    total = len(sentences) or 1
-
-    def weight(word: str) -> float:
-        # Frequent in the call, but not in every other sentence (filler survives _STOP).
-        return frequency[word] * math.log(1 + total / spread[word])
-
-    scored = []
-    for sentence, words in zip(sentences, documents, strict=True):
-        if len(sentence.text.split()) < _MIN_WORDS or not words:
-            continue
-        score = sum(weight(w) for w in words) / math.sqrt(len(sentence.text.split()))
-        scored.append(Candidate(sentence, score))
-    return sorted(scored, key=lambda c: -c.score)[:limit]
-
-
-def _content_words(text: str) -> list[str]:
-    return [w for w in _WORD.findall(text.lower()) if w not in _STOP and len(w) > 2]
 
 
 def _gong_sections(call: Call) -> list[Section]:

@@ -20,9 +20,11 @@ __all__ = [
     "OBJECTION",
     "POSITIVE_OUTCOME",
     "PRICING",
+    "SMALL_TALK",
     "mentions",
     "objection",
     "sentiment",
+    "small_talk",
 ]
 
 
@@ -173,6 +175,36 @@ POSITIVE_OUTCOME = _words(
     r"send (?:me|us|over) the (?:paperwork|"
     r"order form|contract)",
 )
+# Greetings, pleasantries and talk about the call itself: never what a call was about.
+SMALL_TALK = _words(
+    r"good (?:morning|afternoon|evening)",
+    r"how(?:'s| is| are| was) (?:your|the|things|everything|everyone|you|it going)",
+    r"how are you(?: doing)?",
+    r"(?:good|nice|great|lovely) to (?:see|meet|hear from) you",
+    r"nice to meet",
+    r"(?:thanks|thank you) (?:for|so much for) (?:making time|jumping on|joining|having|your time)",
+    r"thanks for making (?:the )?time",
+    r"can you (?:hear|see) (?:me|us)",
+    r"coming through",
+    r"loud and clear",
+    r"(?:long |good |nice )?weekend",
+    r"holiday plans?",
+    r"weather",
+    r"jet ?lag",
+    r"sorry (?:I'm|I am|we're) late",
+    r"my (?:last|other) (?:meeting|call) ran over",
+    r"(?:my |the )?(?:camera|headset|mic|microphone|screen|wifi|connection) (?:is |just )?"
+    r"(?:acting up|died|froze|frozen|dropped)",
+    r"(?:we|I) record these",
+    r"(?:okay|ok|mind) if I (?:record|keep the recorder)",
+    r"recorder",
+    r"have a (?:good|great|nice|lovely) (?:one|day|week|weekend|evening)",
+    r"talk (?:to you )?soon",
+    r"take care",
+    r"bye",
+)
+# A sentence that opens with a greeting is one.
+_GREETING = re.compile(r"^\W*(?:hi|hey|hello|morning|good (?:morning|afternoon|evening))\b", re.I)
 
 # Words a general-purpose lexicon scores wrongly (or not at all) in sales talk.
 _SALES_LEXICON = {
@@ -218,6 +250,11 @@ def sentiment(text: str) -> float:
 def mentions(pattern: re.Pattern[str], text: str) -> int:
     """How many times the cue occurs in `text`."""
     return len(pattern.findall(text))
+
+
+def small_talk(text: str) -> bool:
+    """Whether a sentence is a greeting, a pleasantry or talk about the call itself."""
+    return bool(_GREETING.search(text) or SMALL_TALK.search(text))
 
 
 def objection(text: str) -> float:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from core.insights.answer import Bullet, CitationBook
 from core.models import Affiliation, Call, CallDetails
 
-__all__ = ["Spoken", "quote", "spoken_sentences", "talk_time_ms"]
+__all__ = ["Spoken", "quote", "said", "speaker_label", "spoken_sentences", "talk_time_ms"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,30 @@ def quote(book: CitationBook, sentence: Spoken, context: Sequence[Spoken] = ()) 
         text,
     )
     return Bullet(text=text, citations=[number], quote=True)
+
+
+def speaker_label(sentence: Spoken) -> str:
+    """Who said it, with the customer's account: "Priya Shah (Moss & Co)"."""
+    if sentence.is_customer and sentence.details.account:
+        return f"{sentence.speaker} ({sentence.details.account})"
+    return sentence.speaker
+
+
+def said(book: CitationBook, sentence: Spoken, context: Sequence[Spoken], text: str) -> Bullet:
+    """`text` (tidied words of `sentence` and `context`) attributed to its speaker and cited.
+
+    The citation keeps the verbatim transcript; the bullet shows the tidied words.
+    """
+    parts = [sentence, *context]
+    number = book.cite(
+        sentence.details,
+        sentence.speaker,
+        sentence.affiliation,
+        sentence.start_ms,
+        parts[-1].end_ms,
+        " ".join(s.text for s in parts),
+    )
+    return Bullet(text=f"{speaker_label(sentence)}: “{text}”", citations=[number])
 
 
 def talk_time_ms(sentences: Iterable[Spoken]) -> dict[Affiliation, int]:

@@ -14,9 +14,17 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from core.insights.answer import CitationBook, Section
-from core.insights.spoken import Spoken, quote
+from core.insights.spoken import Spoken, quote, said
 
-__all__ = ["Candidate", "ExtractiveSummarizer", "SectionRequest", "Summarizer", "Written"]
+__all__ = [
+    "Candidate",
+    "ExtractiveSummarizer",
+    "SectionRequest",
+    "Summarizer",
+    "Written",
+    "select",
+    "shown",
+]
 
 _WORD = re.compile(r"[a-z0-9']+")
 # Two quotes closer than this in the same call say the same thing twice.
@@ -32,6 +40,8 @@ class Candidate:
     score: float
     # Same-speaker sentences that follow it and belong in the quote.
     context: tuple[Spoken, ...] = ()
+    # The words to show instead of the verbatim sentences (tidied: core/insights/tidy.py).
+    text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,9 @@ class SectionRequest:
     instruction: str
     candidates: Sequence[Candidate]
     limit: int = 5
+    # The capability already chose the candidates and their order (a call summary): every
+    # one is used, attributed to its speaker, and `limit` only caps an LLM's bullets.
+    chosen: bool = False
 
 
 @dataclass
@@ -75,10 +88,20 @@ class ExtractiveSummarizer:
         """Deterministic: the same candidates always give the same answer."""
         sections = []
         for request in requests:
-            chosen = select(request.candidates, request.limit)
-            bullets = [quote(book, c.sentence, c.context) for c in chosen]
+            if request.chosen:
+                bullets = [said(book, c.sentence, c.context, shown(c)) for c in request.candidates]
+            else:
+                chosen = select(request.candidates, request.limit)
+                bullets = [quote(book, c.sentence, c.context) for c in chosen]
             sections.append(Section(title=request.title, bullets=bullets))
         return Written(sections)
+
+
+def shown(candidate: Candidate) -> str:
+    """The words a candidate shows: its tidied text, else its sentences verbatim."""
+    if candidate.text is not None:
+        return candidate.text
+    return " ".join(s.text for s in (candidate.sentence, *candidate.context))
 
 
 def select(candidates: Sequence[Candidate], limit: int) -> list[Candidate]:

@@ -1,0 +1,204 @@
+"""The call summary on the samples: cited, tidy, no small talk, and the planted moments in it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.app import Sophia
+from core.config import Settings
+from core.gong.parsing import parse_call_details, parse_transcript
+from core.insights.answer import Answer, CitationBook, Section
+from core.insights.call_analysis import SUMMARY_WORDS
+from core.insights.call_summary import summary_candidates
+from core.insights.cues import NEXT_STEP
+from core.insights.spoken import spoken_sentences
+from core.insights.summarizer import ExtractiveSummarizer, SectionRequest
+from core.models import Affiliation, Call
+from tests.conftest import SAMPLES, raw_call, raw_transcript
+
+COMPETITORS = ("DealForge", "Quotient AI", "Pipestream", "Ledgerly")
+DISFLUENT = re.compile(r"\b(?:um+|uh+|erm|mm-?hmm|uh-huh)\b|\b(\w+) \1\b", re.IGNORECASE)
+GREETING = re.compile(
+    r"“\W*(?:hi|hey|hello|good morning)\b|how's your week|how are you|weekend|bye", re.I
+)
+
+
+@pytest.fixture(scope="module")
+def summaries(samples_index: Path, expected: dict[str, Any]) -> dict[str, Answer]:
+    """`sophia analyze` of every sample call, extractive, with the planted competitors."""
+    settings = Settings(
+        _env_file=None,
+        sophia_data_dir=samples_index,
+        competitors=", ".join(COMPETITORS),
+        sophia_summarizer="extractive",
+    )
+
+    async def analyse() -> dict[str, Answer]:
+        app = await Sophia.open(settings)
+        try:
+            return {
+                c["call_id"]: await app.insights.analyze_call(c["call_id"])
+                for c in expected["calls"]
+            }
+        finally:
+            await app.aclose()
+
+    return asyncio.run(analyse())
+
+
+def summary(answer: Answer) -> Section:
+    [found] = [s for s in answer.sections if s.title == "Summary"]
+    return found
+
+
+def quoted(answer: Answer) -> list[str]:
+    """The verbatim transcript behind each summary bullet."""
+    return [answer.citations[n - 1].quote for b in summary(answer).bullets for n in b.citations]
+
+
+def said_under(topics: set[str]) -> dict[str, list[str]]:
+    """Per call, the sentences Gong filed under any of these monologue topics."""
+    transcripts = json.loads((SAMPLES / "transcripts.json").read_text())
+    items = transcripts["callTranscripts"] if isinstance(transcripts, dict) else transcripts
+    return {
+        t["callId"]: [
+            s["text"] for m in t["transcript"] if m.get("topic") in topics for s in m["sentences"]
+        ]
+        for t in items
+    }
+
+
+pytestmark = pytest.mark.model
+
+
+def test_every_bullet_cites_a_moment_of_its_call_in_time_order(
+    summaries: dict[str, Answer],
+) -> None:
+    for call_id, answer in summaries.items():
+        bullets = summary(answer).bullets
+        assert len(bullets) >= 3, call_id
+        assert all(b.citations for b in bullets)
+        cited = [answer.citations[b.citations[0] - 1] for b in bullets]
+        assert {c.call_id for c in cited} == {call_id}
+        assert [c.moment_ms for c in cited] == sorted(c.moment_ms for c in cited)
+        words = sum(len(b.text.split()) for b in bullets)
+        assert words <= SUMMARY_WORDS
+
+
+def test_bullets_say_who_spoke_and_for_which_side(summaries: dict[str, Answer]) -> None:
+    for answer in summaries.values():
+        for bullet in summary(answer).bullets:
+            citation = answer.citations[bullet.citations[0] - 1]
+            who = citation.speaker
+            if citation.affiliation is Affiliation.EXTERNAL:
+                who += f" ({citation.account})"
+            assert bullet.text.startswith(f"{who}: “") and bullet.text.endswith("”")
+
+
+def test_no_greetings_small_talk_or_disfluencies(summaries: dict[str, Answer]) -> None:
+    chatter = said_under({"Small Talk", "Call Setup"})
+    for call_id, answer in summaries.items():
+        for bullet, quote in zip(summary(answer).bullets, quoted(answer), strict=True):
+            assert not GREETING.search(bullet.text), bullet.text
+            assert not DISFLUENT.search(bullet.text), bullet.text
+            assert not any(s in quote for s in chatter[call_id]), bullet.text
+
+
+def test_planted_competitors_objections_and_next_steps_are_in_the_summary(
+    summaries: dict[str, Answer], expected: dict[str, Any]
+) -> None:
+    next_steps = said_under({"Next Steps"})
+    for call_id, answer in summaries.items():
+        text = " ".join(b.text for b in summary(answer).bullets)
+        quotes = quoted(answer)
+        if any(m["call_id"] == call_id for m in expected["competitor_mentions"]):
+            assert any(name in text for name in COMPETITORS), call_id
+        planted = [o["text"] for o in expected["pricing_objections"] if o["call_id"] == call_id]
+        found = [
+            answer.citations[n - 1].quote
+            for s in answer.sections
+            if s.title == "Objections raised"
+            for b in s.bullets
+            for n in b.citations
+        ]
+        # Where call analysis finds a planted objection at all, the summary quotes one.
+        if any(p in q for p in planted for q in found):
+            assert any(p in q for p in planted for q in quotes), call_id
+        if next_steps[call_id]:
+            assert any(
+                NEXT_STEP.search(q) or any(s in q for s in next_steps[call_id]) for q in quotes
+            ), call_id
+
+
+async def test_the_summary_is_the_same_every_time(
+    samples_index: Path, summaries: dict[str, Answer]
+) -> None:
+    settings = Settings(
+        _env_file=None,
+        sophia_data_dir=samples_index,
+        competitors=", ".join(COMPETITORS),
+        sophia_summarizer="extractive",
+    )
+    app = await Sophia.open(settings)
+    try:
+        for call_id in list(summaries)[:3]:
+            again = await app.insights.analyze_call(call_id)
+            assert summary(again) == summary(summaries[call_id])
+            assert quoted(again) == quoted(summaries[call_id])
+    finally:
+        await app.aclose()
+
+
+async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
+    call_id = "7000000000000000011"
+    turns = [
+        ("1001", ["Hi Casey! How's your week going?"]),
+        ("2002", ["Good, busy. Yours?"]),
+        ("1001", ["Um, so, uh, let's go through the the pricing for the annual plan today."]),
+        ("2002", ["Mm-hmm."]),
+        (
+            "2002",
+            [
+                "Yeah, so, I I think the the price is, you know, too high for a team our size.",
+                "We we were quoted a lot less by DealForge for the same forty seats.",
+            ],
+        ),
+        ("1001", ["Okay."]),
+        ("1001", ["Uh, I'll send over a revised quote with a two-year option by Friday."]),
+        ("2002", ["Thanks, have a great weekend, bye."]),
+    ]
+    call = Call(
+        details=parse_call_details(raw_call(call_id)),
+        monologues=parse_transcript(raw_transcript(call_id, turns)).monologues,
+    )
+    sentences = spoken_sentences(call)
+    request = SectionRequest(
+        "Summary",
+        "What the call was about.",
+        summary_candidates(sentences, SUMMARY_WORDS, lambda t: "DealForge" in t),
+        chosen=True,
+    )
+    assert request.candidates == summary_candidates(
+        sentences, SUMMARY_WORDS, lambda t: "DealForge" in t
+    )
+    book = CitationBook()
+    written = await ExtractiveSummarizer().write("the call", [request], book)
+    texts = [b.text for b in written.sections[0].bullets]
+    assert texts == [
+        "Dana Rep: “Let's go through the pricing for the annual plan today.”",
+        "Casey Buyer (Moss & Co): “I think the price is too high for a team our size. "
+        "We were quoted a lot less by DealForge for the same forty seats.”",
+        "Dana Rep: “I'll send over a revised quote with a two-year option by Friday.”",
+    ]
+    # Citations keep the verbatim words and the moment they were said.
+    quotes = [c.quote for c in book.citations]
+    assert quotes[1].startswith("Yeah, so, I I think the the price")
+    assert [c.moment_ms for c in book.citations] == [
+        s.start_ms for s in sentences if s.text.startswith(("Um, so", "Yeah, so, I", "Uh, I'll"))
+    ]

@@ -1,0 +1,67 @@
+"""Tidying spoken sentences: fillers, stutters and half-words go, the words said stay."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.insights.cues import small_talk
+from core.insights.tidy import tidy
+
+
+@pytest.mark.parametrize(
+    ("said", "tidied"),
+    [
+        ("Um, I I think the the price is, you know, too high.", "I think the price is too high."),
+        ("Uh, so uh we need to to decide by Friday.", "We need to decide by Friday."),
+        ("We we went we went around this twice.", "We went around this twice."),
+        (
+            "It ta takes th- the longest on the i individual sets.",
+            "It takes the longest on the individual sets.",
+        ),
+        ("Yeah, okay, so the board signs off in March.", "The board signs off in March."),
+        ("A r a rabbit would do.", "A rabbit would do."),
+        ("The price is fine.", "The price is fine."),
+    ],
+)
+def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -> None:
+    assert tidy(said) == tidied
+
+
+@pytest.mark.parametrize("said", ["Mm-hmm.", "Uh - huh.", "Yeah.", "Okay.", "Um, yeah.", "Hmm?"])
+def test_backchannels_tidy_to_nothing(said: str) -> None:
+    assert tidy(said) == ""
+
+
+def test_tidy_keeps_real_short_words_before_longer_ones() -> None:
+    # "to" begins "tomorrow" and "in" begins "invoice", but both are words, not cut-offs.
+    assert tidy("Send it to tomorrow's meeting in invoice form.") == (
+        "Send it to tomorrow's meeting in invoice form."
+    )
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Hi Aisha! How's your week going?",
+        "Hey everyone, thanks for making time.",
+        "How was the long weekend?",
+        "Quick heads-up, I've got our recorder on.",
+        "Sorry, my screen just froze.",
+        "Thanks, you too, bye bye.",
+    ],
+)
+def test_greetings_and_pleasantries_are_small_talk(said: str) -> None:
+    assert small_talk(said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "The price is too high for a company our size.",
+        "Our morning standup is where the forecast breaks.",
+        "We're also evaluating DealForge and Quotient AI.",
+        "I'll send over the order form by Friday.",
+    ],
+)
+def test_business_is_not_small_talk(said: str) -> None:
+    assert not small_talk(said)
