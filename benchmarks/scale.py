@@ -252,7 +252,7 @@ def _recall(store: LanceStore, vectors: list[Any]) -> float:
     found = []
     for vector in vectors:
         exact = table.search(vector).distance_type("cosine").bypass_vector_index()
-        ann = probe.tune(table, table.search(vector).distance_type("cosine"), NO_FILTERS)
+        ann = probe.tune(table, table.search(vector).distance_type("cosine"), NO_FILTERS, 10)
         want = {r["id"] for r in exact.select(["id", "_distance"]).limit(10).to_list()}
         got = {r["id"] for r in ann.select(["id", "_distance"]).limit(10).to_list()}
         found.append(len(want & got) / 10)

@@ -427,7 +427,8 @@ class LanceStore:
         self, chunks: Any, query: StoreQuery, where: str | None, limit: int
     ) -> list[dict[str, Any]]:
         search = chunks.search(query.vector, vector_column_name="vector").distance_type("cosine")
-        return _semantic_rows(self._ann.tune(chunks, search, query.filters), where, limit)
+        tuned = self._ann.tune(chunks, search, query.filters, limit)
+        return _semantic_rows(tuned, where, limit)
 
     def _keyword(
         self, gen: _Generation, chunks: Any, text: str, where: str | None, limit: int

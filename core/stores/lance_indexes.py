@@ -5,7 +5,7 @@
   filtered search reads only the rows its filter allows.
 - An ANN vector index (IVF-PQ) once the table holds `ANN_MIN_ROWS` chunks: below that an
   exact scan is fast and exact. Searches probe a fifth of its partitions and re-rank the
-  best `refine_factor` x limit candidates by their exact vectors, which keeps recall@10
+  best 400 candidates by their exact vectors, which keeps recall@10
   against an exact scan at or above 0.97 (benchmarks/scale.py). Rows added after it was
   trained are scanned until the next optimize folds them in; when the table has grown
   past four times what the index was trained for, optimize trains a new one. All of this
@@ -40,11 +40,12 @@ ANN_MIN_ROWS = 25_000
 _ANN_PREFIX = "vector_ivf_pq_"
 # 48 sub-vectors of 8 dims for 384 dims (96 of 16 for OpenAI's 1536).
 _SUB_VECTOR_DIMS = 8
-# Measured on QMSum replicated to 100k and 1M chunks (benchmarks/README.md): recall@10
-# against exact >= 0.97 at a fifth of the partitions and 40x re-ranking.
+# Measured on QMSum replicated to 100k chunks (benchmarks/README.md): recall@10 against
+# exact 0.994 probing a fifth of the partitions and re-ranking 400 candidates exactly. The
+# candidates are bounded, not the factor: a hybrid search's pool of 100 re-ranks 400 too.
 _PROBE_SHARE = 0.2
 _MIN_PROBES = 16
-_REFINE_FACTOR = 40
+_REFINE_CANDIDATES = 400
 # Retrain when the rows outgrow the partitions: sqrt(rows) partitions is the usual balance.
 _RETRAIN_GROWTH = 4
 
@@ -94,7 +95,7 @@ class AnnProbe:
         self._version: int | None = None
         self._partitions: int | None = None
 
-    def tune(self, table: Any, search: Any, filters: SearchFilters) -> Any:
+    def tune(self, table: Any, search: Any, filters: SearchFilters, limit: int) -> Any:
         """An exact scan for searches confined to calls or accounts; otherwise the ANN
         index, probed and refined."""
         if filters.call_ids or filters.account_key:
@@ -105,7 +106,7 @@ class AnnProbe:
         if self._partitions is None:
             return search
         probes = max(_MIN_PROBES, math.ceil(_PROBE_SHARE * self._partitions))
-        return search.nprobes(probes).refine_factor(_REFINE_FACTOR)
+        return search.nprobes(probes).refine_factor(max(2, math.ceil(_REFINE_CANDIDATES / limit)))
 
 
 def _build_ann(table: Any, rows: int, *, replacing: int | None) -> None:
