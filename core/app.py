@@ -37,6 +37,7 @@ from core.insights.context import InsightContext
 from core.insights.service import Insights
 from core.metrics import SYNC_CALLS, SYNC_RUNS
 from core.pii import Redactor
+from core.relevance import floor_for
 from core.search import SearchService
 from core.session import Session, Viewer
 from core.sources.base import CallSource
@@ -126,7 +127,8 @@ class Sophia:
         if settings.cache_ttl_s:
             embedder = QueryVectorCache(embedder, build_query_vector_cache(settings, cache))
         state = StateDB(settings.sophia_data_dir / "state.db", clock=clock)
-        search = SearchService(store, embedder, cache, state, generation=generation)
+        floor = floor_for(embedder.name, settings.search_floor)
+        search = SearchService(store, embedder, cache, state, generation=generation, floor=floor)
         context = InsightContext(store, search, build_summarizer(settings), settings, clock)
         return cls(
             settings=settings,

@@ -20,8 +20,20 @@ _SNIPPET_CHARS = 280
 _MIN_WORDS = 6
 
 
+# Suffixes stripped to find a word's stem, longest first ("evaluating" and "evaluation" both
+# become "evalu"). A cheap stand-in for a real stemmer: good enough to match a question's
+# words to a sentence's, and it never makes "competitor" match "company".
+_SUFFIXES = sorted(
+    "ational ations ation ating ated ates ators ator itions ition ings ing ities ity ness "
+    "ments ment ives ive ously ous als al ors or ers er ies ied es ed ly s".split(),
+    key=len,
+    reverse=True,
+)
+_STEM_CHARS = 6
+
+
 def query_terms(query: str) -> set[str]:
-    """Content words of a query, reduced to a crude stem (so 'pricing' finds 'price')."""
+    """Content words of a query, reduced to a stem (so 'pricing' finds 'price')."""
     return {_stem(w) for w in _WORD.findall(query.lower()) if w not in _STOP}
 
 
@@ -55,4 +67,11 @@ def _overlap(line: ChunkLine, terms: set[str]) -> int:
 
 
 def _stem(word: str) -> str:
-    return word[:4] if len(word) > 4 else word
+    word = word.removesuffix("'s")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if len(suffix) > 3 else 3):
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word[:_STEM_CHARS]
