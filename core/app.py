@@ -129,7 +129,9 @@ class Sophia:
         state = StateDB(settings.sophia_data_dir / "state.db", clock=clock)
         floor = floor_for(embedder.name, settings.search_floor)
         search = SearchService(store, embedder, cache, state, generation=generation, floor=floor)
-        context = InsightContext(store, search, build_summarizer(settings), settings, clock)
+        context = InsightContext(
+            store, search, build_summarizer(settings), settings, clock, embedder=embedder
+        )
         return cls(
             settings=settings,
             embedder=embedder,

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from core.errors import BadQuery
-from core.insights.answer import Answer, Bullet, CitationBook, Intent, Section
+from core.insights.answer import Answer, CitationBook, Intent
 from core.insights.briefs import account_brief, topic_brief
 from core.insights.call_analysis import analyze_call, follow_on
 from core.insights.coaching import coaching
@@ -22,13 +22,13 @@ from core.insights.cues import PRICING
 from core.insights.deals import deal_status
 from core.insights.intents import ROLES
 from core.insights.people import stakeholders
+from core.insights.quotes import answering_sentences
 from core.insights.recent import last_call, recent_calls
 from core.insights.spoken import spoken_sentences
 from core.insights.stalled import stalled_deals
 from core.insights.summarizer import Candidate, SectionRequest
 from core.insights.understanding import Miss, Understanding, follow_up, understand
 from core.insights.vocabulary import CALL_KINDS, Vocabulary, load_vocabulary
-from core.search import Hit
 from core.snippets import query_terms
 
 __all__ = ["ask", "brief", "read", "respond"]
@@ -233,12 +233,16 @@ async def _search(ctx: InsightContext, meaning: Understanding, call_ids: Sequenc
         side=meaning.side,
     )
     result = await ctx.search.search(request)
+    # The sentences of the hits that answer best: each hit's best one, or two of one hit.
+    candidates = await answering_sentences(
+        ctx, topic, result.hits, side=meaning.side, embedder=ctx.embedder
+    )
+    moments = SectionRequest(
+        "Moments", f"What was said about {topic}.", candidates, ctx.settings.search_limit
+    )
     book = CitationBook()
-    bullets = [
-        # A hit's snippet is a verbatim quote; its citation carries who, when and the link.
-        _quote_bullet(book, hit)
-        for hit in result.hits
-    ]
+    written = await ctx.summarizer.write(topic, [moments], book)
+    sections = [s for s in written.sections if s.bullets]
     scope = f"{meaning.account}'s calls" if meaning.account else "the indexed calls"
     when = f" from {period.label}" if period else ""
     return Answer(
@@ -246,11 +250,10 @@ async def _search(ctx: InsightContext, meaning: Understanding, call_ids: Sequenc
         title=f"“{topic}”",
         understood=understood,
         filters=request.filters.model_dump(mode="json", exclude_defaults=True),
-        sections=[Section(title="Moments", bullets=bullets)] if bullets else [],
+        sections=sections,
         citations=book.citations,
-        notice=result.notice or (None if bullets else f"Nothing about “{topic}” in {scope}{when}."),
+        notice=result.notice
+        or written.notice
+        or (None if sections else f"Nothing about “{topic}” in {scope}{when}."),
+        summarizer=written.name,
     )
-
-
-def _quote_bullet(book: CitationBook, hit: Hit) -> Bullet:
-    return Bullet(text=hit.snippet, citations=[book.cite_hit(hit)], quote=True)

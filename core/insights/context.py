@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.embedders.base import Embedder
 from core.insights.competitor_catalog import Competitor, competitor_catalog
 from core.insights.periods import Period
 from core.insights.summarizer import Summarizer
@@ -34,6 +35,8 @@ class InsightContext:
     summarizer: Summarizer
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    # For ranking quotes by meaning; None ranks them by their words alone.
+    embedder: Embedder | None = None
 
     def scoped(self, exclude: frozenset[str]) -> InsightContext:
         """This context as seen by a viewer who may not see the accounts with these keys.
