@@ -25,31 +25,43 @@ __all__ = ["NO_FLOOR", "RelevanceFloor", "floor_for"]
 _MIN_SIMILARITY = {
     "local:all-MiniLM-L6-v2": 0.30,
 }
-# BM25 of a chunk: about one moderately specific word of the query (idf ~2) matched.
+# BM25 of a chunk: about one moderately specific word of the query (idf ~2) matched...
 _MIN_BM25 = 2.0
+# ... and then the meaning must not be far off (per embedder, like _MIN_SIMILARITY).
+_MIN_SIMILARITY_WITH_BM25 = {
+    "local:all-MiniLM-L6-v2": 0.10,
+}
 
 
 @dataclass(frozen=True)
 class RelevanceFloor:
-    """Raw evidence a hit needs: a cosine or a BM25 score at least this high (None: no
-    threshold on that side)."""
+    """The raw evidence a hit needs. A cosine of at least `similarity` is enough alone; a
+    BM25 of at least `keyword` is enough when the cosine is at least `low` (a word can match
+    by accident: BM25 stems "objections" and "objects" alike). None: no threshold."""
 
     similarity: float | None
     keyword: float | None
+    low: float = 0.0
 
     def admits(self, chunk: StoredChunk) -> bool:
-        """True when the chunk clears the floor on either kind of evidence.
+        """True when the chunk clears the floor.
 
         A store that reports no raw evidence for a chunk (only a fused score) cannot be
         judged: its hit is kept, as before the floor existed.
         """
-        if self.similarity is None and self.keyword is None:
-            return True
         if chunk.similarity is None and chunk.keyword is None:
             return True
-        if self.similarity is not None and (chunk.similarity or 0.0) >= self.similarity:
+        return self.admits_evidence(chunk.similarity, chunk.keyword)
+
+    def admits_evidence(self, similarity: float | None, keyword: float | None) -> bool:
+        """The floor applied to raw evidence (None: not measured for this hit)."""
+        if self.similarity is None and self.keyword is None:
             return True
-        return self.keyword is not None and (chunk.keyword or 0.0) >= self.keyword
+        if self.similarity is not None and similarity is not None and similarity >= self.similarity:
+            return True
+        if self.keyword is not None and keyword is not None and keyword >= self.keyword:
+            return similarity is None or similarity >= self.low
+        return False
 
 
 NO_FLOOR = RelevanceFloor(None, None)
@@ -60,4 +72,4 @@ def floor_for(embedder: str, enabled: bool = True) -> RelevanceFloor:
     similarity = _MIN_SIMILARITY.get(embedder)
     if not enabled or similarity is None:
         return NO_FLOOR
-    return RelevanceFloor(similarity, _MIN_BM25)
+    return RelevanceFloor(similarity, _MIN_BM25, _MIN_SIMILARITY_WITH_BM25.get(embedder, 0.0))

@@ -22,7 +22,7 @@ from core.insights.spoken import Spoken, spoken_sentences
 from core.insights.summarizer import Candidate
 from core.models import Affiliation, Call
 from core.search import Hit
-from core.snippets import query_terms
+from core.snippets import RELATED_WEIGHT, query_terms, related_terms
 
 __all__ = ["answering_sentences"]
 
@@ -37,17 +37,6 @@ _AROUND_MS = 45_000
 _MIN_MEANING = 0.25
 # At most this many sentences are embedded for one question (the top hits' sentences).
 _MAX_EMBEDDED = 120
-# Words a sales question uses for things the calls name more specifically: "security
-# documents" are a SOC 2 report and a pen test summary. They count for less than the
-# question's own words.
-_CONCEPTS = {
-    "secur": "soc pen test dpa sso questionnaire encryption iso infosec residency nda audit",
-    "docum": "report summary certificate questionnaire contract addendum dpa msa",
-    "pric": "seat discount cost budget quote fee uplift $",
-    "compet": "vendor evaluating alternative also",
-    "legal": "contract msa dpa redlines counsel",
-}
-_RELATED = 0.5
 # How much each signal weighs in a sentence's score (words, meaning, hit rank, form).
 _WORDS, _MEANING, _RANK, _STATEMENT = 1.0, 1.5, 0.3, 0.15
 
@@ -85,11 +74,12 @@ async def answering_sentences(
     if not pool:
         return []
     terms = query_terms(question)
-    related = {r for t in terms for r in query_terms(_CONCEPTS.get(t, ""))} - terms
+    related = related_terms(terms)
     stems = [query_terms(s.text) for s, _, _ in pool]
     spread = Counter(t for words in stems for t in words & (terms | related))
     weight = {
-        t: math.log(1 + len(pool) / spread[t]) * (_RELATED if t in related else 1.0) for t in spread
+        t: math.log(1 + len(pool) / spread[t]) * (RELATED_WEIGHT if t in related else 1.0)
+        for t in spread
     }
     most = sum(w for t, w in weight.items() if t in terms) or 1.0
     meaning = await _meaning(question, [s for s, _, _ in pool], embedder)
