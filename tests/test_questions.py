@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ QUESTIONS = load_questions()
 
 
 @pytest.fixture(scope="module")
-def outcomes(samples_index: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Outcome]]:
+def outcomes(samples_index: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
     """Every question asked once, through a CLI session, on a copy of the samples index."""
     data_dir = tmp_path_factory.mktemp("questions") / "data"
     shutil.copytree(samples_index, data_dir)
@@ -33,7 +32,7 @@ def outcomes(samples_index: Path, tmp_path_factory: pytest.TempPathFactory) -> I
         finally:
             await sophia.aclose()
 
-    yield asyncio.run(run())
+    return asyncio.run(run())
 
 
 def test_the_set_is_large_and_varied_with_questions_kept_aside() -> None:
@@ -41,7 +40,9 @@ def test_the_set_is_large_and_varied_with_questions_kept_aside() -> None:
     assert len({q.id for q in QUESTIONS}) == len(QUESTIONS)
     held_out = [q for q in QUESTIONS if q.held_out]
     assert len(held_out) >= 15
-    kinds = {q.expect.get("intent") for q in QUESTIONS} | {"none" for q in QUESTIONS if q.expect.get("none")}
+    kinds = {q.expect.get("intent") for q in QUESTIONS} | {
+        "none" for q in QUESTIONS if q.expect.get("none")
+    }
     assert {"stakeholders", "deal_status", "last_call", "recent_calls", "none"} <= kinds
     assert any(q.earlier for q in QUESTIONS) and any(q.surface == "brief" for q in QUESTIONS)
 

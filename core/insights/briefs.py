@@ -88,7 +88,9 @@ async def topic_brief(
             [
                 Candidate(s, score + mentions(DECISION, s.text) + mentions(NEXT_STEP, s.text))
                 for s, score, _ in matched
-                if score and (DECISION.search(s.text) or NEXT_STEP.search(s.text))
+                if score
+                and (DECISION.search(s.text) or NEXT_STEP.search(s.text))
+                and not (s.is_customer and objection(s.text))  # a concern, not a decision
             ],
             4,
         ),

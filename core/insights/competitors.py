@@ -72,7 +72,15 @@ async def competitor_intel(
             title=name,
             instruction=f"What was said about {name}, and in what tone.",
             candidates=[
-                Candidate(s, 1.0 + abs(tone) + (objection(s.text) if pricing else 0.0))
+                # What customers say about a rival beats our questions about it.
+                Candidate(
+                    s,
+                    1.0
+                    + abs(tone)
+                    + 0.5 * s.is_customer
+                    - 0.5 * s.is_question
+                    + (objection(s.text) if pricing else 0.0),
+                )
                 for s, tone in found
             ],
             limit=_QUOTES_PER_COMPETITOR,
