@@ -141,21 +141,26 @@ async def _main(args: argparse.Namespace) -> int:
             print(f"\n{scope} scope: raw evidence of the top {K} (no floor)")
             _spread(runs)
             columns = ["hit@1", "hit@5", "hit@10", "hits shown", "relevant dropped"]
-            print("| floor (cosine / BM25 / cosine with BM25) | " + " | ".join(columns) + " |")
+            print(
+                "| floor (cosine / BM25 / cosine with BM25 / BM25 alone) | "
+                + " | ".join(columns)
+                + " |"
+            )
             print("| --- | ---: | ---: | ---: | ---: | ---: |")
             floors: list[RelevanceFloor | None] = [None]
             floors += [
-                RelevanceFloor(c, k, lo)
+                RelevanceFloor(c, k, lo, strong)
                 for c in args.cosines
                 for lo in args.lows
                 for k in args.bm25
+                for strong in args.strong
             ]
             for floor in floors:
                 r = score(runs, floor)
                 name = (
                     "none"
                     if floor is None
-                    else f"{floor.similarity} / {floor.keyword} / {floor.low}"
+                    else f"{floor.similarity} / {floor.keyword} / {floor.low} / {floor.strong}"
                 )
                 print(f"| {name} | " + " | ".join(str(r[c]) for c in columns) + " |")
     finally:
@@ -173,6 +178,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cosines", nargs="+", type=float, default=[0.25, 0.3, 0.35])
     parser.add_argument("--lows", nargs="+", type=float, default=[0.0, 0.1, 0.15])
     parser.add_argument("--bm25", nargs="+", type=float, default=[1.0, 2.0, 3.0])
+    parser.add_argument("--strong", nargs="+", type=float, default=[8.0])
     return asyncio.run(_main(parser.parse_args(argv)))
 
 

@@ -7,8 +7,11 @@ evidence instead, which means the same thing in every query: the cosine similari
 chunk to the question, and its BM25 score. A hit clears the floor on either one.
 
 The thresholds are calibrated per embedder (cosines of different models are not on one
-scale) on QMSum's train split and on samples/ (see benchmarks/README.md): low enough to keep
-every hit that QMSum's judges marked relevant in our top 10, high enough to drop small talk.
+scale) with benchmarks/floor.py on QMSum's train split, and checked on samples/ (see
+benchmarks/README.md): on QMSum they keep 97 % of the top-10 hits its judges marked
+relevant in call scope (all of them in global scope, where hit@k does not move), and on
+samples/ they drop the chunks a question has nothing to do with (cosine under 0.25, no word
+of it said).
 An embedder without a calibration (OpenAI's, the hashing one) gets no floor: its cosines
 have not been measured, and a BM25-only floor would drop its paraphrase matches.
 """
@@ -23,11 +26,13 @@ __all__ = ["NO_FLOOR", "RelevanceFloor", "floor_for"]
 
 # Cosine similarity of a chunk to the query, per embedder (see the module docstring).
 _MIN_SIMILARITY = {
-    "local:all-MiniLM-L6-v2": 0.30,
+    "local:all-MiniLM-L6-v2": 0.25,
 }
 # BM25 of a chunk: about one moderately specific word of the query (idf ~2) matched...
 _MIN_BM25 = 2.0
-# ... and then the meaning must not be far off (per embedder, like _MIN_SIMILARITY).
+# ... and then the meaning must not be far off (per embedder, like _MIN_SIMILARITY),
+# unless BM25 alone is this strong (a quoted phrase: "ignore previous instructions").
+_STRONG_BM25 = 8.0
 _MIN_SIMILARITY_WITH_BM25 = {
     "local:all-MiniLM-L6-v2": 0.10,
 }
@@ -37,11 +42,14 @@ _MIN_SIMILARITY_WITH_BM25 = {
 class RelevanceFloor:
     """The raw evidence a hit needs. A cosine of at least `similarity` is enough alone; a
     BM25 of at least `keyword` is enough when the cosine is at least `low` (a word can match
-    by accident: BM25 stems "objections" and "objects" alike). None: no threshold."""
+    by accident: BM25 stems "objections" and "objects" alike), and a BM25 of at least
+    `strong` (several rare words of the question, as in a quoted phrase) is enough alone.
+    None: no threshold."""
 
     similarity: float | None
     keyword: float | None
     low: float = 0.0
+    strong: float | None = None
 
     def admits(self, chunk: StoredChunk) -> bool:
         """True when the chunk clears the floor.
@@ -59,6 +67,8 @@ class RelevanceFloor:
             return True
         if self.similarity is not None and similarity is not None and similarity >= self.similarity:
             return True
+        if self.strong is not None and keyword is not None and keyword >= self.strong:
+            return True
         if self.keyword is not None and keyword is not None and keyword >= self.keyword:
             return similarity is None or similarity >= self.low
         return False
@@ -72,4 +82,5 @@ def floor_for(embedder: str, enabled: bool = True) -> RelevanceFloor:
     similarity = _MIN_SIMILARITY.get(embedder)
     if not enabled or similarity is None:
         return NO_FLOOR
-    return RelevanceFloor(similarity, _MIN_BM25, _MIN_SIMILARITY_WITH_BM25.get(embedder, 0.0))
+    low = _MIN_SIMILARITY_WITH_BM25.get(embedder, 0.0)
+    return RelevanceFloor(similarity, _MIN_BM25, low, _STRONG_BM25)

@@ -143,7 +143,7 @@ class SearchService:
 
     async def _cache_key(self, request: SearchRequest) -> str:
         generation = await self._generation.current()
-        floor = f"{self._floor.similarity}/{self._floor.keyword}/{self._floor.low}"
+        floor = repr(self._floor)
         material = f"{generation}|{self._embedder.name}|{floor}|{request.model_dump_json()}"
         return "search:" + hashlib.sha256(material.encode()).hexdigest()
 

@@ -47,6 +47,8 @@ _CONCEPTS = {
     "pric": "seat discount cost budget quote fee uplift",
     "compet": "vendor vendors option alternative",
     "legal": "contract msa dpa redlines counsel",
+    "discou": "off percent",
+    "sso": "single sign okta saml",
 }
 RELATED_WEIGHT = 0.5
 # An answer to a matching question from the other side counts this much of its match.

@@ -89,6 +89,12 @@ async def respond(ctx: InsightContext, meaning: Understanding) -> Answer:
     ):
         return _no_calls(meaning)
     period, account = meaning.period, meaning.account
+    if meaning.speakers and meaning.intent in (
+        Intent.COMPETITORS,
+        Intent.SEARCH,
+        Intent.TOPIC_BRIEF,
+    ):
+        return await _said_by(ctx, meaning, call_ids)  # one person's words, on any topic
     match meaning.intent:
         case Intent.STALLED:
             return await stalled_deals(ctx)
@@ -117,8 +123,6 @@ async def respond(ctx: InsightContext, meaning: Understanding) -> Answer:
         case Intent.ACCOUNT_BRIEF:
             assert account is not None
             return await account_brief(ctx, account, period)
-    if meaning.speakers:
-        return await _said_by(ctx, meaning, call_ids)
     if meaning.intent is Intent.TOPIC_BRIEF:
         return await topic_brief(
             ctx, meaning.topic, period, account, call_ids=call_ids, side=meaning.side
@@ -176,28 +180,34 @@ def _no_calls(meaning: Understanding) -> Answer:
 async def _said_by(ctx: InsightContext, meaning: Understanding, call_ids: Sequence[str]) -> Answer:
     """What these people said on the topic: their own sentences, from their calls only."""
     who = " and ".join(meaning.speakers)
+    rival = (
+        next((c for c in (await ctx.competitors()) if c.name == meaning.competitor), None)
+        if meaning.competitor
+        else None
+    )
+    topic = " ".join(filter(None, [meaning.topic, meaning.competitor]))
     understood = describe(
-        f"Reading what {who} said on", meaning.account, meaning.period, meaning.topic or None
+        f"Reading what {who} said on", meaning.account, meaning.period, topic or None
     )
     calls = await ctx.calls(period=meaning.period, account=meaning.account, call_ids=call_ids)
-    terms = query_terms(meaning.topic)
-    pricing = bool(PRICING.search(meaning.topic))
+    terms = query_terms(topic)
+    pricing = bool(PRICING.search(topic))
     candidates = []
     for call in calls:
         sentences = spoken_sentences(call)
         for s in sentences:
-            if s.speaker not in meaning.speakers:
+            if s.speaker not in meaning.speakers or (rival and not rival.pattern.search(s.text)):
                 continue
             score = len(terms & query_terms(s.text)) + (pricing and bool(PRICING.search(s.text)))
             if score or not terms:
                 long = len(s.text.split()) / 30
                 candidates.append(Candidate(s, score + long, follow_on(sentences, s)))
-    title = f"{who} on {meaning.topic}" if meaning.topic else f"What {who} said"
+    title = f"{who} on {topic}" if topic else f"What {who} said"
     request = SectionRequest(
-        title, f"What {who} said about {meaning.topic or 'anything'}.", candidates, _SAID_BY
+        title, f"What {who} said about {topic or 'anything'}.", candidates, _SAID_BY
     )
     book = CitationBook()
-    written = await ctx.summarizer.write(meaning.topic or who, [request], book)
+    written = await ctx.summarizer.write(topic or who, [request], book)
     sections = [s for s in written.sections if s.bullets]
     return Answer(
         intent=Intent.SEARCH,
@@ -207,7 +217,7 @@ async def _said_by(ctx: InsightContext, meaning: Understanding, call_ids: Sequen
         sections=sections,
         citations=book.citations,
         notice=written.notice
-        or (None if sections else f"{who} said nothing about “{meaning.topic}” on the calls."),
+        or (None if sections else f"{who} said nothing about “{topic}” on the calls."),
         summarizer=written.name,
     )
 

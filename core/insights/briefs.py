@@ -49,14 +49,15 @@ async def topic_brief(
     )
     result = await ctx.search.search(request)
     filters = request.filters.model_dump(mode="json", exclude_defaults=True)
-    if not result.hits:
-        return Answer(
-            intent=Intent.TOPIC_BRIEF,
-            title=f"Brief: {topic}",
-            understood=understood,
-            filters=filters,
-            notice=f"Nothing about “{topic}” came up in {_scope(account, period)}.",
-        )
+    nothing = Answer(
+        intent=Intent.TOPIC_BRIEF,
+        title=f"Brief: {topic}",
+        understood=understood,
+        filters=filters,
+        notice=result.notice or f"Nothing about “{topic}” came up in {_scope(account, period)}.",
+    )
+    if not result.hits and not (account or period or call_ids):
+        return nothing  # a narrow scope is read in full below, hits or not
     matched = await _matched_sentences(ctx, topic, result.hits, period, account, call_ids)
     if side is not None:
         matched = [m for m in matched if m[0].affiliation is side]
@@ -97,6 +98,8 @@ async def topic_brief(
     ]
     book = CitationBook()
     written = await ctx.summarizer.write(topic, requests, book)
+    if not any(s.bullets for s in written.sections):
+        return nothing
     where: dict[str, list[str]] = defaultdict(list)
     for hit in result.hits:
         where[hit.account or "—"].append(hit.call_id)

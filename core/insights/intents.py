@@ -117,8 +117,9 @@ RULES: list[tuple[Intent, re.Pattern[str]]] = [
 
 # Verbs that make an account the subject: "what did Olympus say", "Moss raised".
 SUBJECT_VERBS = (
-    r"(?:say|said|says|ask|asked|asks|raise|raised|mention|mentioned|think|thought|want|wanted|"
-    r"push(?:ed)? back|complain(?:ed)?|react(?:ed)?|worr(?:y|ied)|object(?:ed)?|tell us|told us)"
+    r"(?:say|said|says|saying|ask|asked|asks|asking|raise|raised|raising|mention|mentioned|"
+    r"think|thought|want|wanted|wanting|push(?:ed|ing)? back|complain(?:ed|ing)?|"
+    r"react(?:ed)?|worr(?:y|ied)|object(?:ed)?|tell us|told us|telling us)"
 )
 SIDE_RULES: list[tuple[Affiliation, re.Pattern[str]]] = [
     (
@@ -188,7 +189,8 @@ FILLER = frozenset(
     "catch prep prepare before meeting they them their it its he she his her this that these "
     "those else again also what's whats anyone anybody someone ask asked asking asks talk "
     "talked talking mention mentions mentioning discussed discuss discussing happened going "
-    "lately today there's here's who's where's how's i'm we're still".split()
+    "lately today there's here's who's where's how's i'm we're still raise raising saying "
+    "bring brought up".split()
 )
 
 

@@ -42,7 +42,9 @@ _CAPITALISED = re.compile(r"(?<![\w'’])[A-Z][\w'’.-]*(?:\s+(?:&|and|of|[A-Z]
 _ACRONYM = re.compile(r"^[A-Z0-9&]{1,6}s?$")
 _UNSAID = frozenset({"i", "i'm", "i've", "i'd", "q1", "q2", "q3", "q4"})
 # Lower-case names show up in one place people type them: "what did initech say".
-_SUBJECT_BEFORE = re.compile(r"\b(?:did|does|do|has|have|what|how|why|when)\s+(?:the\s+)?$", re.I)
+_SUBJECT_BEFORE = re.compile(
+    r"\b(?:did|does|do|has|have|is|are|was|were|what|how|why|when)\s+(?:the\s+)?$", re.I
+)
 _SUBJECT_AFTER = re.compile(rf"^\s+{SUBJECT_VERBS}\b", re.I)
 _FROM_ACCOUNT = re.compile(
     r"\b(?:questions|concerns|objections|pushback|feedback|requests|worries)\s+(?:from|by)\s+"
@@ -125,6 +127,8 @@ async def understand(question: str, ctx: InsightContext, vocabulary: Vocabulary)
     side = Affiliation.EXTERNAL if subject else side_of(text)
     misses.extend(await _unknown_names(text, ctx, vocabulary))
     intent = _intent(text, account=account, competitor=competitor, speakers=speakers)
+    if role and intent is Intent.SEARCH and re.match(r"\s*who\b", text, re.I):
+        intent = Intent.STAKEHOLDERS  # "who is the IT security lead at Pinecrest?"
     topic = _topic(text, side, role)
     if call_kind and intent in (Intent.SEARCH, Intent.TOPIC_BRIEF):
         topic = f"{topic} {call_kind}".strip()
