@@ -35,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     env = {**os.environ, "SOPHIA_DATA_DIR": str(data_dir), "RETENTION_DAYS": "0"}
     if args.embedder:
         env["SOPHIA_EMBEDDER"] = args.embedder
+    if args.no_floor:
+        env["SEARCH_FLOOR"] = "false"
     for name, value in (
         ("SEARCH_ALPHA", args.alpha),
         ("CHUNK_TOKENS", args.chunk_tokens),
@@ -94,6 +96,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--alpha", type=float, default=None)
     parser.add_argument("--chunk-tokens", type=int, default=None)
     parser.add_argument("--chunk-overlap", type=int, default=None)
+    parser.add_argument(
+        "--no-floor", action="store_true", help="Show every hit (SEARCH_FLOOR=false)."
+    )
     return parser.parse_args(argv)
 
 
@@ -149,8 +154,10 @@ def _score(
 ) -> dict[str, float]:
     at1 = at5 = at10 = mrr = recall = centre5 = 0.0
     words: list[int] = []
+    shown = 0
     for q in queries:
         ranked = hits.get(q["qid"], [])[:K]
+        shown += len(ranked)
         flags = [_relevant(h, q) for h in ranked]
         first = next((i for i, ok in enumerate(flags) if ok), None)
         at1 += first == 0
@@ -173,6 +180,8 @@ def _score(
         "span_recall@10": round(recall / n, 3),
         "centre_hit@5": round(centre5 / n, 3),
         "words_per_hit": round(statistics.fmean(words), 1) if words else 0.0,
+        # Fewer than K when the relevance floor leaves weak hits out.
+        "hits_per_query": round(shown / n, 2),
     }
 
 
@@ -187,6 +196,7 @@ def _print_table(rows: list[dict[str, Any]]) -> None:
         "span_recall@10",
         "centre_hit@5",
         "words_per_hit",
+        "hits_per_query",
         "seconds",
     ]
     print("| " + " | ".join(columns) + " |")

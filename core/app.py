@@ -39,6 +39,7 @@ from core.metrics import SYNC_CALLS, SYNC_RUNS
 from core.models import Call
 from core.pii import Redactor
 from core.quarantine import Quarantined, QuarantineEntry, describe_fault
+from core.relevance import floor_for
 from core.search import SearchService
 from core.session import Session, Viewer
 from core.sources.base import CallSource
@@ -132,8 +133,11 @@ class Sophia:
         if settings.cache_ttl_s:
             embedder = QueryVectorCache(embedder, build_query_vector_cache(settings, cache))
         state = StateDB(settings.sophia_data_dir / "state.db", clock=clock)
-        search = SearchService(store, embedder, cache, state, generation=generation)
-        context = InsightContext(store, search, build_summarizer(settings), settings, clock)
+        floor = floor_for(embedder.name, settings.search_floor)
+        search = SearchService(store, embedder, cache, state, generation=generation, floor=floor)
+        context = InsightContext(
+            store, search, build_summarizer(settings), settings, clock, embedder=embedder
+        )
         return cls(
             settings=settings,
             embedder=embedder,

@@ -114,6 +114,11 @@ class Settings(BaseSettings):
         0.5, ge=0, le=1, description="Hybrid weight: 1 = pure vector, 0 = pure BM25."
     )
     search_limit: int = Field(5, ge=1, le=100, description="Hits returned by default.")
+    search_floor: bool = Field(
+        True,
+        description="Leave out hits whose raw evidence (cosine or BM25) is under the floor "
+        "calibrated for the embedder, rather than pad answers to the limit (core/relevance.py).",
+    )
 
     # --- insights ------------------------------------------------------------------------
     sophia_summarizer: Literal["auto", "extractive", "llm"] = Field(

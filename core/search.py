@@ -17,6 +17,7 @@ from core.gong.links import moment_url
 from core.metrics import CACHE_LOOKUPS
 from core.models import Affiliation
 from core.query import SearchMode, SearchRequest
+from core.relevance import NO_FLOOR, RelevanceFloor
 from core.snippets import best_line, query_terms, snippet_text
 from core.state import StateDB
 from core.stores.base import StoredChunk, StoreQuery, VectorStore
@@ -57,6 +58,8 @@ class SearchResult(BaseModel):
     took_ms: float
     cached: bool = False
     notice: str | None = None
+    # Candidates left out because they did not clear the relevance floor.
+    below_floor: int = 0
 
 
 class SearchService:
@@ -70,12 +73,14 @@ class SearchService:
         state: StateDB | None = None,
         *,
         generation: Generation | None = None,
+        floor: RelevanceFloor = NO_FLOOR,
     ) -> None:
         self._store = store
         self._embedder = embedder
         self._cache = cache
         self._state = state
         self._generation = generation or StoreGeneration(store)
+        self._floor = floor
 
     async def search(self, request: SearchRequest) -> SearchResult:
         """The best `request.limit` non-overlapping hits, cited."""
@@ -89,7 +94,7 @@ class SearchService:
         else:
             result = await self._run(request, started)
             # A degraded answer (keyword fallback) is not worth remembering.
-            if result.notice is None:
+            if result.mode is request.mode:
                 await self._cache.set(key, result.model_dump_json())
         if self._state is not None:
             self._state.record_query(result.took_ms, cached=result.cached, mode=result.mode)
@@ -116,17 +121,30 @@ class SearchService:
         )
         terms = query_terms(request.query)
         side = request.filters.side
+        # Fewer, right hits beat `limit` hits: what lacks evidence is not shown at all.
+        admitted = [chunk for chunk in chunks if self._floor.admits(chunk)]
         hits = [
             _hit(chunk, best_line(chunk.lines, terms, side))
-            for chunk in _without_overlaps(chunks)[: request.limit]
+            for chunk in _without_overlaps(admitted)[: request.limit]
         ]
+        if chunks and not admitted:
+            notice = notice or (
+                f"Nothing in the calls matches “{request.query}” closely enough to show: the "
+                "nearest moments were only loosely related."
+            )
         return SearchResult(
-            request=request, mode=mode, hits=hits, took_ms=_since(started), notice=notice
+            request=request,
+            mode=mode,
+            hits=hits,
+            took_ms=_since(started),
+            notice=notice,
+            below_floor=len(chunks) - len(admitted),
         )
 
     async def _cache_key(self, request: SearchRequest) -> str:
         generation = await self._generation.current()
-        material = f"{generation}|{self._embedder.name}|{request.model_dump_json()}"
+        floor = repr(self._floor)
+        material = f"{generation}|{self._embedder.name}|{floor}|{request.model_dump_json()}"
         return "search:" + hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
 from core.chunking import ChunkLine
 from core.models import Affiliation
 
-__all__ = ["best_line", "query_terms", "snippet_text"]
+__all__ = ["RELATED_WEIGHT", "best_line", "query_terms", "related_terms", "snippet_text"]
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP = frozenset(
@@ -20,20 +21,62 @@ _SNIPPET_CHARS = 280
 _MIN_WORDS = 6
 
 
+# Suffixes stripped to find a word's stem, longest first ("evaluating" and "evaluation" both
+# become "evalu"). A cheap stand-in for a real stemmer: good enough to match a question's
+# words to a sentence's, and it never makes "competitor" match "company".
+_SUFFIXES = sorted(
+    "ational ations ation ating ated ates ators ator itions ition ings ing ities ity ness "
+    "ments ment ives ive ously ous als al ors or ers er ies ied es ed ly s".split(),
+    key=len,
+    reverse=True,
+)
+_STEM_CHARS = 6
+
+
 def query_terms(query: str) -> set[str]:
-    """Content words of a query, reduced to a crude stem (so 'pricing' finds 'price')."""
+    """Content words of a query, reduced to a stem (so 'pricing' finds 'price')."""
     return {_stem(w) for w in _WORD.findall(query.lower()) if w not in _STOP}
+
+
+# Words a sales question uses for things the calls name more specifically: "security
+# documents" are a SOC 2 report and a pen test summary, "competitors" are other vendors.
+# They count for less than the question's own words.
+_CONCEPTS = {
+    "secur": "soc pen test dpa sso questionnaire encryption iso infosec residency nda audit",
+    "docum": "report summary certificate questionnaire contract addendum dpa msa",
+    "pric": "seat discount cost budget quote fee uplift",
+    "compet": "vendor vendors option alternative",
+    "legal": "contract msa dpa redlines counsel",
+    "discou": "off percent",
+    "sso": "single sign okta saml",
+}
+RELATED_WEIGHT = 0.5
+# An answer to a matching question from the other side counts this much of its match.
+_ANSWER_WEIGHT = 0.8
+
+
+def related_terms(terms: set[str]) -> set[str]:
+    """Stems of the sales words that stand for these query terms (not the terms themselves)."""
+    return {r for t in terms for r in query_terms(_CONCEPTS.get(t, ""))} - terms
 
 
 def best_line(
     lines: Sequence[ChunkLine], terms: set[str], side: Affiliation | None = None
 ) -> ChunkLine:
-    """The sentence to quote: from `side` when given, sharing most query words, and
-    substantial rather than a one-word acknowledgement."""
+    """The sentence to quote: from `side` when given, sharing most query words (or answering
+    a question that does), and substantial rather than a one-word acknowledgement."""
     pool = [line for line in lines if side is None or line.affiliation is side] or list(lines)
+    related = related_terms(terms)
+    asked = {
+        id(line): _match(before, terms, related)
+        for before, line in itertools.pairwise(lines)
+        if before.text.rstrip().endswith("?") and before.speaker != line.speaker
+    }
 
-    def score(line: ChunkLine) -> tuple[int, bool]:
-        return _overlap(line, terms), len(line.text.split()) >= _MIN_WORDS
+    def score(line: ChunkLine) -> tuple[float, bool]:
+        own = _match(line, terms, related)
+        answered = _ANSWER_WEIGHT * asked.get(id(line), 0.0)
+        return max(own, answered), len(line.text.split()) >= _MIN_WORDS
 
     # max() keeps the first of equals: earlier sentences win ties, which reads naturally.
     return max(pool, key=score)
@@ -50,9 +93,17 @@ def snippet_text(lines: Sequence[ChunkLine], chosen: ChunkLine) -> str:
     return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1].rstrip() + "…"
 
 
-def _overlap(line: ChunkLine, terms: set[str]) -> int:
-    return len(terms & {_stem(w) for w in _WORD.findall(line.text.lower())})
+def _match(line: ChunkLine, terms: set[str], related: set[str]) -> float:
+    words = {_stem(w) for w in _WORD.findall(line.text.lower())}
+    return len(terms & words) + RELATED_WEIGHT * bool(related & words)
 
 
 def _stem(word: str) -> str:
-    return word[:4] if len(word) > 4 else word
+    word = word.removesuffix("'s")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= (4 if len(suffix) > 3 else 3):
+            word = word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word[:_STEM_CHARS]

@@ -72,4 +72,5 @@ async def test_questions_that_stand_alone_are_not_changed(sophia: Sophia) -> Non
     typo = await sophia.insights.ask("and what about Olympsu?", earlier=[MOSS])
     assert typo.notice == "No calls found for 'Olympsu'. Did you mean Olympus?"
     nothing_before = await sophia.insights.ask("and what about Olympus?", earlier=["", "  "])
-    assert nothing_before.intent is Intent.SEARCH and nothing_before.notice
+    # Empty messages give no context: the question is read alone, as a brief on Olympus.
+    assert nothing_before.intent is Intent.ACCOUNT_BRIEF and accounts(nothing_before) == {"Olympus"}

@@ -182,5 +182,6 @@ async def test_periods_in_questions_narrow_the_answer(sophia: Sophia, expected: 
     assert sum(counted.values()) < sum(r[1] for r in table(everything, "Mentions by competitor"))
 
     this_week = await sophia.insights.ask("what competitors were mentioned this week?")
-    assert "Scanning all calls, Nov 23" in this_week.understood
-    assert not this_week.tables and not this_week.citations and this_week.notice
+    assert this_week.intent is Intent.COMPETITORS and "Nov 23" in this_week.understood
+    assert not this_week.tables and not this_week.citations
+    assert this_week.notice == "No calls this week (Nov 23)."

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.insights.periods import find_period, last_days
+from core.insights.periods import find_period, last_days, read_period
 
 UTC_ZONE = ZoneInfo("UTC")
 
@@ -103,9 +103,53 @@ def test_no_period_leaves_the_text_alone() -> None:
     assert find_period("may I see the pricing objections", NOV_23, UTC_ZONE)[0] is None
 
 
-def test_future_periods_are_cut_at_today() -> None:
+def test_a_period_that_has_begun_is_cut_at_today() -> None:
     assert days("this year", NOV_23)[1] == date(2026, 11, 23)
-    assert find_period("in 2030", NOV_23, UTC_ZONE)[0] is None
+    period, _ = find_period("this year", NOV_23, UTC_ZONE)
+    assert period is not None and not period.ahead
+
+
+@pytest.mark.parametrize(
+    ("text", "first", "last", "label"),
+    [
+        ("in 2031", date(2031, 1, 1), date(2031, 12, 31), "Jan 1, 2031 – Dec 31, 2031"),
+        ("next quarter", date(2027, 1, 1), date(2027, 3, 31), "Jan 1, 2027 – Mar 31, 2027"),
+        ("next week", date(2026, 11, 30), date(2026, 12, 6), "Nov 30 – Dec 6"),
+        ("next month", date(2026, 12, 1), date(2026, 12, 31), "Dec 1 – Dec 31"),
+        ("next year", date(2027, 1, 1), date(2027, 12, 31), "Jan 1, 2027 – Dec 31, 2027"),
+        ("tomorrow", date(2026, 11, 24), date(2026, 11, 24), "Nov 24"),
+        ("since 2027-06-01", date(2027, 6, 1), date(2027, 6, 1), "Jun 1, 2027"),
+        ("Q2 2030", date(2030, 4, 1), date(2030, 6, 30), "Apr 1, 2030 – Jun 30, 2030"),
+    ],
+)
+def test_a_period_still_ahead_is_kept_as_said_not_dropped(
+    text: str, first: date, last: date, label: str
+) -> None:
+    """ "next quarter" holds no calls: the answer must say so, not answer from all calls."""
+    period, rest = find_period(f"pricing objections {text}", NOV_23, UTC_ZONE)
+    assert period is not None and period.ahead and rest == "pricing objections"
+    assert days(text, NOV_23)[:3] == (first, last, label)
+    assert period.phrase == text and period.said.endswith(f"{text} ({label})")
+
+
+@pytest.mark.parametrize("text", ["in 2019", "since 2020-01-01", "Q1 2025"])
+def test_far_past_periods_are_read(text: str) -> None:
+    period, _ = find_period(text, NOV_23, UTC_ZONE)
+    assert period is not None and not period.ahead
+
+
+@pytest.mark.parametrize(
+    ("text", "unreadable"),
+    [
+        ("calls on 2026-13-45", "on 2026-13-45"),
+        ("since 2026-02-30", "since 2026-02-30"),
+        ("since 9999-12-31", "since 9999-12-31"),  # the calendar's last day: never a crash
+        ("from 2026-11-01 to 2026-10-01", "from 2026-11-01 to 2026-10-01"),
+    ],
+)
+def test_a_date_that_cannot_be_read_is_reported_not_ignored(text: str, unreadable: str) -> None:
+    reading = read_period(text, NOV_23, UTC_ZONE)
+    assert reading.period is None and reading.unreadable == unreadable
 
 
 def test_last_days_includes_today() -> None:

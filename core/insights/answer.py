@@ -30,6 +30,10 @@ class Intent(StrEnum):
     STALLED = "stalled"
     COACHING = "coaching"
     WEEKLY_BRIEF = "weekly_brief"
+    STAKEHOLDERS = "stakeholders"
+    DEAL_STATUS = "deal_status"
+    LAST_CALL = "last_call"
+    RECENT_CALLS = "recent_calls"
 
 
 class Citation(BaseModel):

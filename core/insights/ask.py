@@ -1,85 +1,40 @@
-"""`ask`: a question in plain words -> intent, account, period -> the capability's answer.
+"""`ask` and `brief`: a question in plain words -> its reading -> the capability's answer.
 
-Offline and deterministic: rules pick the intent, a fuzzy match finds the account, and the
-period parser reads the dates. The rules are in the open (below) so a surprising answer
-can be explained by reading them.
+Offline and deterministic: `understanding.py` reads every constraint, then `respond` holds
+the answer to all of them. What matched nothing is said (with "did you mean"); a period or
+kind of call without calls says so; nothing is ever widened to all calls to fill an answer.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 from core.errors import BadQuery
-from core.insights.answer import Answer, Bullet, CitationBook, Intent, Section
+from core.insights.answer import Answer, CitationBook, Intent
 from core.insights.briefs import account_brief, topic_brief
-from core.insights.call_analysis import analyze_call
+from core.insights.call_analysis import analyze_call, follow_on
 from core.insights.coaching import coaching
 from core.insights.competitors import competitor_intel
-from core.insights.context import InsightContext, closest_account, describe
-from core.insights.periods import Period, find_period
+from core.insights.context import InsightContext, describe
+from core.insights.cues import PRICING
+from core.insights.deals import deal_status
+from core.insights.intents import ROLES
+from core.insights.people import stakeholders
+from core.insights.quotes import answering_sentences
+from core.insights.recent import last_call, recent_calls
+from core.insights.spoken import spoken_sentences
 from core.insights.stalled import stalled_deals
-from core.search import Hit
+from core.insights.summarizer import Candidate, SectionRequest
+from core.insights.understanding import Miss, Understanding, follow_up, understand
+from core.insights.vocabulary import CALL_KINDS, Vocabulary, load_vocabulary
+from core.snippets import query_terms
 
-__all__ = ["Understanding", "ask", "understand"]
+__all__ = ["ask", "brief", "read", "respond"]
 
-_CALL_ID = re.compile(r"(?:[?&]id=|\bcall\s+)(\d{6,20})\b", re.IGNORECASE)
-_RULES: list[tuple[Intent, re.Pattern[str]]] = [
-    (
-        Intent.STALLED,
-        re.compile(
-            r"\b(?:stall(?:ed|ing)?|stuck|gone (?:quiet|dark|cold)|no (?:recent )?activity|slipp)",
-            re.IGNORECASE,
-        ),
-    ),
-    (Intent.COMPETITORS, re.compile(r"\bcompetit|\bcompetition\b", re.IGNORECASE)),
-    (
-        Intent.COACHING,
-        re.compile(
-            r"\b(?:successful|success|winning|coach(?:ing)?|talk tracks?|worked well|"
-            r"good examples?|best (?:calls?|examples?))\b",
-            re.IGNORECASE,
-        ),
-    ),
-    (
-        Intent.TOPIC_BRIEF,
-        re.compile(
-            r"\b(?:brief|summar|overview|recap|catch me up|themes?|trends?|key decisions|digest|"
-            r"prep(?:are)?|what's new|recent conversations|objections?|concerns?|pushback|"
-            r"worries|complain)",
-            re.IGNORECASE,
-        ),
-    ),
-]
-# Words that frame a question rather than say what it is about.
-_FILLER = frozenset(
-    "what which who whom whose were was are is the any did do does came come up mentioned "
-    "raised said say says calls call conversations conversation with in on about me show find "
-    "brief briefing give tell us our please recent recently there have has been a an of for "
-    "from at and how many much why when where all get list see into across during my i we "
-    "you can could would should let know need summary summarize summarise overview recap "
-    "catch prep prepare before meeting they them their it its he she his her this that these "
-    "those else again also what's".split()
-)
-# Capitalised words after these look like an account name the user meant.
-_NAMED = re.compile(
-    r"\b(?:with|for|at|from|about|on)\s+((?:[A-Z0-9][\w'’.-]*|&|and|of)(?:\s+(?:[A-Z0-9][\w'’.-]*|&|and|of)){0,4})"
-)
-_NOT_NAMES = frozenset({"q1", "q2", "q3", "q4", "i", "pricing", "price"})
-
-
-@dataclass(frozen=True)
-class Understanding:
-    """What a question was taken to mean."""
-
-    intent: Intent
-    topic: str
-    account: str | None
-    period: Period | None
-    call_id: str | None = None
-    unknown_account: str | None = None
-    suggestion: str | None = None
+# What one person said on the topic: at most this many of their sentences.
+_SAID_BY = 6
 
 
 async def ask(ctx: InsightContext, question: str, earlier: Sequence[str] = ()) -> Answer:
@@ -87,134 +42,187 @@ async def ask(ctx: InsightContext, question: str, earlier: Sequence[str] = ()) -
 
     `earlier` holds the questions asked before in the same conversation, oldest first.
     """
-    accounts = await ctx.accounts()
-    meaning = understand(question, ctx, accounts)
-    if earlier and not meaning.unknown_account:
-        meaning = _follow_up(meaning, _conversation(earlier, ctx, accounts))
-    if meaning.unknown_account:
-        hint = f" Did you mean {meaning.suggestion}?" if meaning.suggestion else ""
-        return Answer(
-            intent=meaning.intent,
-            title="No matching account",
-            understood=describe("Looking for", meaning.unknown_account, meaning.period),
-            notice=f"No calls found for '{meaning.unknown_account}'.{hint}",
-        )
+    return await respond(ctx, await read(ctx, question, earlier))
+
+
+async def brief(ctx: InsightContext, subject: str) -> Answer:
+    """A brief on a topic or an account: the same reading as `ask`, briefing by default."""
+    meaning = await read(ctx, subject)
+    if meaning.intent is Intent.SEARCH and not meaning.speakers:
+        if meaning.topic or meaning.call_kind:
+            meaning = _with(meaning, intent=Intent.TOPIC_BRIEF)
+        elif meaning.account:
+            meaning = _with(meaning, intent=Intent.ACCOUNT_BRIEF)
+        elif meaning.period:
+            meaning = _with(meaning, intent=Intent.RECENT_CALLS)
+    return await respond(ctx, meaning)
+
+
+async def read(ctx: InsightContext, question: str, earlier: Sequence[str] = ()) -> Understanding:
+    """What the question means, a follow-up read in the light of the earlier questions."""
+    vocabulary = await load_vocabulary(ctx)
+    meaning = await understand(question, ctx, vocabulary)
+    if earlier and not meaning.misses:
+        meaning = follow_up(meaning, await _conversation(earlier, ctx, vocabulary))
+    return meaning
+
+
+async def respond(ctx: InsightContext, meaning: Understanding) -> Answer:
+    """The answer that holds every constraint of `meaning`, or a notice saying which failed."""
+    if meaning.misses:
+        return _missed(meaning, meaning.misses)
+    if meaning.intent is Intent.CALL_ANALYSIS:
+        assert meaning.call_id is not None
+        return await analyze_call(ctx, meaning.call_id)
+    call_ids: list[str] = []
+    if meaning.call_kind:
+        marks = CALL_KINDS.get(meaning.call_kind, re.compile(re.escape(meaning.call_kind), re.I))
+        scope = await ctx.calls(period=meaning.period, account=meaning.account, transcripts=False)
+        call_ids = [c.call_id for c in scope if marks.search(c.details.title)]
+        if not call_ids:
+            where = f" with {meaning.account}" if meaning.account else ""
+            when = f" {meaning.period.said}" if meaning.period else ""
+            miss = Miss(f"No {meaning.call_kind} call{where}{when} is indexed", kind="call")
+            return _missed(meaning, [miss])
+    elif meaning.period and not await ctx.calls(
+        period=meaning.period, account=meaning.account, transcripts=False, newest=1
+    ):
+        return _no_calls(meaning)
+    period, account = meaning.period, meaning.account
+    if meaning.speakers and meaning.intent in (
+        Intent.COMPETITORS,
+        Intent.SEARCH,
+        Intent.TOPIC_BRIEF,
+    ):
+        return await _said_by(ctx, meaning, call_ids)  # one person's words, on any topic
     match meaning.intent:
-        case Intent.CALL_ANALYSIS:
-            assert meaning.call_id is not None
-            return await analyze_call(ctx, meaning.call_id)
         case Intent.STALLED:
             return await stalled_deals(ctx)
+        case Intent.DEAL_STATUS:
+            return await deal_status(ctx, account)
+        case Intent.STAKEHOLDERS:
+            role = next(
+                (titles for said, titles in ROLES if meaning.role and said.search(meaning.role)),
+                None,
+            )
+            return await stakeholders(ctx, account, period, role=role, people=meaning.speakers)
+        case Intent.LAST_CALL:
+            return await last_call(ctx, account, period, meaning.speakers)
+        case Intent.RECENT_CALLS:
+            return await recent_calls(ctx, account, period)
         case Intent.COMPETITORS:
-            return await competitor_intel(ctx, meaning.period, meaning.account)
+            return await competitor_intel(
+                ctx,
+                period,
+                account,
+                competitor=meaning.competitor,
+                pricing=meaning.about_pricing,
+            )
         case Intent.COACHING:
-            return await coaching(ctx, meaning.topic or "pricing", meaning.period)
+            return await coaching(ctx, meaning.topic or "pricing", period, account)
         case Intent.ACCOUNT_BRIEF:
-            assert meaning.account is not None
-            return await account_brief(ctx, meaning.account, meaning.period)
-        case Intent.TOPIC_BRIEF:
-            return await topic_brief(ctx, meaning.topic, meaning.period, meaning.account)
-    return await _search(ctx, meaning)
+            assert account is not None
+            return await account_brief(ctx, account, period)
+    if meaning.intent is Intent.TOPIC_BRIEF:
+        return await topic_brief(
+            ctx, meaning.topic, period, account, call_ids=call_ids, side=meaning.side
+        )
+    if not meaning.topic and account:
+        return await account_brief(ctx, account, period)
+    return await _search(ctx, meaning, call_ids)
 
 
-def understand(question: str, ctx: InsightContext, accounts: Sequence[str]) -> Understanding:
-    """Intent, topic, account and period of a question (rules only, no model)."""
-    text = " ".join(question.split())
-    if not text:
-        raise BadQuery("Ask a question, e.g. “what pricing objections came up with Moss & Co?”")
-    if call := _CALL_ID.search(text):
-        return Understanding(Intent.CALL_ANALYSIS, "", None, None, call_id=call[1])
-    period, text = find_period(text, ctx.clock.now(), ctx.zone)
-    account, text = _known_account(text, accounts)
-    unknown, suggestion = (None, None) if account else _unknown_account(text, accounts)
-    intent = next((i for i, rule in _RULES if rule.search(text)), Intent.SEARCH)
-    topic = _topic(text)
-    if intent is Intent.TOPIC_BRIEF and account and not topic:
-        intent = Intent.ACCOUNT_BRIEF
-    if intent is Intent.TOPIC_BRIEF and not topic:
-        intent = Intent.SEARCH
-    if intent is Intent.COACHING:
-        topic = _topic(_RULES[2][1].sub(" ", text)) or "pricing"
-    return Understanding(intent, topic, account, period, None, unknown, suggestion)
-
-
-def _conversation(
-    questions: Sequence[str], ctx: InsightContext, accounts: Sequence[str]
+async def _conversation(
+    questions: Sequence[str], ctx: InsightContext, vocabulary: Vocabulary
 ) -> list[Understanding]:
     """What each earlier question meant, itself read as a follow-up of the ones before it."""
     meant: list[Understanding] = []
     for question in questions:
         try:
-            meaning = understand(question, ctx, accounts)
+            meaning = await understand(question, ctx, vocabulary)
         except BadQuery:
             continue  # an empty message gives no context
-        if not meaning.unknown_account:
-            meant.append(_follow_up(meaning, meant))
+        if not meaning.misses:
+            meant.append(follow_up(meaning, meant))
     return meant
 
 
-def _follow_up(meaning: Understanding, earlier: Sequence[Understanding]) -> Understanding:
-    """A follow-up takes what it does not say from the latest earlier question that said it.
+def _with(meaning: Understanding, *, intent: Intent) -> Understanding:
+    return replace(meaning, intent=intent)
 
-    After "what pricing objections came up with Moss & Co?", "and what about Olympus?" is
-    about pricing objections at Olympus, and "what did they say about security?" is about
-    security at Moss & Co. A question that names a call stands on its own.
-    """
-    before = [e for e in reversed(earlier) if e.intent is not Intent.CALL_ANALYSIS]
-    if meaning.intent is Intent.CALL_ANALYSIS or not before:
-        return meaning
-    intent: Intent = meaning.intent
-    topic = meaning.topic
-    if intent is Intent.SEARCH and not topic:
-        # Nothing but an account or a period ("and Olympus?"): the last question, re-scoped.
-        intent = before[0].intent
-        if intent in (Intent.SEARCH, Intent.TOPIC_BRIEF, Intent.COACHING):
-            topic = next((e.topic for e in before if e.topic), "")
-    account = meaning.account or next((e.account for e in before if e.account), None)
-    if intent is Intent.ACCOUNT_BRIEF and not account:
-        intent = Intent.SEARCH
-    return Understanding(
-        intent=intent,
-        topic=topic,
-        account=account,
-        period=meaning.period or next((e.period for e in before if e.period), None),
+
+def _missed(meaning: Understanding, misses: Sequence[Miss]) -> Answer:
+    """Nothing is cited: the question named something that matches nothing."""
+    names = [m.text for m in misses if m.kind == "name"]
+    return Answer(
+        intent=meaning.intent,
+        title="No matching account" if names else "Nothing matched",
+        understood=describe("Looking for", names[0] if names else meaning.account, meaning.period),
+        notice=" ".join(m.sentence() for m in misses),
     )
 
 
-def _known_account(text: str, accounts: Sequence[str]) -> tuple[str | None, str]:
-    """An indexed account named in the text (longest first), and the text without it."""
-    for account in sorted(accounts, key=len, reverse=True):
-        match = _account_pattern(account).search(text)
-        if match:
-            return account, (text[: match.start()] + " " + text[match.end() :]).strip()
-    return None, text
+def _no_calls(meaning: Understanding) -> Answer:
+    """The period (with the account) holds no calls: say so rather than answer from others."""
+    assert meaning.period is not None
+    period = meaning.period
+    where = f" with {meaning.account}" if meaning.account else ""
+    later = " That period has not started yet." if period.ahead else ""
+    return Answer(
+        intent=meaning.intent,
+        title="No calls in that period",
+        understood=describe("Looking at", meaning.account, period, meaning.topic or None),
+        filters={"account": meaning.account, "period": period.label},
+        notice=f"No calls{where} {period.said}.{later}",
+    )
 
 
-def _account_pattern(account: str) -> re.Pattern[str]:
-    words = re.findall(r"[\w']+|&", account)
-    parts = [r"(?:&|and|&amp;)" if w in ("&", "and") else re.escape(w) for w in words]
-    return re.compile(r"(?<!\w)" + r"[\s,.]*".join(parts) + r"(?:'s|’s)?(?!\w)", re.IGNORECASE)
+async def _said_by(ctx: InsightContext, meaning: Understanding, call_ids: Sequence[str]) -> Answer:
+    """What these people said on the topic: their own sentences, from their calls only."""
+    who = " and ".join(meaning.speakers)
+    rival = (
+        next((c for c in (await ctx.competitors()) if c.name == meaning.competitor), None)
+        if meaning.competitor
+        else None
+    )
+    topic = " ".join(filter(None, [meaning.topic, meaning.competitor]))
+    understood = describe(
+        f"Reading what {who} said on", meaning.account, meaning.period, topic or None
+    )
+    calls = await ctx.calls(period=meaning.period, account=meaning.account, call_ids=call_ids)
+    terms = query_terms(topic)
+    pricing = bool(PRICING.search(topic))
+    candidates = []
+    for call in calls:
+        sentences = spoken_sentences(call)
+        for s in sentences:
+            if s.speaker not in meaning.speakers or (rival and not rival.pattern.search(s.text)):
+                continue
+            score = len(terms & query_terms(s.text)) + (pricing and bool(PRICING.search(s.text)))
+            if score or not terms:
+                long = len(s.text.split()) / 30
+                candidates.append(Candidate(s, score + long, follow_on(sentences, s)))
+    title = f"{who} on {topic}" if topic else f"What {who} said"
+    request = SectionRequest(
+        title, f"What {who} said about {topic or 'anything'}.", candidates, _SAID_BY
+    )
+    book = CitationBook()
+    written = await ctx.summarizer.write(topic or who, [request], book)
+    sections = [s for s in written.sections if s.bullets]
+    return Answer(
+        intent=Intent.SEARCH,
+        title=title,
+        understood=understood,
+        filters={"account": meaning.account, "speakers": list(meaning.speakers)},
+        sections=sections,
+        citations=book.citations,
+        notice=written.notice
+        or (None if sections else f"{who} said nothing about “{topic}” on the calls."),
+        summarizer=written.name,
+    )
 
 
-def _unknown_account(text: str, accounts: Sequence[str]) -> tuple[str | None, str | None]:
-    """A name the user seems to mean that is not indexed, and the closest indexed one."""
-    for match in _NAMED.finditer(text):
-        typed = match[1].strip(" .,?!")
-        if typed.casefold() in _NOT_NAMES or not typed:
-            continue
-        suggestion, _ = closest_account(typed, accounts)
-        if suggestion:
-            return typed, suggestion
-    return None, None
-
-
-def _topic(text: str) -> str:
-    words = re.findall(r"[\w'&$%-]+", text)
-    kept = [w for w in words if w.casefold() not in _FILLER]
-    return " ".join(kept).strip()
-
-
-async def _search(ctx: InsightContext, meaning: Understanding) -> Answer:
+async def _search(ctx: InsightContext, meaning: Understanding, call_ids: Sequence[str]) -> Answer:
     topic = meaning.topic
     understood = describe("Searching", meaning.account, meaning.period, topic or None)
     if not topic:
@@ -226,14 +234,25 @@ async def _search(ctx: InsightContext, meaning: Understanding) -> Answer:
             "this quarter” or “/gong help”.",
         )
     period = meaning.period
-    request = ctx.search_request(topic, ctx.settings.search_limit, period, meaning.account)
+    request = ctx.search_request(
+        topic,
+        ctx.settings.search_limit,
+        period,
+        meaning.account,
+        call_ids=call_ids,
+        side=meaning.side,
+    )
     result = await ctx.search.search(request)
+    # The sentences of the hits that answer best: each hit's best one, or two of one hit.
+    candidates = await answering_sentences(
+        ctx, topic, result.hits, side=meaning.side, embedder=ctx.embedder
+    )
+    moments = SectionRequest(
+        "Moments", f"What was said about {topic}.", candidates, ctx.settings.search_limit
+    )
     book = CitationBook()
-    bullets = [
-        # A hit's snippet is a verbatim quote; its citation carries who, when and the link.
-        _quote_bullet(book, hit)
-        for hit in result.hits
-    ]
+    written = await ctx.summarizer.write(topic, [moments], book)
+    sections = [s for s in written.sections if s.bullets]
     scope = f"{meaning.account}'s calls" if meaning.account else "the indexed calls"
     when = f" from {period.label}" if period else ""
     return Answer(
@@ -241,11 +260,10 @@ async def _search(ctx: InsightContext, meaning: Understanding) -> Answer:
         title=f"“{topic}”",
         understood=understood,
         filters=request.filters.model_dump(mode="json", exclude_defaults=True),
-        sections=[Section(title="Moments", bullets=bullets)] if bullets else [],
+        sections=sections,
         citations=book.citations,
-        notice=result.notice or (None if bullets else f"Nothing about “{topic}” in {scope}{when}."),
+        notice=result.notice
+        or written.notice
+        or (None if sections else f"Nothing about “{topic}” in {scope}{when}."),
+        summarizer=written.name,
     )
-
-
-def _quote_bullet(book: CitationBook, hit: Hit) -> Bullet:
-    return Bullet(text=hit.snippet, citations=[book.cite_hit(hit)], quote=True)

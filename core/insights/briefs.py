@@ -31,22 +31,36 @@ _FULL_READ_CALLS = 60
 
 
 async def topic_brief(
-    ctx: InsightContext, topic: str, period: Period | None, account: str | None = None
+    ctx: InsightContext,
+    topic: str,
+    period: Period | None,
+    account: str | None = None,
+    *,
+    call_ids: Sequence[str] = (),
+    side: Affiliation | None = None,
 ) -> Answer:
-    """Search the period for the topic, then quote what was said, decided and worried about."""
+    """Search the period for the topic, then quote what was said, decided and worried about.
+
+    `call_ids` and `side` narrow it further (a kind of call, whose words), never widen it.
+    """
     understood = describe("Briefing on", account, period, topic)
-    request = ctx.search_request(topic, _SEARCH_DEPTH, period, account)
+    request = ctx.search_request(
+        topic, _SEARCH_DEPTH, period, account, call_ids=call_ids, side=side
+    )
     result = await ctx.search.search(request)
     filters = request.filters.model_dump(mode="json", exclude_defaults=True)
-    if not result.hits:
-        return Answer(
-            intent=Intent.TOPIC_BRIEF,
-            title=f"Brief: {topic}",
-            understood=understood,
-            filters=filters,
-            notice=f"Nothing about “{topic}” came up in {_scope(account, period)}.",
-        )
-    matched = await _matched_sentences(ctx, topic, result.hits, period, account)
+    nothing = Answer(
+        intent=Intent.TOPIC_BRIEF,
+        title=f"Brief: {topic}",
+        understood=understood,
+        filters=filters,
+        notice=result.notice or f"Nothing about “{topic}” came up in {_scope(account, period)}.",
+    )
+    if not result.hits and not (account or period or call_ids):
+        return nothing  # a narrow scope is read in full below, hits or not
+    matched = await _matched_sentences(ctx, topic, result.hits, period, account, call_ids)
+    if side is not None:
+        matched = [m for m in matched if m[0].affiliation is side]
     about_objections = bool(_OBJECTION_TOPIC.search(topic))
     requests = [
         SectionRequest(
@@ -75,13 +89,17 @@ async def topic_brief(
             [
                 Candidate(s, score + mentions(DECISION, s.text) + mentions(NEXT_STEP, s.text))
                 for s, score, _ in matched
-                if score and (DECISION.search(s.text) or NEXT_STEP.search(s.text))
+                if score
+                and (DECISION.search(s.text) or NEXT_STEP.search(s.text))
+                and not (s.is_customer and objection(s.text))  # a concern, not a decision
             ],
             4,
         ),
     ]
     book = CitationBook()
     written = await ctx.summarizer.write(topic, requests, book)
+    if not any(s.bullets for s in written.sections):
+        return nothing
     where: dict[str, list[str]] = defaultdict(list)
     for hit in result.hits:
         where[hit.account or "—"].append(hit.call_id)
@@ -120,6 +138,7 @@ async def _matched_sentences(
     hits: Sequence[Hit],
     period: Period | None,
     account: str | None,
+    call_ids: Sequence[str] = (),
 ) -> list[tuple[Spoken, float, tuple[Spoken, ...]]]:
     """Sentences with their relevance to the topic (0: none), and what follows them.
 
@@ -131,7 +150,8 @@ async def _matched_sentences(
     in_hit: dict[str, list[tuple[int, int, float]]] = {}
     for rank, hit in enumerate(hits):
         in_hit.setdefault(hit.call_id, []).append((hit.start_ms, hit.end_ms, 1.0 / (rank + 1)))
-    scope = await ctx.calls(period=period, account=account) if (account or period) else []
+    narrow = account or period or call_ids
+    scope = await ctx.calls(period=period, account=account, call_ids=call_ids) if narrow else []
     if not scope or len(scope) > _FULL_READ_CALLS:
         scope = [c for c in [await ctx.store.get_call(i) for i in in_hit] if c is not None]
     matched = []

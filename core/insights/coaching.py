@@ -38,10 +38,14 @@ class _Outcome:
     talk_track: list[Candidate]
 
 
-async def coaching(ctx: InsightContext, topic: str, period: Period | None) -> Answer:
-    """The best-ending discussions of `topic`, with the lines that worked."""
-    understood = describe("Looking through", None, period, f"successful {topic} discussions")
-    outcomes = [o for call in await _discussing(ctx, topic, period) if (o := _outcome(call, topic))]
+async def coaching(
+    ctx: InsightContext, topic: str, period: Period | None, account: str | None = None
+) -> Answer:
+    """The best-ending discussions of `topic` (with `account`), with the lines that worked."""
+    understood = describe("Looking through", account, period, f"successful {topic} discussions")
+    outcomes = [
+        o for call in await _discussing(ctx, topic, period, account) if (o := _outcome(call, topic))
+    ]
     winners = sorted((o for o in outcomes if o.agreed and o.tone >= 0), key=lambda o: -o.score)
     winners = winners[:_CALLS]
     if not winners:
@@ -49,7 +53,8 @@ async def coaching(ctx: InsightContext, topic: str, period: Period | None) -> An
             intent=Intent.COACHING,
             title=f"Successful {topic} discussions",
             understood=understood,
-            notice=f"No call{' in ' + period.label if period else ''} has a {topic} discussion "
+            notice=f"No call{' with ' + account if account else ''}"
+            f"{' in ' + period.label if period else ''} has a {topic} discussion "
             "that ended with the customer agreeing.",
         )
     requests = [
@@ -91,7 +96,7 @@ async def coaching(ctx: InsightContext, topic: str, period: Period | None) -> An
         intent=Intent.COACHING,
         title=f"Successful {topic} discussions",
         understood=understood,
-        filters={"topic": topic, "period": period.label if period else None},
+        filters={"topic": topic, "account": account, "period": period.label if period else None},
         sections=written.sections,
         tables=[table],
         citations=book.citations,
@@ -100,9 +105,11 @@ async def coaching(ctx: InsightContext, topic: str, period: Period | None) -> An
     )
 
 
-async def _discussing(ctx: InsightContext, topic: str, period: Period | None) -> list[Call]:
+async def _discussing(
+    ctx: InsightContext, topic: str, period: Period | None, account: str | None
+) -> list[Call]:
     """The calls where search finds the topic discussed: only those are read in full."""
-    request = ctx.search_request(f"{topic} negotiation", _SEARCH_DEPTH, period)
+    request = ctx.search_request(f"{topic} negotiation", _SEARCH_DEPTH, period, account)
     call_ids = dict.fromkeys(hit.call_id for hit in (await ctx.search.search(request)).hits)
     calls = [await ctx.store.get_call(call_id) for call_id in list(call_ids)[:_CANDIDATE_CALLS]]
     return [call for call in calls if call is not None]

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from core.insights.answer import Answer, CitationBook, Intent, Table
 from core.insights.competitor_catalog import named_in
 from core.insights.context import InsightContext, describe
-from core.insights.cues import sentiment
+from core.insights.cues import PRICING, objection, sentiment
 from core.insights.periods import Period
 from core.insights.spoken import Spoken, spoken_sentences
 from core.insights.summarizer import Candidate, SectionRequest
@@ -15,6 +16,10 @@ from core.insights.summarizer import Candidate, SectionRequest
 __all__ = ["competitor_intel"]
 
 _QUOTES_PER_COMPETITOR = 3
+# Price talk that PRICING (a cue for our own pricing) does not cover: a rival's offer.
+_PRICE_TALK = re.compile(
+    r"\$\s?\d|\bpay(?:s|ing)?\b|\bcheaper\b|\bbundl|\bfree\b|\bmatch (?:our|the|your)", re.I
+)
 
 
 def _tone(score: float) -> str:
@@ -22,11 +27,23 @@ def _tone(score: float) -> str:
 
 
 async def competitor_intel(
-    ctx: InsightContext, period: Period | None, account: str | None = None
+    ctx: InsightContext,
+    period: Period | None,
+    account: str | None = None,
+    *,
+    competitor: str | None = None,
+    pricing: bool = False,
 ) -> Answer:
-    """Mentions per competitor and per account, with quotes and the tone around them."""
+    """Mentions per competitor and per account, with quotes and the tone around them.
+
+    `competitor` keeps one competitor's mentions; `pricing` keeps what customers said about
+    a competitor's price ("who are we losing to on price?").
+    """
     catalog = await ctx.competitors()
-    understood = describe("Scanning", account, period, "competitor mentions")
+    if competitor:
+        catalog = [c for c in catalog if c.name == competitor]
+    what = f"mentions of {competitor}" if competitor else "competitor mentions"
+    understood = describe("Scanning", account, period, what + (" about price" if pricing else ""))
     if not catalog:
         return Answer(
             intent=Intent.COMPETITORS,
@@ -42,19 +59,30 @@ async def competitor_intel(
         sentences = spoken_sentences(call)
         for i, sentence in enumerate(sentences):
             named = named_in(sentence.text, catalog)
-            if not named:
+            if not named or (pricing and not _about_price(sentence)):
                 continue
             around = " ".join(s.text for s in sentences[max(0, i - 1) : i + 2])
             tone = sentiment(around)
-            for competitor in named:
-                mentions[competitor.name].append((sentence, tone))
-                by_account[(competitor.name, call.details.account or "—")] += 1
+            for rival in named:
+                mentions[rival.name].append((sentence, tone))
+                by_account[(rival.name, call.details.account or "—")] += 1
     book = CitationBook()
     requests = [
         SectionRequest(
             title=name,
             instruction=f"What was said about {name}, and in what tone.",
-            candidates=[Candidate(s, 1.0 + abs(tone)) for s, tone in found],
+            candidates=[
+                # What customers say about a rival beats our questions about it.
+                Candidate(
+                    s,
+                    1.0
+                    + abs(tone)
+                    + 0.5 * s.is_customer
+                    - 0.5 * s.is_question
+                    + (objection(s.text) if pricing else 0.0),
+                )
+                for s, tone in found
+            ],
             limit=_QUOTES_PER_COMPETITOR,
         )
         for name, found in sorted(mentions.items(), key=lambda item: -len(item[1]))
@@ -88,8 +116,22 @@ async def competitor_intel(
         tables=[summary, per_account] if mentions else [],
         citations=book.citations,
         notice=written.notice
-        or (None if mentions else f"No call {_scope(account, period)} names a competitor."),
+        or (
+            None
+            if mentions
+            else f"No call {_scope(account, period)} names {competitor or 'a competitor'}"
+            + (" in a remark about price." if pricing else ".")
+        ),
         summarizer=written.name,
+    )
+
+
+def _about_price(sentence: Spoken) -> bool:
+    """A customer's remark about price, cost or a cheaper offer."""
+    return sentence.is_customer and bool(
+        PRICING.search(sentence.text)
+        or _PRICE_TALK.search(sentence.text)
+        or objection(sentence.text)
     )
 
 

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 from core.clock import Clock, SystemClock
 from core.config import Settings
+from core.embedders.base import Embedder
 from core.insights.competitor_catalog import Competitor, competitor_catalog
 from core.insights.periods import Period
 from core.insights.summarizer import Summarizer
-from core.models import Call
+from core.models import Affiliation, Call
 from core.query import SearchFilters, SearchRequest, build_request, normalise_account
 from core.scoped import ScopedSearch, ScopedStore, Searcher
 from core.stores.base import VectorStore
@@ -34,6 +35,8 @@ class InsightContext:
     summarizer: Summarizer
     settings: Settings
     clock: Clock = field(default_factory=SystemClock)
+    # For ranking quotes by meaning; None ranks them by their words alone.
+    embedder: Embedder | None = None
 
     def scoped(self, exclude: frozenset[str]) -> InsightContext:
         """This context as seen by a viewer who may not see the accounts with these keys.
@@ -58,20 +61,29 @@ class InsightContext:
         account: str | None = None,
         transcripts: bool = True,
         newest: int | None = None,
+        call_ids: Sequence[str] = (),
     ) -> list[Call]:
-        """Indexed calls (redacted), oldest first, within `period` and of `account`."""
-        filters = SearchFilters(**_scope(period, account))
+        """Indexed calls (redacted), oldest first, within `period`, of `account` (and among
+        `call_ids`, when given)."""
+        filters = SearchFilters(**_scope(period, account), call_ids=tuple(call_ids))
         return await self.store.list_calls(filters, transcripts=transcripts, newest=newest)
 
     def search_request(
-        self, query: str, limit: int, period: Period | None, account: str | None = None
+        self,
+        query: str,
+        limit: int,
+        period: Period | None,
+        account: str | None = None,
+        *,
+        call_ids: Sequence[str] = (),
+        side: Affiliation | None = None,
     ) -> SearchRequest:
-        """A hybrid search for `query` within the period and account, with SEARCH_ALPHA."""
+        """A hybrid search for `query` within the period, account and calls, with SEARCH_ALPHA."""
         return build_request(
             query=query,
             limit=limit,
             alpha=self.settings.search_alpha,
-            filters=_scope(period, account),
+            filters={**_scope(period, account), "call_ids": tuple(call_ids), "side": side},
         )
 
     async def accounts(self) -> list[str]:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from core.insights.answer import Answer
-from core.insights.ask import ask, understand
-from core.insights.briefs import account_brief, topic_brief
+from core.insights.answer import Answer, Intent
+from core.insights.ask import ask, brief, respond
 from core.insights.call_analysis import analyze_call
-from core.insights.coaching import coaching
-from core.insights.competitors import competitor_intel
 from core.insights.context import InsightContext
-from core.insights.periods import Period, find_period
+from core.insights.periods import read_period
 from core.insights.stalled import stalled_deals
+from core.insights.understanding import Miss, Understanding
 from core.insights.weekly import weekly_brief
 
 __all__ = ["Insights"]
@@ -40,18 +38,13 @@ class Insights:
         return await analyze_call(self.context, call_id)
 
     async def brief(self, subject: str) -> Answer:
-        """A brief on a topic ("competitive mentions in Q4") or an account ("Olympus")."""
-        ctx = self.context
-        meaning = understand(subject, ctx, await ctx.accounts())
-        if meaning.unknown_account:
-            return await ask(ctx, subject)
-        if meaning.account and not meaning.topic:
-            return await account_brief(ctx, meaning.account, meaning.period)
-        return await topic_brief(ctx, meaning.topic or subject, meaning.period, meaning.account)
+        """A brief on a topic ("competitive mentions in Q4") or an account ("Olympus"), read
+        like a question to `ask`: the same constraints, the same notices."""
+        return await brief(self.context, subject)
 
     async def competitors(self, period_text: str = "") -> Answer:
         """Competitor mentions in a period ("this quarter"; default: every indexed call)."""
-        return await competitor_intel(self.context, self._period(period_text), None)
+        return await self._in_period(Intent.COMPETITORS, "", period_text)
 
     async def stalled(self) -> Answer:
         """Open opportunities with no call for STALLED_DAYS, and their last call's blockers."""
@@ -59,14 +52,19 @@ class Insights:
 
     async def coaching(self, topic: str = "pricing", period_text: str = "") -> Answer:
         """Discussions of `topic` that ended well, with the talk tracks that worked."""
-        return await coaching(self.context, topic or "pricing", self._period(period_text))
+        return await self._in_period(Intent.COACHING, topic or "pricing", period_text)
 
     async def weekly_brief(self) -> Answer:
         """The past week: top topics, objections, competitors and stalled deals, cited."""
         return await weekly_brief(self.context)
 
-    def _period(self, text: str) -> Period | None:
-        period, _ = (
-            find_period(text, self.context.clock.now(), self.context.zone) if text else (None, "")
-        )
-        return period
+    async def _in_period(self, intent: Intent, topic: str, period_text: str) -> Answer:
+        """A capability over the period the user typed: an unreadable one, or one without
+        calls, gets a notice rather than an answer from every call."""
+        ctx = self.context
+        reading = read_period(period_text, ctx.clock.now(), ctx.zone)
+        misses: tuple[Miss, ...] = ()
+        if period_text.strip() and reading.period is None:
+            misses = (Miss(reading.unreadable or period_text.strip(), kind="period"),)
+        meaning = Understanding(intent, topic, None, reading.period, misses=misses)
+        return await respond(ctx, meaning)

@@ -70,6 +70,11 @@ class StoredChunk:
     start_ms: int
     end_ms: int
     score: float
+    # The raw evidence behind `score`, before any per-query normalisation: cosine
+    # similarity to the query vector and the BM25 score (None where the store did not
+    # compute it). What a relevance floor can be calibrated on, across queries.
+    similarity: float | None = None
+    keyword: float | None = None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -406,22 +406,32 @@ class LanceStore:
         chunks = _at_version(gen)
         if query.mode is SearchMode.KEYWORD:
             rows = self._keyword(gen, chunks, query.text, where, query.limit)
-            return [_stored_chunk(row, row["_score"]) for row in rows]
+            return [_stored_chunk(row, row["_score"], keyword=row["_score"]) for row in rows]
         if query.vector is None:
             raise StoreError(f"{query.mode} search needs a query vector")
         if query.mode is SearchMode.SEMANTIC:
             rows = self._semantic(chunks, query, where, query.limit)
-            return [_stored_chunk(row, 1.0 - row["_distance"]) for row in rows]
+            return [
+                _stored_chunk(row, 1.0 - row["_distance"], similarity=1.0 - row["_distance"])
+                for row in rows
+            ]
         pool = max(query.limit, _HYBRID_CANDIDATES)
         semantic = self._semantic(chunks, query, where, pool)
-        keyword = self._keyword(gen, chunks, query.text, where, pool)
+        keyword = self._keyword(gen, chunks, query.text, where, pool, with_vectors=True)
         by_id = {row["id"]: row for row in (*semantic, *keyword)}
+        similarity = {row["id"]: 1.0 - row["_distance"] for row in semantic}
+        bm25 = {row["id"]: row["_score"] for row in keyword}
         fused = relative_score_fusion(
-            [(row["id"], 1.0 - row["_distance"]) for row in semantic],
-            [(row["id"], row["_score"]) for row in keyword],
-            query.alpha,
+            list(similarity.items()), [(row["id"], row["_score"]) for row in keyword], query.alpha
         )
-        return [_stored_chunk(by_id[key], score) for key, score in fused[: query.limit]]
+        chosen = fused[: query.limit]
+        for key, _ in chosen:
+            if key not in similarity:  # found by BM25 alone: its cosine, from its own vector
+                similarity[key] = _cosine(query.vector, by_id[key]["vector"])
+        return [
+            _stored_chunk(by_id[key], score, similarity=similarity[key], keyword=bm25.get(key))
+            for key, score in chosen
+        ]
 
     def _semantic(
         self, chunks: Any, query: StoreQuery, where: str | None, limit: int
@@ -431,7 +441,14 @@ class LanceStore:
         return _semantic_rows(tuned, where, limit)
 
     def _keyword(
-        self, gen: _Generation, chunks: Any, text: str, where: str | None, limit: int
+        self,
+        gen: _Generation,
+        chunks: Any,
+        text: str,
+        where: str | None,
+        limit: int,
+        *,
+        with_vectors: bool = False,
     ) -> list[dict[str, Any]]:
         if not gen.has_fts:
             # Built by the first write, perhaps in another process since we opened it.
@@ -444,9 +461,15 @@ class LanceStore:
         search = chunks.search(match, query_type="fts")
         if where:
             search = search.where(where, prefilter=True)
-        columns = ["id", *HIT_FIELDS, "_score"]
+        columns = ["id", *HIT_FIELDS, *(["vector"] if with_vectors else []), "_score"]
         rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
         return rows
+
+
+def _cosine(query: Vectors, vector: Any) -> float:
+    a, b = np.asarray(query, dtype=np.float32).ravel(), np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm else 0.0
 
 
 def _retrying_conflicts(work: Callable[..., T]) -> Callable[..., T]:
@@ -573,8 +596,15 @@ def _call_table(calls: Sequence[IndexedCall], now: datetime) -> pa.Table:
     return pa.Table.from_pylist(records, schema=_CALL_SCHEMA)
 
 
-def _stored_chunk(row: dict[str, Any], score: float) -> StoredChunk:
-    return stored_chunk(row, row["id"], score)
+def _stored_chunk(
+    row: dict[str, Any],
+    score: float,
+    *,
+    similarity: float | None = None,
+    keyword: float | None = None,
+) -> StoredChunk:
+    chunk = stored_chunk(row, row["id"], score)
+    return replace(chunk, similarity=similarity, keyword=keyword)
 
 
 # --- filters ---------------------------------------------------------------------------
