@@ -30,6 +30,7 @@ from core.app import Sophia  # noqa: E402
 from core.config import Settings  # noqa: E402
 from core.query import SearchFilters, SearchMode  # noqa: E402
 from core.relevance import RelevanceFloor  # noqa: E402
+from core.snippets import word_stems  # noqa: E402
 from core.stores.base import StoredChunk, StoreQuery  # noqa: E402
 
 K = 10
@@ -43,6 +44,7 @@ class Candidate:
     start_ms: int
     end_ms: int
     call_id: str
+    said: bool  # holds a word of the query as written
 
 
 async def collect(
@@ -69,6 +71,7 @@ def _candidate(chunk: StoredChunk, query: dict[str, Any]) -> Candidate:
         chunk.start_ms,
         chunk.end_ms,
         chunk.call_id,
+        bool(word_stems(query["query"]) & word_stems(" ".join(line.text for line in chunk.lines))),
     )
 
 
@@ -76,7 +79,7 @@ def shown(candidates: Sequence[Candidate], floor: RelevanceFloor | None) -> list
     """What search shows: admitted candidates, overlaps dropped, the best K."""
     kept: list[Candidate] = []
     for c in candidates:
-        if floor is not None and not floor.admits_evidence(c.similarity, c.keyword):
+        if floor is not None and not floor.admits_evidence(c.similarity, c.keyword, said=c.said):
             continue
         if any(
             k.call_id == c.call_id and k.start_ms < c.end_ms and c.start_ms < k.end_ms for k in kept

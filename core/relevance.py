@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from core.snippets import word_stems
 from core.stores.base import StoredChunk
 
 __all__ = ["NO_FLOOR", "RelevanceFloor", "floor_for"]
@@ -51,25 +52,33 @@ class RelevanceFloor:
     low: float = 0.0
     strong: float | None = None
 
-    def admits(self, chunk: StoredChunk) -> bool:
-        """True when the chunk clears the floor.
+    def admits(self, chunk: StoredChunk, query: str) -> bool:
+        """True when the chunk clears the floor for `query`.
 
         A store that reports no raw evidence for a chunk (only a fused score) cannot be
         judged: its hit is kept, as before the floor existed.
         """
         if chunk.similarity is None and chunk.keyword is None:
             return True
-        return self.admits_evidence(chunk.similarity, chunk.keyword)
+        text = " ".join(line.text for line in chunk.lines)
+        said = bool(word_stems(query) & word_stems(text))
+        return self.admits_evidence(chunk.similarity, chunk.keyword, said=said)
 
-    def admits_evidence(self, similarity: float | None, keyword: float | None) -> bool:
-        """The floor applied to raw evidence (None: not measured for this hit)."""
+    def admits_evidence(
+        self, similarity: float | None, keyword: float | None, *, said: bool = True
+    ) -> bool:
+        """The floor applied to raw evidence (None: not measured for this hit). `said`: the
+        chunk holds a word of the question as written (BM25's stemmer also matches
+        "objects" for "objections"); BM25 evidence counts only then."""
         if self.similarity is None and self.keyword is None:
             return True
         if self.similarity is not None and similarity is not None and similarity >= self.similarity:
             return True
-        if self.strong is not None and keyword is not None and keyword >= self.strong:
+        if keyword is None or not said:
+            return False
+        if self.strong is not None and keyword >= self.strong:
             return True
-        if self.keyword is not None and keyword is not None and keyword >= self.keyword:
+        if self.keyword is not None and keyword >= self.keyword:
             return similarity is None or similarity >= self.low
         return False
 

@@ -122,7 +122,7 @@ class SearchService:
         terms = query_terms(request.query)
         side = request.filters.side
         # Fewer, right hits beat `limit` hits: what lacks evidence is not shown at all.
-        admitted = [chunk for chunk in chunks if self._floor.admits(chunk)]
+        admitted = [chunk for chunk in chunks if self._floor.admits(chunk, request.query)]
         hits = [
             _hit(chunk, best_line(chunk.lines, terms, side))
             for chunk in _without_overlaps(admitted)[: request.limit]

@@ -9,7 +9,14 @@ from collections.abc import Sequence
 from core.chunking import ChunkLine
 from core.models import Affiliation
 
-__all__ = ["RELATED_WEIGHT", "best_line", "query_terms", "related_terms", "snippet_text"]
+__all__ = [
+    "RELATED_WEIGHT",
+    "best_line",
+    "query_terms",
+    "related_terms",
+    "snippet_text",
+    "word_stems",
+]
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP = frozenset(
@@ -36,6 +43,12 @@ _STEM_CHARS = 6
 def query_terms(query: str) -> set[str]:
     """Content words of a query, reduced to a stem (so 'pricing' finds 'price')."""
     return {_stem(w) for w in _WORD.findall(query.lower()) if w not in _STOP}
+
+
+def word_stems(text: str) -> set[str]:
+    """Content words with their suffix stripped but not cut short: 'objections' and
+    'objects' stay apart here, where `query_terms` (and BM25's stemmer) join them."""
+    return {_stem(w, cap=None) for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
 # Words a sales question uses for things the calls name more specifically: "security
@@ -98,7 +111,7 @@ def _match(line: ChunkLine, terms: set[str], related: set[str]) -> float:
     return len(terms & words) + RELATED_WEIGHT * bool(related & words)
 
 
-def _stem(word: str) -> str:
+def _stem(word: str, cap: int | None = _STEM_CHARS) -> str:
     word = word.removesuffix("'s")
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= (4 if len(suffix) > 3 else 3):
@@ -106,4 +119,4 @@ def _stem(word: str) -> str:
             break
     if word.endswith("e") and len(word) > 3:
         word = word[:-1]
-    return word[:_STEM_CHARS]
+    return word[:cap] if cap else word

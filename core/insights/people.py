@@ -21,7 +21,7 @@ __all__ = ["stakeholders"]
 # What people say about who decides: the sentences worth quoting beside the titles.
 _DECIDES = re.compile(
     r"\b(?:signs? off|sign-off|final say|approv(?:e|es|al)|budget holder|decision[- ]makers?|"
-    r"(?:has|have|needs?) to agree|makes? the call|the board|decides?|economic buyer|champion)\b",
+    r"(?:has|have|needs?) to agree|makes? the call|economic buyer|champion)\b",
     re.IGNORECASE,
 )
 # Seniority read from a title, to list the likely decision makers first.
@@ -30,7 +30,7 @@ _SENIORITY = [
     (re.compile(r"\bvp\b|vice president|\bhead of\b|general counsel|\bdirector\b", re.I), 2),
     (re.compile(r"\bcontroller\b|\bmanager\b|\blead\b|\bcounsel\b|\bofficer\b", re.I), 1),
 ]
-_QUOTES = 4
+_QUOTES = 3
 
 
 @dataclass
