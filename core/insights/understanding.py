@@ -89,15 +89,6 @@ class Understanding:
     about_pricing: bool = False
     misses: tuple[Miss, ...] = field(default_factory=tuple)
 
-    @property
-    def unknown_account(self) -> str | None:
-        """The first name that matched nothing (kept for callers of the old reading)."""
-        return next((m.text for m in self.misses if m.kind == "name"), None)
-
-    @property
-    def suggestion(self) -> str | None:
-        return next((m.suggestion for m in self.misses if m.kind == "name"), None)
-
 
 async def understand(question: str, ctx: InsightContext, vocabulary: Vocabulary) -> Understanding:
     """The intent and every constraint of a question (rules only, no model)."""
