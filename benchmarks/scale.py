@@ -126,10 +126,7 @@ async def _replicate(
         return built
     shutil.rmtree(target, ignore_errors=True)
     started = time.perf_counter()
-    settings = _settings(target)
-    sophia = await Sophia.open(settings)  # an empty index with the product's schema
-    await sophia.aclose()
-    store = LanceStore(target / "index")
+    store = LanceStore(target / "index")  # an empty index with the product's schema
     await store.ensure_index(IndexInfo("local:all-MiniLM-L6-v2", 384))
     rng = np.random.default_rng(7)
     replicas = math.ceil(size / chunks.num_rows)

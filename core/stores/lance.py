@@ -437,8 +437,12 @@ class LanceStore:
         self, chunks: Any, query: StoreQuery, where: str | None, limit: int
     ) -> list[dict[str, Any]]:
         search = chunks.search(query.vector, vector_column_name="vector").distance_type("cosine")
-        tuned = self._ann.tune(chunks, search, query.filters, limit)
-        return _semantic_rows(tuned, where, limit)
+        search = self._ann.tune(chunks, search, query.filters, limit)
+        if where:
+            search = search.where(where, prefilter=True)
+        columns = ["id", *HIT_FIELDS, "_distance"]
+        rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+        return rows
 
     def _keyword(
         self,
@@ -507,14 +511,6 @@ def _lance_message(exc: BaseException) -> str:
     """LanceDB's error as one line, without the Rust source locations it appends."""
     text = " ".join(str(exc).split())
     return _RUST_LOCATION.sub("", text) or type(exc).__name__
-
-
-def _semantic_rows(search: Any, where: str | None, limit: int) -> list[dict[str, Any]]:
-    if where:
-        search = search.where(where, prefilter=True)
-    columns = ["id", *HIT_FIELDS, "_distance"]
-    rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
-    return rows
 
 
 def _at_version(gen: _Generation) -> Any:
