@@ -1,5 +1,5 @@
 """Scheduled jobs in the process's event loop (APScheduler 3): the Gong sync, the weekly brief
-and the retention purge.
+and the daily purge (retention, then the store's compaction).
 
 `Jobs` holds the work, callable directly (tests, a one-off run); `Scheduler` runs it on
 time. A job never overlaps itself (`max_instances=1`; a missed run is coalesced into one)
@@ -74,8 +74,9 @@ class Jobs:
         return posted
 
     async def purge(self) -> None:
-        """Remove calls older than RETENTION_DAYS (after a sync or reindex in progress: a
-        day's purge is not skipped for it; a scheduled sync is, and runs at its next time)."""
+        """Remove calls older than RETENTION_DAYS and compact the store (after a sync or
+        reindex in progress: a day's purge is not skipped for it; a scheduled sync is, and
+        runs at its next time)."""
         await self.sophia.purge_expired(wait=True)
 
 
@@ -109,10 +110,11 @@ class Scheduler:
                 jobs.weekly_brief,
                 CronTrigger.from_crontab(settings.brief_cron, timezone=self.zone),
             )
-        if settings.retention_days:
-            self._add(
-                PURGE, jobs.purge, CronTrigger.from_crontab(settings.purge_cron, timezone=self.zone)
-            )
+        # Runs without RETENTION_DAYS too: it also compacts the store (deleted rows, the
+        # small files syncs leave), which syncs only do when those pile up.
+        self._add(
+            PURGE, jobs.purge, CronTrigger.from_crontab(settings.purge_cron, timezone=self.zone)
+        )
 
     @property
     def job_ids(self) -> list[str]:
@@ -122,8 +124,6 @@ class Scheduler:
         self.apscheduler.start()
         for job in self.apscheduler.get_jobs():
             log.info("scheduled %s: next run %s", job.id, job.next_run_time.isoformat())
-        if not self.apscheduler.get_jobs():
-            log.info("scheduler: no job applies (no Gong credentials, no brief channel, no purge)")
 
     def run_now(self, job_id: str) -> None:
         """Start `job_id` now, as its trigger would (it still never overlaps itself)."""

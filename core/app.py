@@ -7,6 +7,7 @@ of them builds a backend or a service itself.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,7 +36,7 @@ from core.errors import ConfigError, SourceError
 from core.ingest import Ingestor, IngestProgress, IngestSummary
 from core.insights.context import InsightContext
 from core.insights.service import Insights
-from core.metrics import SYNC_CALLS, SYNC_RUNS
+from core.metrics import STORE_SECONDS, STORE_WRITTEN_BYTES, SYNC_CALLS, SYNC_RUNS
 from core.models import Call
 from core.pii import Redactor
 from core.quarantine import Quarantined, QuarantineEntry, describe_fault
@@ -310,11 +311,17 @@ class Sophia:
             return await self._ingest(GongCallsSource(source, call_ids), None, progress)
 
     async def purge_expired(self, *, wait: bool = False) -> list[str]:
-        """Remove calls older than RETENTION_DAYS from the store; returns their ids."""
-        if not self.settings.retention_days:
-            return []
+        """The daily purge: remove calls older than RETENTION_DAYS (when set), then compact
+        the store, so what was deleted leaves the disk. Returns the removed calls' ids."""
         async with self.writer.hold("purge", wait=wait):
-            return await self._purge_expired()
+            removed = await self._purge_expired() if self.settings.retention_days else []
+            started = time.perf_counter()
+            written = self.store.written_bytes()
+            done = await self.store.optimize(full=True)
+            _record_store_work("optimize", started, written, self.store.written_bytes())
+            if done:
+                log.info("store upkeep: %s", "; ".join(done))
+            return removed
 
     async def _purge_expired(self) -> list[str]:
         cutoff = self.clock.now() - timedelta(days=self.settings.retention_days)
@@ -322,10 +329,6 @@ class Sophia:
         removed = await self.store.delete_older_than(cutoff)
         if removed:
             await self.generation.advance()
-        # LanceDB keeps deleted rows in its files until compaction, and superseded versions
-        # for 10 minutes (for readers mid-query): compacting on every daily purge means what
-        # one purge removes is off the disk by the next. Weaviate has nothing to do.
-        await self.store.optimize()
         chunks = before.chunks - (await self.store.counts()).chunks
         shown = ", ".join(removed[:20]) + (
             f" and {len(removed) - 20} more" if len(removed) > 20 else ""
@@ -392,8 +395,23 @@ class Sophia:
         SYNC_RUNS.labels("ok").inc()
         for result, count in summary.call_counts().items():
             SYNC_CALLS.labels(result).inc(count)
+        if summary.indexed:
+            for operation, seconds, written in (
+                ("write", summary.write_seconds, summary.write_bytes),
+                ("optimize", summary.optimize_seconds, summary.optimize_bytes),
+            ):
+                STORE_SECONDS.labels(operation).observe(seconds)
+                STORE_WRITTEN_BYTES.labels(operation).inc(written or 0)
         self.state.record_sync(summary.as_dict())
         return summary
+
+
+def _record_store_work(
+    operation: str, started: float, before: int | None, after: int | None
+) -> None:
+    STORE_SECONDS.labels(operation).observe(time.perf_counter() - started)
+    if before is not None and after is not None:
+        STORE_WRITTEN_BYTES.labels(operation).inc(after - before)
 
 
 def _folder(source: str, clock: Clock) -> FolderSource | None:

@@ -205,7 +205,8 @@ class Settings(BaseSettings):
     )
     purge_cron: str = Field(
         "30 3 * * *",
-        description="When the daily retention purge runs: a crontab line in SOPHIA_TIMEZONE.",
+        description="When the daily purge runs (calls past RETENTION_DAYS, then the store's "
+        "compaction): a crontab line in SOPHIA_TIMEZONE.",
     )
 
     # --- REST API ------------------------------------------------------------------------

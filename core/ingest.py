@@ -56,6 +56,14 @@ class IngestSummary:
     # Indexed calls whose transcript holds no text: searchable by nothing.
     empty: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # Where the time and the disk went: embedding, the store's writes, and its upkeep
+    # afterwards (core/stores/lance_upkeep.py). Bytes are None where the store cannot tell.
+    embed_seconds: float = 0.0
+    write_seconds: float = 0.0
+    write_bytes: int | None = None
+    optimize_seconds: float = 0.0
+    optimize_bytes: int | None = None
+    upkeep: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         """The one-line summary printed at the end of a run."""
@@ -74,12 +82,34 @@ class IngestSummary:
             parts.append(f"{len(self.empty)} with an empty transcript")
         if self.redactions:
             parts.append(f"{sum(self.redactions.values())} PII redactions")
-        return f"{', '.join(parts)} in {self.seconds:.1f} s"
+        line = f"{', '.join(parts)} in {self.seconds:.1f} s"
+        if self.indexed:
+            line += (
+                f" (embedding {self.embed_seconds:.1f} s; store writes "
+                f"{_work(self.write_seconds, self.write_bytes)}, optimize "
+                f"{_work(self.optimize_seconds, self.optimize_bytes)})"
+            )
+        return line
 
     def add(self, other: IngestSummary) -> None:
         """Count `other`'s run into this one (a retry runs one per source)."""
-        for name in ("indexed", "chunks", "unchanged", "too_old", "pending", "embedded", "reused"):
+        for name in (
+            "indexed",
+            "chunks",
+            "unchanged",
+            "too_old",
+            "pending",
+            "embedded",
+            "reused",
+            "embed_seconds",
+            "write_seconds",
+            "optimize_seconds",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in ("write_bytes", "optimize_bytes"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            setattr(self, name, theirs if mine is None else mine + (theirs or 0))
+        self.upkeep.extend(other.upkeep)
         self.redactions.update(other.redactions)
         self.quarantined.extend(other.quarantined)
         self.duplicates.extend(other.duplicates)
@@ -111,11 +141,21 @@ class IngestSummary:
             "duplicates": self.duplicates,
             "empty_transcripts": self.empty,
             "seconds": round(self.seconds, 2),
+            "embed_seconds": round(self.embed_seconds, 2),
+            "store_write_seconds": round(self.write_seconds, 3),
+            "store_write_bytes": self.write_bytes,
+            "optimize_seconds": round(self.optimize_seconds, 3),
+            "optimize_bytes": self.optimize_bytes,
+            "optimize": self.upkeep,
         }
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _work(seconds: float, written: int | None) -> str:
+    return f"{seconds:.2f} s" + ("" if written is None else f" / {written / 1e6:.1f} MB")
 
 
 class IngestProgress(Protocol):
@@ -180,10 +220,19 @@ class Ingestor:
                 self._state.release_all_but(source.name, refused)
         finally:
             summary.pending = source.pending_count
-            summary.seconds = time.perf_counter() - started
             if summary.indexed:
-                await self._store.optimize()
+                await self._optimize(summary)
+            summary.seconds = time.perf_counter() - started
         return summary
+
+    async def _optimize(self, summary: IngestSummary) -> None:
+        written = self._store.written_bytes()
+        started = time.perf_counter()
+        summary.upkeep = await self._store.optimize()
+        summary.optimize_seconds = time.perf_counter() - started
+        summary.optimize_bytes = _grown(written, self._store.written_bytes())
+        if summary.upkeep:
+            log.info("store upkeep: %s", "; ".join(summary.upkeep))
 
     async def _ingest_batch(
         self, batch: SourceBatch, source: str, summary: IngestSummary
@@ -227,7 +276,13 @@ class Ingestor:
                 refused,
                 source,
             )
+            written = self._store.written_bytes()
+            started = time.perf_counter()
             indexed = await self._isolated(embedded, self._upsert, "store", refused, source)
+            summary.write_seconds += time.perf_counter() - started
+            grown = _grown(written, self._store.written_bytes())
+            if grown is not None:
+                summary.write_bytes = (summary.write_bytes or 0) + grown
             if indexed and self._generation is not None:
                 # Cached answers from before this batch must not be served after it.
                 await self._generation.advance()
@@ -320,7 +375,9 @@ class Ingestor:
                     missing.setdefault(chunk.text_hash, chunk.text)
         known = dict(reusable)
         if missing:
+            started = time.perf_counter()
             fresh = await self._embedder.embed_documents(list(missing.values()))
+            summary.embed_seconds += time.perf_counter() - started
             known.update(zip(missing, fresh, strict=True))
         total = sum(len(item.chunks) for item in items)
         summary.embedded += len(missing)
@@ -394,6 +451,10 @@ def _refusal(
     call: Call, stage: Stage, exc: BaseException, source: str, payload: str | None = None
 ) -> Quarantined:
     return Quarantined(call.call_id, stage, describe_fault(exc), source, payload)
+
+
+def _grown(before: int | None, after: int | None) -> int | None:
+    return None if before is None or after is None else after - before
 
 
 def redact_call(call: Call, redactor: Redactor | None = None) -> tuple[Call, Counter[str]]:

@@ -17,6 +17,8 @@ __all__ = [
     "QUERY_SECONDS",
     "SLACK_COMMANDS",
     "STATE_WRITE_FAILURES",
+    "STORE_SECONDS",
+    "STORE_WRITTEN_BYTES",
     "SYNC_CALLS",
     "SYNC_RUNS",
 ]
@@ -37,6 +39,17 @@ SYNC_CALLS = Counter(
     "sophia_sync_calls_total",
     "Calls seen by ingest runs, by what happened to them (indexed, unchanged, rejected, ...).",
     ["result"],
+)
+STORE_SECONDS = Histogram(
+    "sophia_store_seconds",
+    "Store work of ingest runs and the daily purge, by operation (write, optimize).",
+    ["operation"],
+    buckets=(0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120),
+)
+STORE_WRITTEN_BYTES = Counter(
+    "sophia_store_written_bytes_total",
+    "Bytes the embedded store wrote to disk, by operation (write, optimize).",
+    ["operation"],
 )
 GONG_RATE_LIMITED = Counter("sophia_gong_rate_limited_total", "429 answers from the Gong API.")
 SLACK_COMMANDS = Counter(

@@ -103,8 +103,11 @@ class ScopedStore:
     async def delete_older_than(self, cutoff: datetime) -> list[str]:
         raise _read_only()
 
-    async def optimize(self) -> None:
+    async def optimize(self, *, full: bool = False) -> list[str]:
         raise _read_only()
+
+    def written_bytes(self) -> int | None:
+        return None
 
     async def reset(self, info: IndexInfo) -> None:
         raise _read_only()

@@ -73,7 +73,7 @@ async def test_the_weekly_brief_is_posted_to_each_brief_channel_when_triggered(
     open_scheduler: Open, slack: FakeSlack
 ) -> None:
     _, scheduler = await open_scheduler(brief_channels="#sales-team, CGENERAL")
-    assert scheduler.job_ids == [WEEKLY_BRIEF]  # no Gong credentials, no retention
+    assert sorted(scheduler.job_ids) == [PURGE, WEEKLY_BRIEF]  # no Gong credentials
     scheduler.run_now(WEEKLY_BRIEF)
     posts = await slack.wait_calls("chat.postMessage", 2)
     assert [p.args["channel"] for p in posts] == ["#sales-team", "CGENERAL"]
@@ -126,7 +126,7 @@ async def test_sync_runs_at_start_and_a_second_start_waits_for_it(
         gong_access_secret=gong_server.access_secret,
         gong_base_url=gong_server.url,
     )
-    assert scheduler.job_ids == [SYNC]  # no bot token: no brief
+    assert sorted(scheduler.job_ids) == [PURGE, SYNC]  # no bot token: no brief
     started = on(scheduler, EVENT_JOB_SUBMITTED, SYNC)
     skipped = on(scheduler, EVENT_JOB_MAX_INSTANCES, SYNC)
     await asyncio.wait_for(started.wait(), 5)  # the run at start, now stalled on Gong
@@ -182,11 +182,11 @@ def test_jobs_follow_the_configuration(tmp_path: Path) -> None:
         finally:
             await sophia.aclose()
 
-    assert asyncio.run(ids()) == []
+    assert asyncio.run(ids()) == [PURGE]  # the store's daily compaction
     everything = asyncio.run(
         ids(
             gong_access_key="k", gong_access_secret="s", slack_bot_token="xoxb-1", retention_days=90
         )
     )
     assert sorted(everything) == [PURGE, SYNC, WEEKLY_BRIEF]
-    assert asyncio.run(ids(slack_bot_token="xoxb-1", brief_channels="")) == []
+    assert asyncio.run(ids(slack_bot_token="xoxb-1", brief_channels="")) == [PURGE]

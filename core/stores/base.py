@@ -164,8 +164,14 @@ class VectorStore(Protocol):
         """
         ...
 
-    async def optimize(self) -> None:
-        """Fold recent writes into the indexes (after an ingest run)."""
+    async def optimize(self, *, full: bool = False) -> list[str]:
+        """Fold recent writes into the indexes (after every ingest run); `full` also
+        compacts files and merges index segments (the daily upkeep). Returns what it did."""
+        ...
+
+    def written_bytes(self) -> int | None:
+        """Bytes this store object has written to disk so far; None where the store cannot
+        tell (a server)."""
         ...
 
     async def reset(self, info: IndexInfo) -> None:

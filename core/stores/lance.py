@@ -46,6 +46,7 @@ from core.stores.base import (
 from core.stores.fusion import relative_score_fusion
 from core.stores.generations import GenerationGone, Generations
 from core.stores.lance_indexes import ANN_MIN_ROWS, AnnProbe, ensure_indexes
+from core.stores.lance_upkeep import compact, fold_into_indexes, remove_old_versions, written_bytes
 from core.stores.records import (
     HIT_FIELDS,
     SIDE_FIELD,
@@ -116,6 +117,7 @@ class LanceStore:
         self._expected: IndexInfo | None = None
         self._current: _Generation | None = None
         self._opening = threading.Lock()
+        self._written = 0
 
     # --- lifecycle -----------------------------------------------------------------------
 
@@ -270,29 +272,47 @@ class LanceStore:
             await self._io(_retrying_conflicts(self._upsert), calls)
 
     def _upsert(self, gen: _Generation, calls: Sequence[IndexedCall]) -> None:
-        chunk_rows = _chunk_table(calls, gen.chunks.schema)
-        ids = _in_list(c.call.call_id for c in calls)
-        # One merge both inserts the new chunks and deletes the call's chunks that are gone,
+        with written_bytes(gen.path) as written:
+            self._write(gen, calls)
+        self._written += written[0]
+
+    def _write(self, gen: _Generation, calls: Sequence[IndexedCall]) -> None:
+        ids = [c.call.call_id for c in calls]
+        where = f"call_id IN ({_in_list(ids)})"
+        known = sorted({row["call_id"] for row in _rows(gen.calls, where, ["call_id"])})
+        fresh = [c for c in calls if c.call.call_id not in known]
+        changed = [c for c in calls if c.call.call_id in known]
+        # A call new to the index is appended: one new fragment, nothing rewritten, so a
+        # sync's write costs what it adds however big the index is.
+        fresh_rows = _chunk_table(fresh, gen.chunks.schema)
+        if fresh_rows.num_rows:
+            gen.chunks.add(fresh_rows)
+        # One merge both inserts a changed call's chunks and deletes the ones that are gone,
         # so a re-ingested call never ends up with old and new chunks side by side.
-        if chunk_rows.num_rows:
+        changed_rows = _chunk_table(changed, gen.chunks.schema)
+        if changed_rows.num_rows:
             (
                 gen.chunks.merge_insert("id")
                 .when_matched_update_all()
                 .when_not_matched_insert_all()
-                .when_not_matched_by_source_delete(f"call_id IN ({ids})")
-                .execute(chunk_rows)
+                .when_not_matched_by_source_delete(f"call_id IN ({_in_list(known)})")
+                .execute(changed_rows)
             )
-        else:
-            gen.chunks.delete(f"call_id IN ({ids})")
+        elif changed:
+            gen.chunks.delete(f"call_id IN ({_in_list(known)})")
         # The call row (with its content hash) goes last: if we stop in between, the call
         # looks unindexed and is simply processed again.
-        (
-            gen.calls.merge_insert("call_id")
-            .when_matched_update_all()
-            .when_not_matched_insert_all()
-            .execute(_call_table(calls, self._clock.now()))
-        )
-        if not gen.has_fts and chunk_rows.num_rows:
+        call_rows = _call_table(calls, self._clock.now())
+        if known:
+            (
+                gen.calls.merge_insert("call_id")
+                .when_matched_update_all()
+                .when_not_matched_insert_all()
+                .execute(call_rows)
+            )
+        else:
+            gen.calls.add(call_rows)
+        if not gen.has_fts and (fresh_rows.num_rows or changed_rows.num_rows):
             gen.chunks.create_index("text", config=FTS(), replace=True)
             gen.has_fts = True
 
@@ -312,20 +332,36 @@ class LanceStore:
         Generations.release(self._held)
         self._held = None
 
-    async def optimize(self) -> None:
-        await self._io(_retrying_conflicts(self._optimize))
+    async def optimize(self, *, full: bool = False) -> list[str]:
+        done = await self._io(_retrying_conflicts(self._optimize), full)
         if self._pinned is None:
             # Generations a reindex left behind (superseded, or killed half-way).
             await self._blocking(self._generations.remove_unused)
+        return done
 
-    def _optimize(self, gen: _Generation) -> None:
-        # Old versions are kept briefly for readers that are mid-query, then removed so that
-        # deleted or re-redacted text does not linger on disk.
-        for table in (gen.chunks, gen.calls):
-            table.optimize(cleanup_older_than=timedelta(minutes=10))
-        # After the rows settle: new indexes start from compacted files, and optimize() has
-        # just folded new rows into the indexes that already exist.
-        ensure_indexes(gen.chunks, ann_min_rows=self._ann_min_rows)
+    def written_bytes(self) -> int:
+        return self._written
+
+    def _optimize(self, gen: _Generation, full: bool) -> list[str]:
+        # core/stores/lance_upkeep.py says what runs when, and why.
+        done: list[str] = []
+        with written_bytes(gen.path) as written:
+            if full:
+                # Lance merges only files its index segments cover alike: one segment first.
+                done.extend(fold_into_indexes(gen.chunks, merge_all=True))
+            for table in (gen.chunks, gen.calls):
+                compacted = compact(table, full=full)
+                if compacted:
+                    done.append(f"{table.name}: {compacted}")
+            # New indexes start from compacted files; existing ones take the new rows.
+            made = ensure_indexes(gen.chunks, ann_min_rows=self._ann_min_rows)
+            if made:
+                done.append(f"built indexes: {', '.join(made)}")
+            done.extend(fold_into_indexes(gen.chunks))
+            for table in (gen.chunks, gen.calls):
+                remove_old_versions(table)
+        self._written += written[0]
+        return done
 
     # --- reads ---------------------------------------------------------------------------
 

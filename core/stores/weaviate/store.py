@@ -203,8 +203,11 @@ class WeaviateStore:
             self._client = None
             await client.close()
 
-    async def optimize(self) -> None:
+    async def optimize(self, *, full: bool = False) -> list[str]:
         # Weaviate folds writes into its HNSW and inverted indexes as they arrive.
+        return []
+
+    def written_bytes(self) -> int | None:
         return None
 
     async def _connect(self) -> None:
