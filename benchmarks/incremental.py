@@ -2,17 +2,19 @@
 
     python benchmarks/scale.py --corpus ../shared/data/qmsum-dev --reuse   # builds the indexes
     python benchmarks/incremental.py --corpus ../shared/data/qmsum-dev
-    python benchmarks/incremental.py --corpus ../shared/data/qmsum-dev --series 40 --sizes 100000
+    python benchmarks/incremental.py --corpus ../shared/data/qmsum-dev --series 34 --calls 1 \
+        --sizes 100000
 
 Each run starts from a fresh copy of an index built by benchmarks/scale.py (its files are
 shared by hard links: Lance never rewrites a file in place) and ingests 5 of the corpus's
 meetings under new call ids through the product's own ingest (`Sophia.ingest_folder`, local
 model). It reports, from the ingest summary: embedding time, the store's write and optimize
 time and the bytes each wrote (files that appeared on disk), against the size of the new
-rows; then checks that a search right after the ingest finds the new calls.
+rows; then checks that a global search right after the ingest finds each new call (by a
+sentence planted in it: the index already holds these meetings' text in its replicas).
 
-`--series N` instead runs N syncs of 5 calls one after another on one copy, as a day of
-polling would, so the upkeep that thresholds trigger (merging index deltas, compacting
+`--series N` instead runs N syncs (of `--calls` calls) one after another on one copy, as a
+day of polling would, so the upkeep that thresholds trigger (merging index deltas, compacting
 small files) shows up in the maximum and the mean.
 """
 
@@ -35,10 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from core.app import Sophia  # noqa: E402
 from core.config import Settings  # noqa: E402
-from core.query import SearchMode, build_request  # noqa: E402
+from core.query import build_request  # noqa: E402
 
-# The five meetings closest to the corpus's mean length (~300 chunks together).
-_PICK = 5
 # New ids outside the corpus's and the replicas' id space.
 _NEW_ID_BASE = 8_100_000_000_000_000_000
 
@@ -49,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _main(args: argparse.Namespace) -> int:
-    meetings = _meetings(args.corpus.resolve())
+    meetings = _meetings(args.corpus.resolve(), args.calls)
     rows: list[dict[str, Any]] = []
     for size in args.sizes:
         built = args.work_dir.resolve() / f"scale-{size}"
@@ -78,7 +78,7 @@ async def _sync(target: Path, meetings: dict[str, Any], size: int, run: int) -> 
             await sophia.embedder.warm_up()
             summary = await sophia.ingest_folder(Path(folder))
             new_rows = _new_rows_bytes(sophia, ids)
-            found = await _found(sophia, meetings, ids)
+            found = await _found(sophia, ids)
         finally:
             await sophia.aclose()
     row = {
@@ -92,6 +92,7 @@ async def _sync(target: Path, meetings: dict[str, Any], size: int, run: int) -> 
         "optimize_mb": (summary.optimize_bytes or 0) / 1e6,
         "new_rows_mb": new_rows / 1e6,
         "found": found,
+        "calls": len(ids),
         "upkeep": summary.upkeep,
     }
     store_s = row["write_s"] + row["optimize_s"]
@@ -100,13 +101,14 @@ async def _sync(target: Path, meetings: dict[str, Any], size: int, run: int) -> 
         f"{size:>9,} run {run + 1}: {summary.chunks} chunks; embed {row['embed_s']:.1f} s; "
         f"store {store_s:.2f} s (write {row['write_s']:.2f}, optimize {row['optimize_s']:.2f}); "
         f"wrote {row['write_mb'] + row['optimize_mb']:.1f} MB = {ratio:.1f}x the new rows; "
-        f"new calls found: {found}/{_PICK}; {'; '.join(summary.upkeep)}",
+        f"new calls found: {found}/{len(ids)}; {'; '.join(summary.upkeep)}",
         flush=True,
     )
     return row
 
 
-def _meetings(corpus: Path) -> dict[str, Any]:
+def _meetings(corpus: Path, count: int) -> dict[str, Any]:
+    """The `count` meetings closest to the corpus's mean length (5: ~300 chunks)."""
     calls = json.loads((corpus / "calls.json").read_text())
     transcripts = {t["callId"]: t for t in json.loads((corpus / "transcripts.json").read_text())}
     words = {
@@ -117,7 +119,7 @@ def _meetings(corpus: Path) -> dict[str, Any]:
     picked = sorted(
         calls, key=lambda c: (abs(words[c["metaData"]["id"]] - mean), c["metaData"]["id"])
     )
-    picked = picked[:_PICK]
+    picked = picked[:count]
     return {
         "calls": picked,
         "transcripts": [transcripts[c["metaData"]["id"]] for c in picked],
@@ -125,7 +127,9 @@ def _meetings(corpus: Path) -> dict[str, Any]:
 
 
 def _write_folder(folder: Path, meetings: dict[str, Any], run: int) -> list[str]:
-    """The picked meetings under ids new to the index (distinct per run of a series)."""
+    """The picked meetings under ids new to the index (distinct per run of a series). The
+    index already holds these meetings' text (its replicas), so each new call also gets one
+    sentence naming a project nobody else mentions, for `_found` to look for."""
     ids, calls, transcripts = [], [], []
     for n, (call, transcript) in enumerate(
         zip(meetings["calls"], meetings["transcripts"], strict=True)
@@ -134,10 +138,24 @@ def _write_folder(folder: Path, meetings: dict[str, Any], run: int) -> list[str]
         ids.append(new_id)
         meta = {**call["metaData"], "id": new_id, "url": f"https://app.gong.io/call?id={new_id}"}
         calls.append({**call, "metaData": meta})
-        transcripts.append({**transcript, "callId": new_id})
+        monologues = [dict(m) for m in transcript["transcript"]]
+        middle = monologues[len(monologues) // 2]
+        last = middle["sentences"][-1]
+        marker = {"start": last["end"], "end": last["end"] + 3000, "text": _marker(new_id)}
+        middle["sentences"] = [*middle["sentences"], marker]
+        transcripts.append({"callId": new_id, "transcript": monologues})
     (folder / "calls.json").write_text(json.dumps(calls))
     (folder / "transcripts.json").write_text(json.dumps(transcripts))
     return ids
+
+
+def _marker(call_id: str) -> str:
+    return f"The rollout plan for project {_code(call_id)} goes to the steering group."
+
+
+def _code(call_id: str) -> str:
+    # A made-up word per call ("Zorvik…"): in no other chunk of the index.
+    return "Zorvik" + "".join("abcdefghij"[int(d)] for d in call_id[-6:])
 
 
 def _new_rows_bytes(sophia: Sophia, ids: list[str]) -> int:
@@ -146,13 +164,11 @@ def _new_rows_bytes(sophia: Sophia, ids: list[str]) -> int:
     return int(chunks.search().where(f"call_id IN ({quoted})").limit(None).to_arrow().nbytes)
 
 
-async def _found(sophia: Sophia, meetings: dict[str, Any], ids: list[str]) -> int:
-    """How many new calls a global search for one of their own sentences finds."""
+async def _found(sophia: Sophia, ids: list[str]) -> int:
+    """How many new calls a global hybrid search finds at once, each by its own sentence."""
     found = 0
-    for transcript, new_id in zip(meetings["transcripts"], ids, strict=True):
-        sentences = [s["text"] for m in transcript["transcript"] for s in m["sentences"]]
-        query = max(sentences[len(sentences) // 2 :][:40], key=len)
-        request = build_request(query=query, limit=10, mode=SearchMode.HYBRID)
+    for new_id in ids:
+        request = build_request(query=f"project {_code(new_id)} steering group", limit=10)
         hits = await sophia.search.search(request)
         found += any(hit.call_id == new_id for hit in hits.hits)
     return found
@@ -202,7 +218,7 @@ def _print(rows: list[dict[str, Any]], *, series: bool) -> None:
             f"| {statistics.mean(written):.1f} MB ({max(written):.1f} MB) "
             f"| {_mean(mine, 'new_rows_mb'):.1f} MB "
             f"| {statistics.mean(ratios):.1f}x ({max(ratios):.1f}x) "
-            f"| {sum(r['found'] for r in mine)}/{_PICK * len(mine)} |"
+            f"| {sum(r['found'] for r in mine)}/{sum(r['calls'] for r in mine)} |"
         )
     if series:
         print("(a series: one copy, syncs one after another; the max includes triggered upkeep)")
@@ -223,6 +239,7 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         default=[10_000, 100_000, 1_000_000],
     )
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--calls", type=int, default=5, help="New calls per sync.")
     parser.add_argument("--series", type=int, default=0, help="N syncs in a row on one copy.")
     return parser.parse_args(argv)
 

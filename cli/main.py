@@ -126,6 +126,17 @@ def reindex(ctx: typer.Context, wait: Wait = False) -> None:
 
 
 @app.command()
+def purge(ctx: typer.Context, wait: Wait = False) -> None:
+    """Run the daily purge now: remove calls older than RETENTION_DAYS, then compact the
+    index (what syncs leave: small files, deleted rows, index deltas)."""
+    removed = _run(ctx, lambda sophia: sophia.purge_expired(wait=wait))
+    out.print(
+        f"Removed {len(removed)} call{'s' * (len(removed) != 1)} past retention; "
+        "the index is compacted."
+    )
+
+
+@app.command()
 def search(
     ctx: typer.Context,
     query: Annotated[str | None, typer.Argument(help="What to look for.")] = None,

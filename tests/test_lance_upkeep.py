@@ -5,10 +5,15 @@ one segment, and what a sync wrote is counted in its summary and in /metrics."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lancedb
 from prometheus_client import REGISTRY
+from typer.testing import CliRunner
+
+from cli.main import app
 
 from core.app import Sophia
 from core.config import Settings
@@ -19,6 +24,8 @@ from core.stores.lance_upkeep import COMPACT_SMALL_FRAGMENTS, MAX_INDEX_SEGMENTS
 from tests.test_ingest import numbered_corpus
 from tests.test_lance_indexes import CALLS, call, open_store, semantic
 from tests.test_store_contract import REP, indexed_call
+
+runner = CliRunner()
 
 
 def files(root: Path) -> dict[Path, int]:
@@ -162,3 +169,24 @@ async def test_an_ingest_reports_its_store_work_in_the_summary_and_metrics(
     assert metric("sophia_store_seconds_count") == runs + 1
     # Nothing new: nothing written, and the line says no more than what happened.
     assert again.indexed == 0 and again.write_bytes is None and "store writes" not in again.line()
+
+
+def test_sophia_purge_compacts_what_syncs_left(tmp_path: Path) -> None:
+    env = {"SOPHIA_DATA_DIR": str(tmp_path / "data"), "SOPHIA_EMBEDDER": "hashing"}
+    start = datetime(2026, 9, 1, tzinfo=UTC)
+    for n in range(1, 4):  # three syncs of 2 new calls each: three files
+        corpus = numbered_corpus(tmp_path / f"sync-{n}", 2 * n, start)
+        done = runner.invoke(app, ["ingest", "--from-dir", str(corpus)], env=env)
+        assert done.exit_code == 0, done.output
+
+    purged = runner.invoke(app, ["purge"], env=env)
+
+    assert purged.exit_code == 0, purged.output
+    assert purged.output.strip() == "Removed 0 calls past retention; the index is compacted."
+    [live] = [p for p in (tmp_path / "data" / "index").rglob("chunks.lance")]
+    fragments = lancedb.connect(live.parent).open_table("chunks").to_lance().get_fragments()
+    assert len(fragments) == 1
+    stats = json.loads(runner.invoke(app, ["stats", "--json"], env=env).output)
+    assert stats["calls_indexed"] == 6
+    found = runner.invoke(app, ["search", "team of 15 reps", "--json"], env=env)
+    assert json.loads(found.output)["hits"][0]["call_id"] == "2000000000000000005"
