@@ -86,6 +86,7 @@ async def _sync(target: Path, meetings: dict[str, Any], size: int, run: int) -> 
         "run": run + 1,
         "chunks": summary.chunks,
         "embed_s": summary.embed_seconds,
+        "total_s": summary.seconds,
         "write_s": summary.write_seconds,
         "optimize_s": summary.optimize_seconds,
         "write_mb": (summary.write_bytes or 0) / 1e6,
@@ -98,7 +99,8 @@ async def _sync(target: Path, meetings: dict[str, Any], size: int, run: int) -> 
     store_s = row["write_s"] + row["optimize_s"]
     ratio = (row["write_mb"] + row["optimize_mb"]) / max(row["new_rows_mb"], 1e-9)
     print(
-        f"{size:>9,} run {run + 1}: {summary.chunks} chunks; embed {row['embed_s']:.1f} s; "
+        f"{size:>9,} run {run + 1}: {summary.chunks} chunks in {summary.seconds:.1f} s; "
+        f"embed {row['embed_s']:.1f} s ({row['embed_s'] / summary.seconds:.0%}); "
         f"store {store_s:.2f} s (write {row['write_s']:.2f}, optimize {row['optimize_s']:.2f}); "
         f"wrote {row['write_mb'] + row['optimize_mb']:.1f} MB = {ratio:.1f}x the new rows; "
         f"new calls found: {found}/{len(ids)}; {'; '.join(summary.upkeep)}",
@@ -203,9 +205,10 @@ def _print(rows: list[dict[str, Any]], *, series: bool) -> None:
     print()
     print(
         "| chunks | runs | embed | store write | optimize | store total (max) "
-        "| written (max) | new rows | written / new rows (max) | new calls found |"
+        "| written (max) | new rows | written / new rows (max) | new calls found "
+        "| ingest rate / embedder rate |"
     )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for size in dict.fromkeys(r["size"] for r in rows):
         mine = [r for r in rows if r["size"] == size]
         store = [r["write_s"] + r["optimize_s"] for r in mine]
@@ -218,7 +221,8 @@ def _print(rows: list[dict[str, Any]], *, series: bool) -> None:
             f"| {statistics.mean(written):.1f} MB ({max(written):.1f} MB) "
             f"| {_mean(mine, 'new_rows_mb'):.1f} MB "
             f"| {statistics.mean(ratios):.1f}x ({max(ratios):.1f}x) "
-            f"| {sum(r['found'] for r in mine)}/{sum(r['calls'] for r in mine)} |"
+            f"| {sum(r['found'] for r in mine)}/{sum(r['calls'] for r in mine)} "
+            f"| {_mean(mine, 'embed_s') / _mean(mine, 'total_s'):.0%} |"
         )
     if series:
         print("(a series: one copy, syncs one after another; the max includes triggered upkeep)")

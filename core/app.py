@@ -254,6 +254,8 @@ class Sophia:
             summary = await self._ingest(
                 StoredCallsSource("reindex", calls, unreadable), None, progress, ingestor
             )
+            # Built batch by batch: it goes live compacted, one segment per index.
+            summary.upkeep.extend(await staged.optimize(full=True))
             await self.store.promote(staged)
         except BaseException:
             await self.store.discard(staged)

@@ -15,6 +15,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -69,6 +70,8 @@ _RUST_LOCATION = re.compile(r",?\s*/\S+\.rs:\d+(?::\d+)?")
 # Each sub-search of a hybrid query ranks this many candidates before fusion (Weaviate
 # fuses max(limit, 100), so both stores normalise over the same lists).
 _HYBRID_CANDIDATES = 100
+# Where a hybrid search's keyword half runs while its own thread runs the vector half.
+_KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lance-keyword")
 
 
 T = TypeVar("T")
@@ -452,8 +455,13 @@ class LanceStore:
                 for row in rows
             ]
         pool = max(query.limit, _HYBRID_CANDIDATES)
+        # The two sub-queries run side by side: LanceDB releases the GIL while it searches,
+        # so a hybrid search waits for the slower one, not for both.
+        keyword_rows = _KEYWORD_SEARCHES.submit(
+            self._keyword, gen, chunks, query.text, where, pool, with_vectors=True
+        )
         semantic = self._semantic(chunks, query, where, pool)
-        keyword = self._keyword(gen, chunks, query.text, where, pool, with_vectors=True)
+        keyword = keyword_rows.result()
         by_id = {row["id"]: row for row in (*semantic, *keyword)}
         similarity = {row["id"]: 1.0 - row["_distance"] for row in semantic}
         bm25 = {row["id"]: row["_score"] for row in keyword}
