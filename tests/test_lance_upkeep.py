@@ -14,7 +14,6 @@ from prometheus_client import REGISTRY
 from typer.testing import CliRunner
 
 from cli.main import app
-
 from core.app import Sophia
 from core.config import Settings
 from core.query import NO_FILTERS, SearchMode
