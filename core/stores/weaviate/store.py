@@ -9,7 +9,7 @@ import io
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -224,6 +224,11 @@ class WeaviateStore:
         if names:
             await client.collections.delete(names)
             log.info("dropped Weaviate collections no longer in use: %s", ", ".join(names))
+
+    @contextlib.asynccontextmanager
+    async def pinned(self) -> AsyncIterator[None]:
+        # Weaviate keeps no versions to read at: each read sees what is there.
+        yield
 
     async def aclose(self) -> None:
         closer, self._closer = self._closer, None
