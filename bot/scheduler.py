@@ -3,9 +3,10 @@ and the daily purge (retention, then the store's compaction).
 
 `Jobs` holds the work, callable directly (tests, a one-off run); `Scheduler` runs it on
 time. A job never overlaps itself (`max_instances=1`; a missed run is coalesced into one)
-and a failure is one log line: the job runs again at its next time. The scheduler keeps no
-lock across processes, so exactly one replica runs it (`sophia run --no-bot`; web replicas
-run `--no-scheduler`).
+and a failure is one log line: the job runs again at its next time. A sync or purge that
+finds another writer (a reindex, a manual ingest) waits for it and runs right after. The
+scheduler keeps no lock across processes, so exactly one replica runs it (`sophia run
+--no-bot`; web replicas run `--no-scheduler`).
 """
 
 from __future__ import annotations
@@ -45,8 +46,10 @@ class Jobs:
         self.client = client
 
     async def sync(self) -> None:
-        """Fetch new and changed calls from Gong."""
-        summary = await self.sophia.sync()
+        """Fetch new and changed calls from Gong; after the writer running now, if any (for
+        at most one sync interval: by then the next run is due, and it waits instead)."""
+        interval_s = self.sophia.settings.sync_interval_hours * 3600
+        summary = await self.sophia.sync(wait=True, wait_s=interval_s)
         log.info("scheduled sync: %s", summary.line())
 
     async def weekly_brief(self) -> list[str]:
@@ -75,8 +78,7 @@ class Jobs:
 
     async def purge(self) -> None:
         """Remove calls older than RETENTION_DAYS and compact the store (after a sync or
-        reindex in progress: a day's purge is not skipped for it; a scheduled sync is, and
-        runs at its next time)."""
+        reindex in progress: a day's purge is not skipped for it)."""
         await self.sophia.purge_expired(wait=True)
 
 

@@ -207,8 +207,10 @@ class Sophia:
         progress: IngestProgress | None = None,
         *,
         wait: bool = False,
+        wait_s: float | None = None,
     ) -> IngestSummary:
-        """Fetch new and changed calls from the Gong API and index them."""
+        """Fetch new and changed calls from the Gong API and index them (with `wait`, after
+        the writer running now, waiting at most `wait_s` if given)."""
         if not self.settings.gong_configured:
             raise ConfigError(
                 "Gong is not configured: set GONG_ACCESS_KEY and GONG_ACCESS_SECRET "
@@ -218,7 +220,7 @@ class Sophia:
         from core.sources.gong_api import GongApiSource
 
         async with (
-            self.writer.hold("sync", wait=wait),
+            self.writer.hold("sync", wait=wait, wait_s=wait_s),
             GongClient.from_settings(self.settings, clock=self.clock) as client,
         ):
             source = GongApiSource(client, self.state, self.settings, clock=self.clock)

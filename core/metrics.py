@@ -21,6 +21,7 @@ __all__ = [
     "STORE_WRITTEN_BYTES",
     "SYNC_CALLS",
     "SYNC_RUNS",
+    "WRITER_WAITS",
 ]
 
 QUERY_SECONDS = Histogram(
@@ -69,6 +70,13 @@ STATE_WRITE_FAILURES = Counter(
     "Writes the read path skipped because the data dir refused them (full or read-only), "
     "by what (query_timing, feedback, audit).",
     ["what"],
+)
+WRITER_WAITS = Counter(
+    "sophia_writer_waits_total",
+    "Writers that found another writer holding the data dir's lock, by operation and by "
+    "what they did: refused (exit with 'already running'), ran (after waiting for it) or "
+    "gave_up (waited as long as allowed).",
+    ["operation", "outcome"],
 )
 DEPENDENCY_UP = Gauge(
     "sophia_dependency_up",

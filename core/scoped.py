@@ -8,6 +8,7 @@ everything gets the plain store and search.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
 from datetime import datetime
 from typing import Protocol
@@ -81,6 +82,9 @@ class ScopedStore:
 
     async def generation(self) -> str:
         return await self._store.generation()
+
+    def pinned(self) -> AbstractAsyncContextManager[None]:
+        return self._store.pinned()
 
     async def aclose(self) -> None:
         # The view owns no connection: the store it wraps is closed by `Sophia`.

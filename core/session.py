@@ -132,7 +132,9 @@ class Session:
     ) -> T:
         started = time.perf_counter()
         try:
-            result = await work()
+            # Every read of the answer sees one state of the index (a sync may be writing).
+            async with self.sophia.store.pinned():
+                result = await work()
         except BaseException as exc:
             outcome: Outcome = "denied" if isinstance(exc, AccessDenied) else "error"
             entry = self._entry(

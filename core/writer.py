@@ -5,6 +5,8 @@ Two writers at once would race on the index's commits (LanceDB answers the loser
 `SOPHIA_DATA_DIR/writer.lock` for its whole run, across processes on the machine; the file
 says who holds it, so a second writer can tell the person who started it what to wait for.
 The kernel drops the lock with its process, so a killed writer never leaves it stuck.
+A writer asked to wait polls the lock (for at most `wait_s`, if given); every wait and
+refusal is logged and counted (`sophia_writer_waits_total`).
 """
 
 from __future__ import annotations
@@ -16,11 +18,13 @@ import fcntl
 import json
 import logging
 import os
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 from core.clock import Clock
 from core.errors import AlreadyRunning, StateError
+from core.metrics import WRITER_WAITS
 
 __all__ = ["WriterLock"]
 
@@ -40,23 +44,40 @@ class WriterLock:
         self._clock = clock
 
     @contextlib.asynccontextmanager
-    async def hold(self, operation: str, *, wait: bool = False) -> AsyncIterator[None]:
-        """Run the block as the only writer; `AlreadyRunning` (or, with `wait`, waiting
-        until the other writer is done) when another one holds the lock."""
+    async def hold(
+        self, operation: str, *, wait: bool = False, wait_s: float | None = None
+    ) -> AsyncIterator[None]:
+        """Run the block as the only writer. When another one holds the lock:
+        `AlreadyRunning`, or with `wait`, run as soon as it is done (`AlreadyRunning` after
+        `wait_s` seconds of waiting, if given)."""
         fd = self._open()
         try:
-            announced = False
+            started = time.monotonic()
+            waited: float | None = None
             while not _try_lock(fd):
                 holder = self._holder()
                 if not wait:
+                    WRITER_WAITS.labels(operation, "refused").inc()
                     raise AlreadyRunning(
                         f"{holder}; this {operation} can wait for it (--wait), or run it "
                         "again when that one is done."
                     )
-                if not announced:
+                first, waited = waited is None, time.monotonic() - started
+                if wait_s is not None and waited >= wait_s:
+                    WRITER_WAITS.labels(operation, "gave_up").inc()
+                    raise AlreadyRunning(
+                        f"{holder}; this {operation} waited {waited:.0f} s for it and gave up."
+                    )
+                if first:
                     log.info("%s waits: %s", operation, holder)
-                    announced = True
                 await asyncio.sleep(_POLL_S)
+            if waited is not None:
+                WRITER_WAITS.labels(operation, "ran").inc()
+                log.info(
+                    "%s runs after waiting %.1f s for the writer lock",
+                    operation,
+                    time.monotonic() - started,
+                )
             self._record(fd, operation)
             yield
         finally:

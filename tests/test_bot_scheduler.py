@@ -4,8 +4,9 @@ its channels, a job never overlaps itself, a failure is one log line and the job
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -17,12 +18,15 @@ from apscheduler.events import (
     EVENT_JOB_SUBMITTED,
     JobEvent,
 )
+from prometheus_client import REGISTRY
 
 from bot.app import web_client
 from bot.scheduler import PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
 from core.app import Sophia
-from core.clock import machine_time
+from core.clock import FixedClock, machine_time
 from core.config import Settings
+from core.writer import WriterLock
+from tests.conftest import NOW
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.slack_server import FakeSlack
 
@@ -132,6 +136,66 @@ async def test_sync_runs_at_start_and_a_second_start_waits_for_it(
     await asyncio.wait_for(started.wait(), 5)  # the run at start, now stalled on Gong
     scheduler.run_now(SYNC)
     await asyncio.wait_for(skipped.wait(), 5)
+
+
+@contextlib.contextmanager
+def logged(text: str) -> Iterator[asyncio.Event]:
+    """An event set when a `sophia.*` log line containing `text` is written."""
+    happened = asyncio.Event()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if text in record.getMessage():
+                happened.set()
+
+    watch = Watch()
+    logging.getLogger("sophia").addHandler(watch)
+    try:
+        yield happened
+    finally:
+        logging.getLogger("sophia").removeHandler(watch)
+
+
+def writer_waits(outcome: str) -> float:
+    return (
+        REGISTRY.get_sample_value(
+            "sophia_writer_waits_total", {"operation": "sync", "outcome": outcome}
+        )
+        or 0.0
+    )
+
+
+async def test_a_scheduled_sync_that_finds_another_writer_waits_and_runs_right_after_it(
+    open_scheduler: Open,
+    gong_server: FakeGong,
+    sophia_dir: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ran_before = writer_waits("ran")
+    with (
+        caplog.at_level(logging.INFO, logger="sophia"),
+        logged("sync waits: A reindex is already running") as waiting,
+    ):
+        # Another process's reindex holds the writer lock when the sync is due (at start).
+        async with WriterLock(sophia_dir, FixedClock(NOW)).hold("reindex"):
+            _, scheduler = await open_scheduler(
+                token=False,
+                gong_access_key=gong_server.access_key,
+                gong_access_secret=gong_server.access_secret,
+                gong_base_url=gong_server.url,
+            )
+            done = on(scheduler, EVENT_JOB_EXECUTED, SYNC)
+            await asyncio.wait_for(waiting.wait(), 10)
+            assert gong_server.requests_to("/v2/calls/extensive") == [], "not before the lock"
+            assert not done.is_set()
+        await asyncio.wait_for(done.wait(), 20)
+
+    assert gong_server.requests_to("/v2/calls/extensive"), "the sync ran after the reindex"
+    messages = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("sync runs after waiting") for m in messages)
+    assert any(m.startswith("scheduled sync: ") for m in messages)
+    assert not any("job sync failed" in m for m in messages)
+    assert writer_waits("ran") == ran_before + 1
 
 
 async def test_a_failed_job_logs_one_line_and_runs_again_at_its_next_time(

@@ -172,7 +172,9 @@ async def drop_collections(url: str, grpc_port: int, name: str) -> None:
         grpc_secure=secure,
         skip_init_checks=True,
     ) as client:
-        await client.collections.delete([name, f"{name}Call", f"{name}Meta"])
+        # The first data set, the record, and any set a reindex built (`name_g…`).
+        names = [n for n in await client.collections.list_all(simple=True) if n.startswith(name)]
+        await client.collections.delete(names)
 
 
 @pytest.fixture
@@ -228,6 +230,47 @@ async def test_reset_empties_the_index_for_the_new_embedder(
     assert await store.counts() == IndexCounts(0, 0)
     reopened = await open_store(IndexInfo("test:other-8", 8))
     assert await reopened.list_calls() == []
+
+
+def eight_dims(calls: list[IndexedCall]) -> list[IndexedCall]:
+    """The calls as an 8-dimension embedder would store them."""
+    return [
+        IndexedCall(c.call, c.content_hash, c.chunks, np.pad(c.vectors, ((0, 0), (0, 4))))
+        for c in calls
+    ]
+
+
+async def test_a_rebuild_serves_nothing_until_promoted_then_everyone_moves_at_once(
+    store: VectorStore, open_store: OpenStore
+) -> None:
+    reader = await open_store()  # another process serving searches
+    before = ranked(await search(reader, SearchMode.HYBRID))
+    other = IndexInfo("test:other-8", 8)
+    staged = await store.rebuild(other)
+    await staged.upsert(eight_dims(corpus()[:2]))
+    assert await staged.counts() == IndexCounts(3, 2)
+    assert ranked(await search(reader, SearchMode.HYBRID)) == before, "the old index serves"
+    assert await reader.counts() == IndexCounts(4, 3)
+
+    await store.promote(staged)
+    # The reader was opened for the old embedder: told to reindex, as at start.
+    with pytest.raises(IndexMismatch, match="sophia reindex"):
+        await reader.counts()
+    moved = await open_store(other)
+    assert await moved.counts() == IndexCounts(3, 2)
+    assert {c.call_id for c in await moved.list_calls()} == {CALL_1, CALL_2}
+
+
+async def test_a_discarded_rebuild_leaves_the_live_index_as_it_was(
+    store: VectorStore, open_store: OpenStore
+) -> None:
+    generation = await store.generation()
+    staged = await store.rebuild(INFO)
+    await staged.upsert(corpus()[:1])
+    await store.discard(staged)
+    reopened = await open_store()
+    assert await reopened.counts() == IndexCounts(4, 3)
+    assert await reopened.generation() == generation
 
 
 async def test_the_store_refuses_vectors_of_another_dimension(open_store: OpenStore) -> None:

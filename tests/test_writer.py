@@ -12,11 +12,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+import pytest
+from prometheus_client import REGISTRY
 
 from core.chunking import Chunk, ChunkLine, chunk_id
+from core.clock import FixedClock
+from core.errors import AlreadyRunning
 from core.models import Affiliation, Call, CallDetails, Monologue, Sentence
 from core.stores.base import IndexedCall, IndexInfo
 from core.stores.lance import LanceStore
+from core.writer import WriterLock
 from tests.conftest import NOW, SAMPLES, raw_call, raw_transcript, write_folder
 from tests.fakes.sophia_api import api_client, make_settings, open_sophia
 
@@ -88,6 +93,29 @@ async def test_a_second_writer_says_who_is_running_and_a_waiting_one_runs_after(
     assert "Traceback" not in output and "--wait" in output
     assert waited[0] == 0, waited[1]
     assert "40 unchanged" in waited[1]
+
+
+async def test_a_writer_that_may_wait_a_while_gives_up_after_it_and_says_who_runs(
+    tmp_path: Path,
+) -> None:
+    def waits(outcome: str) -> float:
+        labels = {"operation": "sync", "outcome": outcome}
+        return REGISTRY.get_sample_value("sophia_writer_waits_total", labels) or 0.0
+
+    before = {outcome: waits(outcome) for outcome in ("gave_up", "refused")}
+    lock = WriterLock(tmp_path, FixedClock(NOW))
+    async with lock.hold("reindex"):
+        with pytest.raises(AlreadyRunning, match="waited 0 s for it and gave up") as waited:
+            async with lock.hold("sync", wait=True, wait_s=0.3):
+                pytest.fail("ran beside the reindex")
+        with pytest.raises(AlreadyRunning, match="can wait for it"):
+            async with lock.hold("sync"):
+                pytest.fail("ran beside the reindex")
+    assert f"A reindex is already running (pid {os.getpid()}" in str(waited.value)
+    assert waits("gave_up") == before["gave_up"] + 1
+    assert waits("refused") == before["refused"] + 1
+    async with lock.hold("sync", wait=True, wait_s=0.3):  # free now: runs at once
+        pass
 
 
 async def test_writers_started_together_all_finish_one_after_another(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -189,6 +190,12 @@ class VectorStore(Protocol):
 
     async def discard(self, staged: VectorStore) -> None:
         """Give up an unfinished `rebuild`; the live index is untouched where it was kept."""
+        ...
+
+    def pinned(self) -> AbstractAsyncContextManager[None]:
+        """Within the block, every read of the task sees one state of the index, so an answer
+        built from several reads never mixes two (LanceDB; Weaviate has no versions to
+        read at, and each read sees what is there)."""
         ...
 
     async def aclose(self) -> None:

@@ -12,6 +12,7 @@ Layout under the index directory (`SOPHIA_DATA_DIR/index`):
     CURRENT          {"generation": "gen-…"}: the live one
     gen-<id>/        one LanceDB database (tables `chunks`, `calls`) plus index.json
     gen-<id>/.lease  the lease file
+    gen-<id>/writing.json  a write in progress (core/stores/lance_visible.py)
 
 An index written before generations existed keeps its tables in the directory itself; it
 is the live generation (named ".") until the first reindex moves past it.
@@ -31,6 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from tenacity import Retrying, retry_if_result, stop_after_delay, wait_fixed
+
+from core.stores.lance_visible import WRITING
 
 __all__ = ["LEGACY", "GenerationGone", "Generations"]
 
@@ -165,6 +168,7 @@ class Generations:
                 for path in self.root.glob("*.lance"):
                     shutil.rmtree(path, ignore_errors=True)
                 (self.root / _META).unlink(missing_ok=True)
+                (self.root / WRITING).unlink(missing_ok=True)
             else:
                 shutil.rmtree(self.root / name, ignore_errors=True)
             return True

@@ -9,14 +9,16 @@ clause is a hash, a validated id or a number, never the user's text.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import logging
 import re
 import threading
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -48,6 +50,7 @@ from core.stores.fusion import relative_score_fusion
 from core.stores.generations import GenerationGone, Generations
 from core.stores.lance_indexes import ANN_MIN_ROWS, AnnProbe, ensure_indexes
 from core.stores.lance_upkeep import compact, fold_into_indexes, remove_old_versions, written_bytes
+from core.stores.lance_visible import Pin, Versions, holding, pinned_for, readable, writing
 from core.stores.records import (
     HIT_FIELDS,
     SIDE_FIELD,
@@ -63,6 +66,8 @@ from core.stores.records import (
 
 __all__ = ["LanceStore"]
 
+log = logging.getLogger("sophia.stores")
+
 _CHUNKS, _CALLS, _META = "chunks", "calls", "index.json"
 _COMMIT_ATTEMPTS = 6
 # ", /root/.cargo/registry/src/…/commit.rs:123:45": where in LanceDB, not what went wrong.
@@ -72,6 +77,8 @@ _RUST_LOCATION = re.compile(r",?\s*/\S+\.rs:\d+(?::\d+)?")
 _HYBRID_CANDIDATES = 100
 # Where a hybrid search's keyword half runs while its own thread runs the vector half.
 _KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lance-keyword")
+# Table handles kept open at the versions of recent reads, per generation (a few kB each).
+_VIEWS = 4
 
 
 T = TypeVar("T")
@@ -90,6 +97,15 @@ class _Generation:
     embedder: str
     dim: int
     has_fts: bool
+    # Handles at the versions recent reads used (core/stores/lance_visible.py), newest last.
+    views: dict[Versions, tuple[Any, Any]] = field(default_factory=dict)
+
+    def latest(self) -> Versions:
+        return Versions(self.chunks.version, self.calls.version)
+
+    def readable(self) -> Versions:
+        """The versions a read uses now: never a write's first commit without its second."""
+        return readable(self.path, self.latest)
 
 
 class LanceStore:
@@ -268,6 +284,72 @@ class LanceStore:
                 continue  # switched and removed just now: the pointer names the new one
         raise StoreError(f"the index in {self._path} failed: it kept changing under the read")
 
+    def _viewed(self, work: Callable[..., T], *args: Any) -> T:
+        """`work(view, *args)` on the tables as readers see them: at the versions pinned for
+        this task, else at the live generation's readable ones."""
+        pin = pinned_for(self._path) if self._pinned is None else None
+        if pin is not None:  # its lease is held by `pinned`
+            return work(self._view(self._generation(pin.generation), pin.versions), *args)
+        return self._leased(lambda gen: work(self._view(gen), *args))
+
+    def _view(self, gen: _Generation, versions: Versions | None = None) -> _Generation:
+        """`gen` with both tables at `versions` (default: the readable ones)."""
+        wanted = versions or gen.readable()
+        tables = gen.views.get(wanted)
+        if tables is None:
+            try:
+                tables = (
+                    gen.db.open_table(_CHUNKS, version=wanted.chunks),
+                    gen.db.open_table(_CALLS, version=wanted.calls),
+                )
+            except (OSError, RuntimeError, ValueError) as exc:
+                # Cleaned up under a pin held longer than LanceDB keeps old versions.
+                log.warning("index versions %s unreadable (%s); reading the latest", wanted, exc)
+                latest = gen.latest()
+                tables = (
+                    gen.db.open_table(_CHUNKS, version=latest.chunks),
+                    gen.db.open_table(_CALLS, version=latest.calls),
+                )
+            with self._opening:
+                gen.views[wanted] = tables
+                while len(gen.views) > _VIEWS:
+                    del gen.views[next(iter(gen.views))]
+        return replace(gen, chunks=tables[0], calls=tables[1])
+
+    @contextlib.asynccontextmanager
+    async def pinned(self) -> AsyncIterator[None]:
+        """Every read inside the block (in this task and those it starts) sees one state of
+        one generation: an answer built from several reads never mixes two."""
+        if self._pinned is not None or pinned_for(self._path) is not None:
+            yield
+            return
+        pin, fd = await self._blocking(self._pin)
+        try:
+            with holding(self._path, pin):
+                yield
+        finally:
+            Generations.release(fd)
+
+    def _pin(self) -> tuple[Pin, int | None]:
+        for _ in range(5):
+            name = self._generations.live()
+            if name is None:
+                raise StoreError(f"the index in {self._path} failed: there is no index there")
+            try:
+                fd = self._generations.hold(name)
+            except GenerationGone:
+                continue
+            try:
+                gen = self._generation(name)
+                return Pin(name, gen.readable()), fd
+            except GenerationGone:
+                Generations.release(fd)
+                continue  # switched and removed just now: the pointer names the new one
+            except BaseException:
+                Generations.release(fd)
+                raise
+        raise StoreError(f"the index in {self._path} failed: it kept changing under the read")
+
     # --- writes --------------------------------------------------------------------------
 
     async def upsert(self, calls: Sequence[IndexedCall]) -> None:
@@ -285,36 +367,38 @@ class LanceStore:
         known = sorted({row["call_id"] for row in _rows(gen.calls, where, ["call_id"])})
         fresh = [c for c in calls if c.call.call_id not in known]
         changed = [c for c in calls if c.call.call_id in known]
-        # A call new to the index is appended: one new fragment, nothing rewritten, so a
-        # sync's write costs what it adds however big the index is.
         fresh_rows = _chunk_table(fresh, gen.chunks.schema)
-        if fresh_rows.num_rows:
-            gen.chunks.add(fresh_rows)
-        # One merge both inserts a changed call's chunks and deletes the ones that are gone,
-        # so a re-ingested call never ends up with old and new chunks side by side.
         changed_rows = _chunk_table(changed, gen.chunks.schema)
-        if changed_rows.num_rows:
-            (
-                gen.chunks.merge_insert("id")
-                .when_matched_update_all()
-                .when_not_matched_insert_all()
-                .when_not_matched_by_source_delete(f"call_id IN ({_in_list(known)})")
-                .execute(changed_rows)
-            )
-        elif changed:
-            gen.chunks.delete(f"call_id IN ({_in_list(known)})")
-        # The call row (with its content hash) goes last: if we stop in between, the call
-        # looks unindexed and is simply processed again.
         call_rows = _call_table(calls, self._clock.now())
-        if known:
-            (
-                gen.calls.merge_insert("call_id")
-                .when_matched_update_all()
-                .when_not_matched_insert_all()
-                .execute(call_rows)
-            )
-        else:
-            gen.calls.add(call_rows)
+        # Readers see neither commit until both are made (core/stores/lance_visible.py).
+        with writing(gen.path, gen.latest()):
+            # A call new to the index is appended: one new fragment, nothing rewritten, so
+            # a sync's write costs what it adds however big the index is.
+            if fresh_rows.num_rows:
+                gen.chunks.add(fresh_rows)
+            # One merge both inserts a changed call's chunks and deletes the ones that are
+            # gone, so a re-ingested call never ends up with old and new chunks side by side.
+            if changed_rows.num_rows:
+                (
+                    gen.chunks.merge_insert("id")
+                    .when_matched_update_all()
+                    .when_not_matched_insert_all()
+                    .when_not_matched_by_source_delete(f"call_id IN ({_in_list(known)})")
+                    .execute(changed_rows)
+                )
+            elif changed:
+                gen.chunks.delete(f"call_id IN ({_in_list(known)})")
+            # The call row (with its content hash) goes last: if we stop in between, the
+            # call looks unindexed and is simply processed again.
+            if known:
+                (
+                    gen.calls.merge_insert("call_id")
+                    .when_matched_update_all()
+                    .when_not_matched_insert_all()
+                    .execute(call_rows)
+                )
+            else:
+                gen.calls.add(call_rows)
         if not gen.has_fts and (fresh_rows.num_rows or changed_rows.num_rows):
             gen.chunks.create_index("text", config=FTS(), replace=True)
             gen.has_fts = True
@@ -327,8 +411,9 @@ class LanceStore:
         ids = sorted({row["call_id"] for row in _rows(gen.calls, where, ["call_id"])})
         # Chunks first, the call rows last: if we stop in between, the next purge finds the
         # calls again.
-        gen.chunks.delete(where)
-        gen.calls.delete(where)
+        with writing(gen.path, gen.latest()):
+            gen.chunks.delete(where)
+            gen.calls.delete(where)
         return ids
 
     async def aclose(self) -> None:
@@ -372,21 +457,21 @@ class LanceStore:
         if not call_ids:
             return {}
         where = f"call_id IN ({_in_list(call_ids)})"
-        rows = await self._io(lambda gen: _rows(gen.calls, where, ["call_id", "content_hash"]))
+        rows = await self._read(lambda gen: _rows(gen.calls, where, ["call_id", "content_hash"]))
         return {row["call_id"]: row["content_hash"] for row in rows}
 
     async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
         if not call_ids:
             return {}
         where = f"call_id IN ({_in_list(call_ids)})"
-        rows = await self._io(lambda gen: _rows(gen.chunks, where, ["text_hash", "vector"]))
+        rows = await self._read(lambda gen: _rows(gen.chunks, where, ["text_hash", "vector"]))
         return {row["text_hash"]: np.asarray(row["vector"], dtype=np.float32) for row in rows}
 
     async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
         where = " AND ".join(
             [f"call_id = {_literal(call_id)}", *filter(None, [_where(_for_calls(filters))])]
         )
-        rows = await self._io(lambda gen: _rows(gen.calls, where, ["details", "monologues"]))
+        rows = await self._read(lambda gen: _rows(gen.calls, where, ["details", "monologues"]))
         return call_from_record(rows[0]) if rows else None
 
     async def list_calls(
@@ -399,27 +484,31 @@ class LanceStore:
     ) -> list[Call]:
         columns = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
         where = _where(_for_calls(filters))
-        rows = await self._io(lambda gen: _rows(gen.calls, where, columns))
+        rows = await self._read(lambda gen: _rows(gen.calls, where, columns))
         return calls_from_records(
             rows, transcripts=transcripts, newest=newest, unreadable=unreadable
         )
 
     async def counts(self) -> IndexCounts:
-        return await self._io(
+        return await self._read(
             lambda gen: IndexCounts(gen.chunks.count_rows(), gen.calls.count_rows())
         )
 
     async def redaction_counts(self) -> RedactionCounts:
-        rows = await self._io(lambda gen: _rows(gen.calls, None, ["redactions"]))
+        rows = await self._read(lambda gen: _rows(gen.calls, None, ["redactions"]))
         return RedactionCounts.of(int(row["redactions"] or 0) for row in rows)
 
     async def generation(self) -> str:
-        return await self._io(lambda gen: f"{gen.uid}:{gen.chunks.version}:{gen.calls.version}")
+        return await self._read(lambda gen: f"{gen.uid}:{gen.chunks.version}:{gen.calls.version}")
 
     async def _io(self, work: Callable[..., T], *args: Any) -> T:
         """Run blocking LanceDB work on the live generation in a thread; its own failures
         become `StoreError`."""
         return await self._blocking(self._leased, work, *args)
+
+    async def _read(self, work: Callable[..., T], *args: Any) -> T:
+        """`_io` for reads: on the tables as readers see them (see `_viewed`)."""
+        return await self._blocking(self._viewed, work, *args)
 
     async def _blocking(self, work: Callable[..., T], *args: Any) -> T:
         try:
@@ -433,16 +522,16 @@ class LanceStore:
     async def search(self, query: StoreQuery) -> list[StoredChunk]:
         started = time.perf_counter()
         try:
-            return await asyncio.to_thread(self._leased, self._search, query)
+            return await asyncio.to_thread(self._viewed, self._search, query)
         except (OSError, RuntimeError, ValueError) as exc:
             ms = (time.perf_counter() - started) * 1000
             raise StoreError(f"search failed after {ms:.0f} ms: {_lance_message(exc)}") from exc
 
     def _search(self, gen: _Generation, query: StoreQuery) -> list[StoredChunk]:
         where = _where(query.filters)
-        # Both sub-queries read one version of the table: a write landing between them
-        # could otherwise show one call under its old and its new title in one answer.
-        chunks = _at_version(gen)
+        # Both sub-queries read one version of the table (a view's handles are fixed at
+        # one): a write landing between them cannot show a call under two titles.
+        chunks = gen.chunks
         if query.mode is SearchMode.KEYWORD:
             rows = self._keyword(gen, chunks, query.text, where, query.limit)
             return [_stored_chunk(row, row["_score"], keyword=row["_score"]) for row in rows]
@@ -555,11 +644,6 @@ def _lance_message(exc: BaseException) -> str:
     """LanceDB's error as one line, without the Rust source locations it appends."""
     text = " ".join(str(exc).split())
     return _RUST_LOCATION.sub("", text) or type(exc).__name__
-
-
-def _at_version(gen: _Generation) -> Any:
-    """The chunks table as of its latest version, fixed for the queries of one search."""
-    return gen.db.open_table(_CHUNKS, version=gen.chunks.version)
 
 
 def _rows(table: Any, where: str | None, columns: list[str]) -> list[dict[str, Any]]:

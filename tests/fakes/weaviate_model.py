@@ -27,6 +27,7 @@ __all__ = [
     "decode_vector",
     "json_value",
     "matcher",
+    "parse_property",
     "parse_uuid",
     "struct_value",
 ]
@@ -154,47 +155,9 @@ def create_class(body: Any, existing: dict[str, StoredClass]) -> StoredClass:
     props: dict[str, Prop] = {}
     properties = []
     for given in body.get("properties", []):
-        pname, types = given.get("name", ""), given.get("dataType")
-        if (
-            not re.fullmatch(r"[_A-Za-z][_0-9A-Za-z]*", pname)
-            or pname in ("id", "_id", "_additional")
-            or pname in props
-        ):
-            raise Refused(f"invalid or duplicate property name {pname!r}")
-        if types not in (["text"], ["int"], ["boolean"]):
-            raise Refused(
-                f"property {pname}: data type {types} is not implemented by the fake",
-                unimplemented=True,
-            )
-        text = types == ["text"]
-        tokenization = given.get("tokenization", "word" if text else None)
-        if text and tokenization not in ("word", "field"):
-            raise Refused(
-                f"property {pname}: tokenization {tokenization!r} is not implemented by the fake",
-                unimplemented=True,
-            )
-        if not text and (tokenization or given.get("indexSearchable")):
-            raise Refused(f"property {pname}: only text can be tokenized or searchable")
-        ranged = bool(given.get("indexRangeFilters", False))
-        if ranged and types != ["int"]:
-            raise Refused(f"property {pname}: range filters need a number type")
-        prop = Prop(
-            types[0],
-            bool(given.get("indexFilterable", True)),
-            bool(given.get("indexSearchable", text)),
-            ranged,
-        )
-        props[pname] = prop
-        properties.append(
-            {
-                "name": pname,
-                "dataType": types,
-                "indexFilterable": prop.filterable,
-                "indexSearchable": prop.searchable,
-                "indexRangeFilters": ranged,
-                "tokenization": tokenization,
-            }
-        )
+        prop, described = parse_property(given, props)
+        props[described["name"]] = prop
+        properties.append(described)
     inverted = body.get("invertedIndexConfig", {})
     bm25 = {"b": 0.75, "k1": 1.2, **inverted.get("bm25", {})}
     stop = {"preset": "en", "additions": None, "removals": None, **inverted.get("stopwords", {})}
@@ -219,6 +182,49 @@ def create_class(body: Any, existing: dict[str, StoredClass]) -> StoredClass:
         bm25["b"],
         frozenset(stopwords - set(stop["removals"] or ())),
     )
+
+
+def parse_property(given: Any, props: dict[str, Prop]) -> tuple[Prop, dict[str, Any]]:
+    """A property from the schema JSON the client posts (in a class, or added to one later),
+    checked against the class's `props`; with its description as the server shows it."""
+    pname, types = given.get("name", ""), given.get("dataType")
+    if (
+        not re.fullmatch(r"[_A-Za-z][_0-9A-Za-z]*", pname)
+        or pname in ("id", "_id", "_additional")
+        or pname in props
+    ):
+        raise Refused(f"invalid or duplicate property name {pname!r}")
+    if types not in (["text"], ["int"], ["boolean"]):
+        raise Refused(
+            f"property {pname}: data type {types} is not implemented by the fake",
+            unimplemented=True,
+        )
+    text = types == ["text"]
+    tokenization = given.get("tokenization", "word" if text else None)
+    if text and tokenization not in ("word", "field"):
+        raise Refused(
+            f"property {pname}: tokenization {tokenization!r} is not implemented by the fake",
+            unimplemented=True,
+        )
+    if not text and (tokenization or given.get("indexSearchable")):
+        raise Refused(f"property {pname}: only text can be tokenized or searchable")
+    ranged = bool(given.get("indexRangeFilters", False))
+    if ranged and types != ["int"]:
+        raise Refused(f"property {pname}: range filters need a number type")
+    prop = Prop(
+        types[0],
+        bool(given.get("indexFilterable", True)),
+        bool(given.get("indexSearchable", text)),
+        ranged,
+    )
+    return prop, {
+        "name": pname,
+        "dataType": types,
+        "indexFilterable": prop.filterable,
+        "indexSearchable": prop.searchable,
+        "indexRangeFilters": ranged,
+        "tokenization": tokenization,
+    }
 
 
 def parse_uuid(text: str) -> str:

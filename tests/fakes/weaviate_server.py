@@ -1,7 +1,8 @@
 """A fake Weaviate on 127.0.0.1 that the real weaviate-client talks to over the real wire.
 
 REST (http.server): GET /v1/meta, /v1/.well-known/{live,ready,openid-configuration},
-GET/POST /v1/schema, GET/DELETE /v1/schema/{class}, PATCH /v1/objects/{class}/{id}.
+GET/POST /v1/schema, GET/DELETE /v1/schema/{class}, POST /v1/schema/{class}/properties,
+PATCH /v1/objects/{class}/{id}.
 gRPC (grpcio, on the protobuf modules that weaviate-client ships in `weaviate.proto.v1`):
 weaviate.v1.Weaviate/Search (fetch with cursor, near vector, bm25, hybrid; filters),
 BatchObjects, BatchDelete, Aggregate (object count) and grpc.health.v1.Health/Check.
@@ -46,6 +47,7 @@ from tests.fakes.weaviate_model import (
     decode_vector,
     json_value,
     matcher,
+    parse_property,
     parse_uuid,
     struct_value,
 )
@@ -111,6 +113,14 @@ class FakeWeaviate:
             self._http.shutdown()
             self._http.server_close()
 
+    def collections(self) -> dict[str, list[dict[str, Any]]]:
+        """What a test may look at: each class's objects' properties, by class name."""
+        with self._lock:
+            return {
+                name: [dict(obj.properties) for obj in cls.objects.values()]
+                for name, cls in sorted(self._classes.items())
+            }
+
     def refuse(self, where: str, error: Exception) -> None:
         """Record a refused request."""
         self.rejected.append(f"{where}: {error}")
@@ -145,9 +155,19 @@ class FakeWeaviate:
                 if method == "DELETE" and name is not None:
                     self._classes.pop(name, None)
                     return 200, {}
+            if method == "POST" and parts[:2] == ["v1", "schema"] and parts[3:] == ["properties"]:
+                return self._add_property(parts[2], body)
             if method == "PATCH" and parts[:2] == ["v1", "objects"] and len(parts) == 4:
                 return self._patch(parts[2], parts[3], body)
         raise Refused(f"{method} {path} is not implemented by the fake", unimplemented=True)
+
+    def _add_property(self, name: str, body: Any) -> tuple[int, Any]:
+        # Weaviate adds a property to a class that has objects: they simply lack it.
+        cls = self._class(name)
+        prop, described = parse_property(body, cls.props)
+        cls.props[described["name"]] = prop
+        cls.schema["properties"].append(described)
+        return 200, described
 
     def _patch(self, name: str, object_id: str, body: Any) -> tuple[int, Any]:
         cls = self._class(name)
@@ -336,9 +356,11 @@ def _result(
         raise Refused(
             "references and nested properties are not implemented by the fake", unimplemented=True
         )
+    # Every property asked for must be in the schema (Weaviate refuses the search otherwise).
+    props = {name: cls.prop(name) for name in names}
     fields = {
-        name: _value(cls.prop(name), obj.properties[name])
-        for name in names
+        name: _value(prop, obj.properties[name])
+        for name, prop in props.items()
         if name in obj.properties
     }
     want = request.metadata

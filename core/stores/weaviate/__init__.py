@@ -8,8 +8,12 @@ Three collections, named after WEAVIATE_COLLECTION (`N`, default GongChunk):
   property (the fields LanceStore keeps, built by core/stores/records.py).
 - `NCall`: one object per indexed call, without a vector: the redacted call as JSON with its
   content hash, so `get_call`, `list_calls` and `sophia reindex` never need Gong.
-- `NMeta`: one object, the index record: embedder name and dimension, chunker version, a
-  `uid` that a reset replaces and a `generation` token that every write replaces.
+- `NMeta`: one object, the index record: embedder name and dimension, chunker version, the
+  live data set's chunk collection, a `uid` that a reset replaces and a `generation` token
+  that every write replaces.
+
+`N` and `NCall` are the first data set; `sophia reindex` builds the next beside the live one
+and switches the record to it in one update (core/stores/weaviate/datasets.py).
 
 Why a record object: Weaviate keeps no embedder name and learns a vector's dimension from the
 first insert, so the record is what `ensure_index` checks. Why a random token rather than a

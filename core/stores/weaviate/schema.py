@@ -95,6 +95,8 @@ META_FIELDS = {
     "uid": Field(_TEXT),
     "generation": Field(_TEXT),
     "created": Field(_TEXT),
+    # The live data set's chunk collection (core/stores/weaviate/datasets.py).
+    "collection": Field(_TEXT),
 }
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import io
 import logging
 import time
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -48,9 +49,8 @@ from core.stores.records import (
     stored_chunk,
     to_ms,
 )
+from core.stores.weaviate.datasets import DataSet, built_sets
 from core.stores.weaviate.schema import (
-    CALL_FIELDS,
-    CHUNK_FIELDS,
     META_FIELDS,
     VECTOR,
     Collection,
@@ -73,6 +73,8 @@ _PAGE = 1000
 # The client retries an unavailable Weaviate for about a minute (1 + 2 + ... + 32 s) and that
 # is not configurable; a person waiting on Slack or REST gets a clear error sooner.
 SEARCH_DEADLINE_S = 10.0
+
+T = TypeVar("T")
 
 
 class WeaviateStore:
@@ -108,12 +110,16 @@ class WeaviateStore:
         self._ef_construction = ef_construction
         self._search_deadline_s = search_deadline_s
         self._clock = clock or SystemClock()
-        self._chunks = Collection(collection, CHUNK_FIELDS, indexed=True)
-        self._calls = Collection(f"{collection}Call", CALL_FIELDS, indexed=False)
+        self._base = collection
         self._meta = Collection(f"{collection}Meta", META_FIELDS, indexed=False)
         self._client: weaviate.WeaviateAsyncClient | None = None
         self._closer: asyncio.Task[None] | None = None
         self._dim: int | None = None
+        # What `ensure_index` checked the record against: a reindex by another process to
+        # another embedder is then an `IndexMismatch` on the next read, as at start.
+        self._expected: IndexInfo | None = None
+        # A store from `rebuild` writes into its own data set, not the live one.
+        self._staged: tuple[DataSet, IndexInfo] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> WeaviateStore:
@@ -143,47 +149,86 @@ class WeaviateStore:
             raise
 
     async def _open_index(self, info: IndexInfo, check: bool) -> None:
+        if self._staged is not None:
+            return
         with self._translated("opening the index"):
+            await self._create_missing_meta()
             meta = await self._read_meta()
             if meta is None:
                 # The record is written last when an index is created: without it, creation
                 # stopped half-way (the collections are empty) or the collections are not ours.
+                first = DataSet.first(self._base)
                 if check:
-                    await self._refuse_foreign_data()
-                await self._create_missing(check)
-                await self._write_meta(info)
+                    await self._refuse_foreign_data(first)
+                await self._create_missing(first, check)
+                await self._write_meta(info, first)
+                self._expected = info if check else None
                 return
+            live = DataSet.live(self._base, meta)
             if check and (meta["embedder"], meta["dim"]) != (info.embedder, info.dim):
                 raise index_mismatch(
-                    f"the Weaviate collection {self._chunks.name}",
+                    f"the Weaviate collection {live.chunks.name}",
                     meta["embedder"],
                     meta["dim"],
                     info,
                 )
-            await self._create_missing(check)
+            await self._create_missing(live, check)
             self._dim = int(meta["dim"])
+            self._expected = info if check else None
 
     async def reset(self, info: IndexInfo) -> None:
-        await self._connect()
-        client = self._open()
-        with self._translated("resetting the index"):
-            for collection in (self._meta, self._chunks, self._calls):
-                await client.collections.delete(collection.name)
-            await self._create_missing(check=False)
-            await self._write_meta(info)
+        await self.promote(await self.rebuild(info))
 
     async def rebuild(self, info: IndexInfo) -> WeaviateStore:
-        # Weaviate keeps one set of collections: the index is rebuilt in place, so searches
-        # find fewer calls until the reindex ends (README, "Production store: Weaviate").
-        await self.reset(info)
-        return self
+        """A new, empty data set for `info` beside the live one, which keeps answering
+        searches until `promote` (core/stores/weaviate/datasets.py)."""
+        await self._connect()
+        fresh = DataSet.fresh(self._base)
+        with self._translated("creating the collections of a new index"):
+            await self._create_missing(fresh, check=False)
+        staged = copy.copy(self)
+        staged._staged, staged._dim, staged._closer = (fresh, info), info.dim, None
+        return staged
 
     async def promote(self, staged: VectorStore) -> None:
-        if staged is not self:
+        """Make `staged` live in one step: one update of the index record names its data
+        set (and embedder); then the sets no longer named are dropped."""
+        if not isinstance(staged, WeaviateStore) or staged._staged is None:
             raise StoreError("only an index built by rebuild() can be promoted")
+        fresh, info = staged._staged
+        with self._translated("switching to the rebuilt index"):
+            if await self._read_meta() is None:
+                await self._create_missing_meta()
+                await self._write_meta(info, fresh)
+            else:
+                await self._use(self._meta).data.update(
+                    uuid=_META_ID, properties=self._record(info, fresh)
+                )
+                self._dim = info.dim
+            self._expected = None if self._expected is None else info
+            await self._drop_unused(fresh)
 
     async def discard(self, staged: VectorStore) -> None:
-        return None
+        """Drop an unfinished `rebuild`'s data set (the live one is untouched)."""
+        if isinstance(staged, WeaviateStore) and staged._staged is not None:
+            with self._translated("dropping an unfinished index"):
+                await self._open().collections.delete(staged._staged[0].names)
+
+    async def _drop_unused(self, live: DataSet) -> None:
+        """Drop every data set but `live`: the one just replaced, and any that a reindex
+        killed half-way left behind. A read that was still on a dropped set reads again."""
+        client = self._open()
+        existing = list(await client.collections.list_all(simple=True))
+        sets = [DataSet.first(self._base), *built_sets(self._base, existing)]
+        names = [n for s in sets if s != live for n in s.names if n in existing]
+        if names:
+            await client.collections.delete(names)
+            log.info("dropped Weaviate collections no longer in use: %s", ", ".join(names))
+
+    @contextlib.asynccontextmanager
+    async def pinned(self) -> AsyncIterator[None]:
+        # Weaviate keeps no versions to read at: each read sees what is there.
+        yield
 
     async def aclose(self) -> None:
         closer, self._closer = self._closer, None
@@ -298,17 +343,59 @@ class WeaviateStore:
             )
         return meta
 
-    async def _write_meta(self, info: IndexInfo) -> None:
-        record = {
+    def _record(self, info: IndexInfo, data: DataSet) -> dict[str, Any]:
+        """The index record of a new index for `info` in `data`."""
+        return {
             "embedder": info.embedder,
             "dim": info.dim,
             "chunker": CHUNKER_VERSION,
             "uid": uuid.uuid4().hex,
             "generation": uuid.uuid4().hex,
             "created": self._clock.now().isoformat(),
+            "collection": data.chunks.name,
         }
+
+    async def _write_meta(self, info: IndexInfo, data: DataSet) -> None:
+        record = self._record(info, data)
         await self._insert(self._meta, [DataObject(properties=record, uuid=_META_ID)])
         self._dim = info.dim
+
+    async def _live(self) -> DataSet:
+        """The data set to read and write: this store's own if it is being rebuilt, else the
+        one the index record names now (another process's reindex may have just moved it)."""
+        if self._staged is not None:
+            return self._staged[0]
+        meta = await self._read_meta(probe=False)
+        if meta is None:
+            raise StoreError(f"the index record in {self._meta.name} is gone; run `sophia reindex`")
+        expected = self._expected
+        if expected is not None and (meta["embedder"], meta["dim"]) != (
+            expected.embedder,
+            expected.dim,
+        ):
+            raise index_mismatch(
+                f"the Weaviate collection {meta.get('collection') or self._base}",
+                meta["embedder"],
+                meta["dim"],
+                expected,
+            )
+        return DataSet.live(self._base, meta)
+
+    async def _on_live(self, action: str, work: Callable[[DataSet], Awaitable[T]]) -> T:
+        """`work` on the live data set; if it fails because a reindex switched sets (and
+        dropped the one it was reading), once more on the new one."""
+        with self._translated(action):
+            data = await self._live()
+        try:
+            with self._translated(action):
+                return await work(data)
+        except StoreError:
+            with self._translated(action):
+                now = await self._live()
+            if now == data:
+                raise
+        with self._translated(action):
+            return await work(now)
 
     async def _bump_generation(self) -> None:
         # A partial update (REST PATCH) replaces only the token, so a concurrent reset's
@@ -316,8 +403,8 @@ class WeaviateStore:
         token = uuid.uuid4().hex
         await self._use(self._meta).data.update(uuid=_META_ID, properties={"generation": token})
 
-    async def _refuse_foreign_data(self) -> None:
-        for collection in (self._chunks, self._calls):
+    async def _refuse_foreign_data(self, data: DataSet) -> None:
+        for collection in (data.chunks, data.calls):
             if not await self._open().collections.exists(collection.name):
                 continue
             total = (await self._use(collection).aggregate.over_all(total_count=True)).total_count
@@ -328,11 +415,26 @@ class WeaviateStore:
                     "set WEAVIATE_COLLECTION to another name."
                 )
 
-    async def _create_missing(self, check: bool) -> None:
+    async def _create_missing_meta(self) -> None:
+        """Create the record's collection, or add the properties it gained since it was made
+        (`collection`, with data sets): a record object of an older version still reads."""
+        client = self._open()
+        if not await client.collections.exists(self._meta.name):
+            await client.collections.create(**self._meta.create_arguments(self._ef_construction))
+            return
+        meta = self._use(self._meta)
+        config = await meta.config.get(simple=True)
+        present = {prop.name for prop in config.properties}
+        for name, spec in self._meta.fields.items():
+            if name not in present:
+                await meta.config.add_property(spec.property(name))
+
+    async def _create_missing(self, data: DataSet, check: bool) -> None:
         """Create the collections that are missing; if `check`, verify those that exist."""
         client = self._open()
-        # The record's collection last: it marks a finished index.
-        for collection in (self._chunks, self._calls, self._meta):
+        await self._create_missing_meta()
+        # The record is written after these: it marks a finished index.
+        for collection in (data.chunks, data.calls, self._meta):
             if not await client.collections.exists(collection.name):
                 await client.collections.create(
                     **collection.create_arguments(self._ef_construction)
@@ -385,29 +487,32 @@ class WeaviateStore:
             for c in calls
         ]
         with self._translated("storing calls"):
+            data = await self._live()
             # New chunks first (an existing id is overwritten), then the calls' chunks that
             # are gone, and the call records with their content hashes last: if we stop in
             # between, the call looks unindexed and is simply processed again.
-            await self._insert(self._chunks, chunks)
+            await self._insert(data.chunks, chunks)
             kept = {chunk.chunk_id for indexed in calls for chunk in indexed.chunks}
             stale = [
                 chunk_id
-                for chunk_id in await self._chunk_ids([c.call.call_id for c in calls])
+                for chunk_id in await self._chunk_ids(data, [c.call.call_id for c in calls])
                 if chunk_id not in kept
             ]
             for start in range(0, len(stale), _PAGE):
                 await self._delete_where(
-                    self._chunks, Filter.by_id().contains_any(stale[start : start + _PAGE])
+                    data.chunks, Filter.by_id().contains_any(stale[start : start + _PAGE])
                 )
-            await self._insert(self._calls, records)
-            await self._bump_generation()
+            await self._insert(data.calls, records)
+            if self._staged is None:  # a set being rebuilt is in no cache key yet
+                await self._bump_generation()
 
     async def delete_older_than(self, cutoff: datetime) -> list[str]:
         older = Filter.by_property("started_ms").less_than(to_ms(cutoff))
         deleted: list[str] = []
         with self._translated("deleting old calls"):
+            data = await self._live()
             while True:
-                page = await self._use(self._calls).query.fetch_objects(
+                page = await self._use(data.calls).query.fetch_objects(
                     filters=older, limit=100, return_properties=["call_id"]
                 )
                 ids = [str(obj.properties["call_id"]) for obj in page.objects]
@@ -417,11 +522,11 @@ class WeaviateStore:
                     raise StoreError("Weaviate did not delete calls it reported as deleted")
                 by_call = Filter.by_property("call_id").contains_any(ids)
                 # Chunks before their call records: a purge that stops half-way is redone.
-                await self._delete_where(self._chunks, by_call)
-                await self._delete_where(self._calls, by_call)
+                await self._delete_where(data.chunks, by_call)
+                await self._delete_where(data.calls, by_call)
                 deleted.extend(ids)
             # Chunks whose call record is already gone (an interrupted earlier purge).
-            await self._delete_where(self._chunks, older)
+            await self._delete_where(data.chunks, older)
             if deleted:
                 await self._bump_generation()
         return sorted(deleted)
@@ -450,17 +555,17 @@ class WeaviateStore:
                 return
         raise StoreError(f"deleting from {collection.name} did not finish")
 
-    async def _chunk_ids(self, call_ids: Sequence[str]) -> list[str]:
+    async def _chunk_ids(self, data: DataSet, call_ids: Sequence[str]) -> list[str]:
         """Ids of the stored chunks of these calls."""
-        found = await self._per_call(call_ids, ["chunk_index"], with_vector=False)
+        found = await self._per_call(data, call_ids, ["chunk_index"], with_vector=False)
         return [str(obj.uuid) for objects in found for obj in objects]
 
     async def _per_call(
-        self, call_ids: Sequence[str], properties: list[str], *, with_vector: bool
+        self, data: DataSet, call_ids: Sequence[str], properties: list[str], *, with_vector: bool
     ) -> list[list[Any]]:
         # One query per call: a call has at most a few hundred chunks, while one query over
         # many calls could pass Weaviate's 10,000-result cap.
-        chunks = self._use(self._chunks)
+        chunks = self._use(data.chunks)
 
         async def one(call_id: str) -> list[Any]:
             found = await chunks.query.fetch_objects(
@@ -476,23 +581,27 @@ class WeaviateStore:
     # --- reads ---------------------------------------------------------------------------
 
     async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
-        calls = self._use(self._calls)
+        return await self._on_live("reading content hashes", lambda d: self._hashes(d, call_ids))
+
+    async def _hashes(self, data: DataSet, call_ids: Sequence[str]) -> dict[str, str]:
+        calls = self._use(data.calls)
         hashes: dict[str, str] = {}
-        with self._translated("reading content hashes"):
-            for start in range(0, len(call_ids), _PAGE):
-                wanted = list(call_ids[start : start + _PAGE])
-                found = await calls.query.fetch_objects(
-                    filters=Filter.by_property("call_id").contains_any(wanted),
-                    limit=len(wanted),
-                    return_properties=["call_id", "content_hash"],
-                )
-                for obj in found.objects:
-                    hashes[str(obj.properties["call_id"])] = str(obj.properties["content_hash"])
+        for start in range(0, len(call_ids), _PAGE):
+            wanted = list(call_ids[start : start + _PAGE])
+            found = await calls.query.fetch_objects(
+                filters=Filter.by_property("call_id").contains_any(wanted),
+                limit=len(wanted),
+                return_properties=["call_id", "content_hash"],
+            )
+            for obj in found.objects:
+                hashes[str(obj.properties["call_id"])] = str(obj.properties["content_hash"])
         return hashes
 
     async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
-        with self._translated("reading stored vectors"):
-            found = await self._per_call(call_ids, ["text_hash"], with_vector=True)
+        found = await self._on_live(
+            "reading stored vectors",
+            lambda d: self._per_call(d, call_ids, ["text_hash"], with_vector=True),
+        )
         return {
             str(obj.properties["text_hash"]): np.asarray(obj.vector[VECTOR], dtype=np.float32)
             for objects in found
@@ -502,12 +611,14 @@ class WeaviateStore:
     async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
         by_id = Filter.by_id().equal(_call_uuid(call_id))
         scope = search_filters(_for_calls(filters))
-        with self._translated("reading a call"):
-            found = await self._use(self._calls).query.fetch_objects(
+        found = await self._on_live(
+            "reading a call",
+            lambda d: self._use(d.calls).query.fetch_objects(
                 filters=by_id if scope is None else Filter.all_of([by_id, scope]),
                 limit=1,
                 return_properties=["details", "monologues"],
-            )
+            ),
+        )
         return call_from_record(found.objects[0].properties) if found.objects else None
 
     async def list_calls(
@@ -522,58 +633,69 @@ class WeaviateStore:
         fields = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
         # A call with its transcript is tens of kB: small pages keep gRPC messages small.
         size = 50 if transcripts else 500
-        records: list[Mapping[str, Any]] = []
-        with self._translated("reading calls"):
-            collection = self._use(self._calls)
-            if where is None:
-                # Cursor paging (by object id) has no 10,000-object cap, but takes no filter.
-                after: uuid.UUID | None = None
-                while page := (
-                    await collection.query.fetch_objects(
-                        limit=size, after=after, return_properties=fields
-                    )
-                ).objects:
-                    records.extend(obj.properties for obj in page)
-                    after = page[-1].uuid
-            else:
-                while True:
-                    if len(records) + size > _MAX_RESULTS:
-                        raise StoreError(
-                            f"more than {_MAX_RESULTS:,} calls match; narrow the period or account"
-                        )
-                    page = (
-                        await collection.query.fetch_objects(
-                            filters=where, limit=size, offset=len(records), return_properties=fields
-                        )
-                    ).objects
-                    records.extend(obj.properties for obj in page)
-                    if len(page) < size:
-                        break
+        records = await self._on_live(
+            "reading calls", lambda d: self._call_records(d, where, fields, size)
+        )
         return calls_from_records(
             records, transcripts=transcripts, newest=newest, unreadable=unreadable
         )
 
-    async def counts(self) -> IndexCounts:
-        with self._translated("counting"):
-            chunks = await self._use(self._chunks).aggregate.over_all(total_count=True)
-            calls = await self._use(self._calls).aggregate.over_all(total_count=True)
-        return IndexCounts(chunks.total_count or 0, calls.total_count or 0)
-
-    async def redaction_counts(self) -> RedactionCounts:
-        # Aggregations over a property need a filterable index it does not have: page
-        # through the calls reading only that property (small objects, cursor paging).
-        per_call: list[int] = []
-        with self._translated("counting redactions"):
-            collection = self._use(self._calls)
+    async def _call_records(
+        self, data: DataSet, where: FilterReturn | None, fields: list[str], size: int
+    ) -> list[Mapping[str, Any]]:
+        records: list[Mapping[str, Any]] = []
+        collection = self._use(data.calls)
+        if where is None:
+            # Cursor paging (by object id) has no 10,000-object cap, but takes no filter.
             after: uuid.UUID | None = None
             while page := (
                 await collection.query.fetch_objects(
-                    limit=_PAGE, after=after, return_properties=["redactions"]
+                    limit=size, after=after, return_properties=fields
                 )
             ).objects:
-                per_call.extend(int(obj.properties.get("redactions") or 0) for obj in page)
+                records.extend(obj.properties for obj in page)
                 after = page[-1].uuid
-        return RedactionCounts.of(per_call)
+        else:
+            while True:
+                if len(records) + size > _MAX_RESULTS:
+                    raise StoreError(
+                        f"more than {_MAX_RESULTS:,} calls match; narrow the period or account"
+                    )
+                page = (
+                    await collection.query.fetch_objects(
+                        filters=where, limit=size, offset=len(records), return_properties=fields
+                    )
+                ).objects
+                records.extend(obj.properties for obj in page)
+                if len(page) < size:
+                    break
+        return records
+
+    async def counts(self) -> IndexCounts:
+        return await self._on_live("counting", self._counts)
+
+    async def _counts(self, data: DataSet) -> IndexCounts:
+        chunks = await self._use(data.chunks).aggregate.over_all(total_count=True)
+        calls = await self._use(data.calls).aggregate.over_all(total_count=True)
+        return IndexCounts(chunks.total_count or 0, calls.total_count or 0)
+
+    async def redaction_counts(self) -> RedactionCounts:
+        return RedactionCounts.of(await self._on_live("counting redactions", self._redactions))
+
+    async def _redactions(self, data: DataSet) -> list[int]:
+        # Aggregations over a property need a filterable index it does not have: page
+        # through the calls reading only that property (small objects, cursor paging).
+        per_call: list[int] = []
+        collection = self._use(data.calls)
+        after: uuid.UUID | None = None
+        while page := (
+            await collection.query.fetch_objects(
+                limit=_PAGE, after=after, return_properties=["redactions"]
+            )
+        ).objects:
+            per_call.extend(int(obj.properties.get("redactions") or 0) for obj in page)
+            after = page[-1].uuid
+        return per_call
 
     async def generation(self) -> str:
         with self._translated("reading the index generation"):
@@ -587,15 +709,15 @@ class WeaviateStore:
     async def search(self, query: StoreQuery) -> list[StoredChunk]:
         try:
             async with asyncio.timeout(self._search_deadline_s):
-                return await self._search(query)
+                return await self._on_live("searching", lambda d: self._search(d, query))
         except TimeoutError:
             raise StoreError(
                 f"Weaviate at {self._where} did not answer a search within "
                 f"{self._search_deadline_s:g} s"
             ) from None
 
-    async def _search(self, query: StoreQuery) -> list[StoredChunk]:
-        chunks = self._use(self._chunks)
+    async def _search(self, data: DataSet, query: StoreQuery) -> list[StoredChunk]:
+        chunks = self._use(data.chunks)
         common: dict[str, Any] = {
             "limit": query.limit,
             "filters": search_filters(query.filters),
