@@ -28,7 +28,8 @@ runner = CliRunner()
 
 
 def files(root: Path) -> dict[Path, int]:
-    return {path: path.stat().st_size for path in root.rglob("*") if path.is_file()}
+    """The tables' files (Lance's own, never rewritten in place) and their sizes."""
+    return {path: path.stat().st_size for path in root.rglob("*.lance/**/*") if path.is_file()}
 
 
 def segments(store: LanceStore) -> dict[str, int]:
