@@ -35,8 +35,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scale import bench_settings  # noqa: E402  (benchmarks/ is the script's own folder)
+
 from core.app import Sophia  # noqa: E402
-from core.config import Settings  # noqa: E402
 from core.query import build_request  # noqa: E402
 
 # New ids outside the corpus's and the replicas' id space.
@@ -73,7 +74,7 @@ async def _main(args: argparse.Namespace) -> int:
 async def _sync(target: Path, meetings: dict[str, Any], size: int, run: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         ids = _write_folder(Path(folder), meetings, run)
-        sophia = await Sophia.open(_settings(target))
+        sophia = await Sophia.open(bench_settings(target))
         try:
             await sophia.embedder.warm_up()
             summary = await sophia.ingest_folder(Path(folder))
@@ -189,16 +190,6 @@ def _link_copy(source: Path, target: Path) -> None:
                 os.link(path, into / name)
             else:
                 shutil.copy2(path, into / name)
-
-
-def _settings(data_dir: Path) -> Settings:
-    return Settings(
-        _env_file=None,
-        sophia_data_dir=data_dir,
-        sophia_embedder="local",
-        retention_days=0,
-        cache_ttl_s=0,
-    )
 
 
 def _print(rows: list[dict[str, Any]], *, series: bool) -> None:

@@ -93,7 +93,7 @@ async def _base_index(corpus: Path, base_dir: Path) -> Path:
     """The corpus indexed by the product with the local model, once."""
     if (base_dir / "index").is_dir():
         return base_dir
-    settings = _settings(base_dir)
+    settings = bench_settings(base_dir)
     sophia = await Sophia.open(settings)
     try:
         started = time.perf_counter()
@@ -194,7 +194,7 @@ def _call_id(call_id: str, r: int) -> str:
 async def _measure(
     target: Path, queries: list[dict[str, Any]], vectors: list[Any], *, rounds: int
 ) -> dict[str, Any]:
-    sophia = await Sophia.open(_settings(target))
+    sophia = await Sophia.open(bench_settings(target))
     try:
         await sophia.embedder.warm_up()
         store = sophia.store
@@ -259,7 +259,8 @@ def _recall(store: LanceStore, vectors: list[Any]) -> float:
 # --- plumbing ---------------------------------------------------------------------------------
 
 
-def _settings(data_dir: Path) -> Settings:
+def bench_settings(data_dir: Path) -> Settings:
+    """A benchmark index's settings: the local model, nothing expires, no cache."""
     return Settings(
         _env_file=None,
         sophia_data_dir=data_dir,
