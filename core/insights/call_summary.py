@@ -63,7 +63,7 @@ _NUMBER = re.compile(
 )
 _MIN_WORDS = 6
 # Longest span of one speaker that is a unit; longer turns become several units.
-UNIT_WORDS = 45
+UNIT_WORDS = 15
 
 # Each feature's weight in a unit's score (features are z-scored within the call). Fitted by
 # coordinate ascent on mean ROUGE-L F1 over QMSum's 155 train meetings
@@ -100,6 +100,8 @@ class SummaryUnit:
 
     sentences: tuple[Spoken, ...]
     text: str
+    # The same speaker's turn goes on from the unit before, with nothing said between.
+    joins: bool = False
 
     @property
     def words(self) -> int:
@@ -114,12 +116,15 @@ def summary_units(sentences: Sequence[Spoken], max_words: int = UNIT_WORDS) -> l
     """
     units: list[SummaryUnit] = []
     span: list[tuple[Spoken, str]] = []
+    joins = False
 
-    def close() -> None:
+    def close() -> bool:
         text = " ".join(t for _, t in span)
-        if len(text.split()) >= _MIN_WORDS:
-            units.append(SummaryUnit(tuple(s for s, _ in span), text))
+        kept = len(text.split()) >= _MIN_WORDS
+        if kept:
+            units.append(SummaryUnit(tuple(s for s, _ in span), text, joins))
         span.clear()
+        return kept
 
     for sentence in sentences:
         text = tidy(sentence.text)
@@ -128,11 +133,18 @@ def summary_units(sentences: Sequence[Spoken], max_words: int = UNIT_WORDS) -> l
         chatter = small_talk(sentence.text) or (
             (sentence.topic or "").casefold() in _NOT_SUMMARY_TOPICS
         )
-        words = sum(len(t.split()) for _, t in span) + len(text.split())
-        if span and (chatter or sentence.speaker != span[-1][0].speaker or words > max_words):
-            close()
-        if not chatter:
-            span.append((sentence, text))
+        cut = False
+        if span:
+            same = sentence.speaker == span[-1][0].speaker
+            words = sum(len(t.split()) for _, t in span) + len(text.split())
+            if chatter or not same or words > max_words:
+                # Only a turn cut for length goes on in the next unit.
+                cut = close() and same and not chatter
+        if chatter:
+            continue
+        if not span:
+            joins = cut
+        span.append((sentence, text))
     if span:
         close()
     return units
@@ -215,12 +227,25 @@ def summary_candidates(
     features, vectors = unit_features(sentences, units, names_competitor)
     chosen = choose(units, features, vectors, words, names_competitor, weights, relevance)
     scores = _standardised(features) @ weights
-    return [
-        Candidate(
-            units[i].sentences[0], float(scores[i]), units[i].sentences[1:], text=units[i].text
-        )
-        for i in chosen
-    ]
+    candidates: list[Candidate] = []
+    for run in joined(units, chosen):
+        parts = [s for i in run for s in units[i].sentences]
+        text = " ".join(units[i].text for i in run)
+        best = max(float(scores[i]) for i in run)
+        candidates.append(Candidate(parts[0], best, tuple(parts[1:]), text=text))
+    return candidates
+
+
+def joined(units: Sequence[SummaryUnit], chosen: Sequence[int]) -> list[list[int]]:
+    """The chosen indexes (in time order) in runs that read as one quote: a long turn's
+    consecutive units."""
+    runs: list[list[int]] = []
+    for i in chosen:
+        if runs and runs[-1][-1] == i - 1 and units[i].joins:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    return runs
 
 
 def choose(
@@ -233,7 +258,6 @@ def choose(
     relevance: float = RELEVANCE,
 ) -> list[int]:
     """Indexes of the units to quote, in time order (see `summary_candidates`)."""
-    costs = [u.words + len(speaker_label(u.sentences[0]).split()) for u in units]
     scores = _standardised(features) @ weights
     # How strongly a unit is each kind a summary must not miss (0: not that kind).
     kinds: list[Callable[[SummaryUnit], float]] = [
@@ -246,13 +270,13 @@ def choose(
         strengths = [strength(u) for u in units]
         if any(strengths):
             first.append(max(range(len(units)), key=lambda i: (strengths[i], scores[i], -i)))
-    return pick(scores, vectors, costs, words, relevance, first)
+    return pick(scores, vectors, units, words, relevance, first)
 
 
 def pick(
     scores: npt.NDArray[np.float64],
     vectors: Matrix,
-    costs: Sequence[int],
+    units: Sequence[SummaryUnit],
     words: int,
     relevance: float = RELEVANCE,
     first: Sequence[int] = (),
@@ -261,14 +285,17 @@ def pick(
 
     `first` are taken before anything else (while they fit). Then each step takes the unit
     whose score, less its overlap with what is already chosen, is highest; a unit too long
-    for what is left of the budget is passed over.
+    for what is left of the budget is passed over. A unit costs its words and its speaker's
+    label, except when it is quoted as part of a chosen neighbour's turn (see `joined`).
     """
     span = float(np.ptp(scores)) or 1.0
     relevant = (scores - scores.min()) / span
+    labels = [len(speaker_label(u.sentences[0]).split()) for u in units]
+    n = len(units)
     chosen: list[int] = []
     used = 0
-    overlap = np.zeros(len(costs))
-    open_ = np.ones(len(costs), dtype=bool)
+    overlap = np.zeros(n)
+    open_ = np.ones(n, dtype=bool)
     queue = list(dict.fromkeys(first))
     while open_.any() and words - used >= _MIN_WORDS:
         if queue:
@@ -277,10 +304,14 @@ def pick(
             marginal = np.where(open_, relevance * relevant - (1 - relevance) * overlap, -np.inf)
             best = int(np.argmax(marginal))
         open_[best] = False
-        if used + costs[best] > words:
+        # Joining a chosen neighbour's quote saves a label (theirs or this one's).
+        before = units[best].joins and best - 1 in chosen
+        after = best + 1 < n and units[best + 1].joins and best + 1 in chosen
+        cost = units[best].words + (0 if before or after else labels[best])
+        if used + cost > words:
             continue
         chosen.append(best)
-        used += costs[best]
+        used += cost
         overlap = np.maximum(overlap, vectors @ vectors[best])
     return sorted(chosen)
 
