@@ -15,9 +15,9 @@ from core.config import Settings
 from core.gong.parsing import parse_call_details, parse_transcript
 from core.insights.answer import Answer, CitationBook, Section
 from core.insights.call_analysis import SUMMARY_WORDS
-from core.insights.call_summary import summary_candidates
+from core.insights.call_summary import UNIT_WORDS, joined, summary_candidates, summary_units
 from core.insights.cues import NEXT_STEP
-from core.insights.spoken import spoken_sentences
+from core.insights.spoken import Spoken, spoken_sentences
 from core.insights.summarizer import ExtractiveSummarizer, SectionRequest
 from core.models import Affiliation, Call
 from tests.conftest import SAMPLES, raw_call, raw_transcript
@@ -155,7 +155,8 @@ async def test_the_summary_is_the_same_every_time(
         await app.aclose()
 
 
-async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
+def disfluent_call() -> list[Spoken]:
+    """A short sales call as people speak: greetings, fillers, stutters, a long turn."""
     call_id = "7000000000000000011"
     turns = [
         ("1001", ["Hi Casey! How's your week going?"]),
@@ -177,7 +178,11 @@ async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
         details=parse_call_details(raw_call(call_id)),
         monologues=parse_transcript(raw_transcript(call_id, turns)).monologues,
     )
-    sentences = spoken_sentences(call)
+    return spoken_sentences(call)
+
+
+async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
+    sentences = disfluent_call()
     request = SectionRequest(
         "Summary",
         "What the call was about.",
@@ -202,3 +207,15 @@ async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
     assert [c.moment_ms for c in book.citations] == [
         s.start_ms for s in sentences if s.text.startswith(("Um, so", "Yeah, so, I", "Uh, I'll"))
     ]
+
+
+def test_a_long_turn_is_cut_into_units_that_are_quoted_as_one() -> None:
+    units = summary_units(disfluent_call())
+    casey = [u for u in units if u.sentences[0].speaker == "Casey Buyer"]
+    # Casey's two sentences are one turn but longer than a unit: two units, the second
+    # going on from the first, so choosing both quotes the turn once, under one label.
+    assert [u.joins for u in casey] == [False, True]
+    assert all(u.words <= UNIT_WORDS for u in casey)
+    assert joined(units, [units.index(c) for c in casey]) == [[units.index(c) for c in casey]]
+    # A unit after someone else spoke never joins.
+    assert not any(u.joins for u in units if u.sentences[0].speaker == "Dana Rep")
