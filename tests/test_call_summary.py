@@ -25,7 +25,9 @@ from tests.conftest import SAMPLES, raw_call, raw_transcript
 COMPETITORS = ("DealForge", "Quotient AI", "Pipestream", "Ledgerly")
 DISFLUENT = re.compile(r"\b(?:um+|uh+|erm|mm-?hmm|uh-huh)\b|\b(\w+) \1\b", re.IGNORECASE)
 GREETING = re.compile(
-    r"“\W*(?:hi|hey|hello|good morning)\b|how's your week|how are you|weekend|bye", re.I
+    r"“\W*(?:hi|hey|hello|good morning)\b|how's your week|how are you|weekend|bye|"
+    r"great conversation",
+    re.I,
 )
 
 

@@ -6,8 +6,9 @@ general features (how central its words are to the call, how much it says, wheth
 carries a decision, a number, a next step, an objection or a competitor's name); the weights
 were fitted on QMSum's train meetings by `benchmarks/summary_weights.py`. Units are then
 picked with maximal marginal relevance to a word budget, so the summary covers the call
-instead of repeating its main point, and returned in time order. Deterministic: no model,
-no randomness, ties broken by position.
+instead of repeating its main point, and returned in time order; a long turn's chosen
+consecutive units are quoted as one. Deterministic: no model, no randomness, ties broken by
+position.
 """
 
 from __future__ import annotations
@@ -62,12 +63,15 @@ _NUMBER = re.compile(
     re.IGNORECASE,
 )
 _MIN_WORDS = 6
-# Longest span of one speaker that is a unit; longer turns become several units.
+# Longest span of one speaker that is a unit; longer turns become several units. Short
+# units spend the budget on the sentence that matters, not the rest of its turn (15 words
+# beat 20-45 on QMSum train: benchmarks/README.md).
 UNIT_WORDS = 15
 
 # Each feature's weight in a unit's score (features are z-scored within the call). Fitted by
 # coordinate ascent on mean ROUGE-L F1 over QMSum's 155 train meetings
-# (benchmarks/summary_weights.py); 0 means the fit found no use for the feature.
+# (benchmarks/summary_weights.py, with 45-word units; a refit for 15-word units gained
+# only noise on train); 0 means the fit found no use for the feature.
 _WEIGHTS = {
     "centrality": 0.0,
     "graph_centrality": 1.5,
