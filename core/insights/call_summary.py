@@ -96,6 +96,11 @@ FEATURES = tuple(_WEIGHTS)
 WEIGHTS = np.array([_WEIGHTS[name] for name in FEATURES])
 # How much a unit's score counts against its overlap with what is already chosen.
 RELEVANCE = 0.7
+# Must-include kinds, chosen on QMSum train (+0.003 ROUGE-L over any objection and any next
+# step, which took weak moments in): an objection with two cues or one about price, and a
+# next step said in the call's last 40 % (where calls agree them) or under Gong's topic.
+_CLEAR_OBJECTION = 1.5
+_NEXT_STEPS_FROM = 0.6
 
 
 @dataclass(frozen=True)
@@ -263,11 +268,16 @@ def choose(
 ) -> list[int]:
     """Indexes of the units to quote, in time order (see `summary_candidates`)."""
     scores = _standardised(features) @ weights
-    # How strongly a unit is each kind a summary must not miss (0: not that kind).
+    tail = _NEXT_STEPS_FROM * units[-1].sentences[-1].index
+    # How strongly a unit is each kind a summary must not miss (0: not that kind): a clear
+    # objection of the customer's, a competitor named, a next step where calls agree them.
     kinds: list[Callable[[SummaryUnit], float]] = [
-        lambda u: objection(u.text) if u.sentences[0].is_customer else 0.0,
+        lambda u: _clear(objection(u.text)) if u.sentences[0].is_customer else 0.0,
         lambda u: float(names_competitor(u.text)),
-        lambda u: mentions(NEXT_STEP, u.text) + _in_topic(u, "next steps"),
+        lambda u: (
+            _in_topic(u, "next steps")
+            + (mentions(NEXT_STEP, u.text) if u.sentences[0].index >= tail else 0.0)
+        ),
     ]
     first = []
     for strength in kinds:
@@ -318,6 +328,10 @@ def pick(
         used += cost
         overlap = np.maximum(overlap, vectors @ vectors[best])
     return sorted(chosen)
+
+
+def _clear(strength: float) -> float:
+    return strength if strength >= _CLEAR_OBJECTION else 0.0
 
 
 def _in_topic(unit: SummaryUnit, topic: str) -> float:
