@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from core.app import Sophia
@@ -15,7 +16,15 @@ from core.config import Settings
 from core.gong.parsing import parse_call_details, parse_transcript
 from core.insights.answer import Answer, CitationBook, Section
 from core.insights.call_analysis import SUMMARY_WORDS
-from core.insights.call_summary import UNIT_WORDS, joined, summary_candidates, summary_units
+from core.insights.call_summary import (
+    FEATURES,
+    UNIT_WORDS,
+    choose,
+    joined,
+    summary_candidates,
+    summary_units,
+    unit_features,
+)
 from core.insights.cues import NEXT_STEP
 from core.insights.spoken import Spoken, spoken_sentences
 from core.insights.summarizer import ExtractiveSummarizer, SectionRequest
@@ -221,3 +230,31 @@ def test_a_long_turn_is_cut_into_units_that_are_quoted_as_one() -> None:
     assert joined(units, [units.index(c) for c in casey]) == [[units.index(c) for c in casey]]
     # A unit after someone else spoke never joins.
     assert not any(u.joins for u in units if u.sentences[0].speaker == "Dana Rep")
+
+
+def short_call(turns: list[tuple[str, list[str]]]) -> list[Spoken]:
+    call_id = "7000000000000000012"
+    call = Call(
+        details=parse_call_details(raw_call(call_id)),
+        monologues=parse_transcript(raw_transcript(call_id, turns)).monologues,
+    )
+    return spoken_sentences(call)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_next_step_must_be_in_only_when_said_late_in_the_call(late: bool) -> None:
+    step = ("2002", ["I'll send you our current contract after this call."])
+    talk = [
+        ("1001", ["Let's go through the pricing for the annual plan today."]),
+        ("1001", ["The annual plan covers forty seats and the onboarding."]),
+        ("2002", ["The rollout would start with the finance team in March."]),
+        ("1001", ["The integration with the CRM is included in that price."]),
+        ("2002", ["Our security review usually takes about two weeks end to end."]),
+    ]
+    sentences = short_call([*talk, step] if late else [talk[0], step, *talk[1:]])
+    units = summary_units(sentences)
+    assert NEXT_STEP.search(units[-1 if late else 1].text)
+    features, vectors = unit_features(sentences, units)
+    # Equal scores and room for one unit: only a must-include moment beats the first unit.
+    chosen = choose(units, features, vectors, 14, weights=np.zeros(len(FEATURES)))
+    assert chosen == ([len(units) - 1] if late else [0])

@@ -109,7 +109,7 @@ class SummaryUnit:
 
     sentences: tuple[Spoken, ...]
     text: str
-    # The same speaker's turn goes on from the unit before, with nothing said between.
+    # The same speaker's turn goes on from the unit before (nothing but backchannels between).
     joins: bool = False
 
     @property
@@ -118,7 +118,8 @@ class SummaryUnit:
 
 
 def summary_units(sentences: Sequence[Spoken], max_words: int = UNIT_WORDS) -> list[SummaryUnit]:
-    """One speaker's consecutive sentences, tidied, in spans of at most `max_words` words.
+    """One speaker's consecutive sentences, tidied, in spans of at most `max_words` words
+    (a longer sentence is a unit alone).
 
     Greetings and small talk end a span and are left out; sentences that tidy to nothing
     ("Mm-hmm.", "Yeah.") are skipped without ending one.
@@ -267,6 +268,8 @@ def choose(
     relevance: float = RELEVANCE,
 ) -> list[int]:
     """Indexes of the units to quote, in time order (see `summary_candidates`)."""
+    if not units:
+        return []
     scores = _standardised(features) @ weights
     tail = _NEXT_STEPS_FROM * units[-1].sentences[-1].index
     # How strongly a unit is each kind a summary must not miss (0: not that kind): a clear
