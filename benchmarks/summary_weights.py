@@ -32,6 +32,7 @@ from core.insights.call_summary import (
     WEIGHTS,
     SummaryUnit,
     choose,
+    joined,
     summary_units,
     unit_features,
 )
@@ -48,6 +49,7 @@ class Meeting:
     units: list[SummaryUnit]
     features: Any
     vectors: Any
+    labels: list[list[str]]
     tokens: list[list[str]]
     reference: list[str]
 
@@ -73,9 +75,12 @@ def load(corpus: Path) -> list[Meeting]:
         sentences = spoken_sentences(call)
         units = summary_units(sentences)
         features, vectors = unit_features(sentences, units)
-        tokens = [tokenizer.tokenize(f"{speaker_label(u.sentences[0])}: {u.text}") for u in units]
+        labels = [tokenizer.tokenize(speaker_label(u.sentences[0])) for u in units]
+        tokens = [tokenizer.tokenize(u.text) for u in units]
         ref = tokenizer.tokenize(reference[call.call_id])
-        meetings.append(Meeting(split_of[call.call_id], units, features, vectors, tokens, ref))
+        meetings.append(
+            Meeting(split_of[call.call_id], units, features, vectors, labels, tokens, ref)
+        )
     return meetings
 
 
@@ -88,7 +93,12 @@ def rouge_l(meetings: list[Meeting], weights: Any, relevance: float, split: str)
         chosen = choose(
             m.units, m.features, m.vectors, SUMMARY_WORDS, weights=weights, relevance=relevance
         )
-        summary = [t for i in chosen for t in m.tokens[i]]
+        # As `summary_candidates` quotes them: a long turn's units under one label.
+        summary = [
+            t
+            for run in joined(m.units, chosen)
+            for t in m.labels[run[0]] + [t for i in run for t in m.tokens[i]]
+        ]
         scores.append(rouge_scorer._score_lcs(m.reference, summary).fmeasure)
     return statistics.fmean(scores)
 

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from core.app import Sophia
@@ -15,9 +16,17 @@ from core.config import Settings
 from core.gong.parsing import parse_call_details, parse_transcript
 from core.insights.answer import Answer, CitationBook, Section
 from core.insights.call_analysis import SUMMARY_WORDS
-from core.insights.call_summary import summary_candidates
+from core.insights.call_summary import (
+    FEATURES,
+    UNIT_WORDS,
+    choose,
+    joined,
+    summary_candidates,
+    summary_units,
+    unit_features,
+)
 from core.insights.cues import NEXT_STEP
-from core.insights.spoken import spoken_sentences
+from core.insights.spoken import Spoken, spoken_sentences
 from core.insights.summarizer import ExtractiveSummarizer, SectionRequest
 from core.models import Affiliation, Call
 from tests.conftest import SAMPLES, raw_call, raw_transcript
@@ -25,7 +34,9 @@ from tests.conftest import SAMPLES, raw_call, raw_transcript
 COMPETITORS = ("DealForge", "Quotient AI", "Pipestream", "Ledgerly")
 DISFLUENT = re.compile(r"\b(?:um+|uh+|erm|mm-?hmm|uh-huh)\b|\b(\w+) \1\b", re.IGNORECASE)
 GREETING = re.compile(
-    r"“\W*(?:hi|hey|hello|good morning)\b|how's your week|how are you|weekend|bye", re.I
+    r"“\W*(?:hi|hey|hello|good morning)\b|how's your week|how are you|weekend|bye|"
+    r"great conversation",
+    re.I,
 )
 
 
@@ -155,7 +166,8 @@ async def test_the_summary_is_the_same_every_time(
         await app.aclose()
 
 
-async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
+def disfluent_call() -> list[Spoken]:
+    """A short sales call as people speak: greetings, fillers, stutters, a long turn."""
     call_id = "7000000000000000011"
     turns = [
         ("1001", ["Hi Casey! How's your week going?"]),
@@ -177,7 +189,11 @@ async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
         details=parse_call_details(raw_call(call_id)),
         monologues=parse_transcript(raw_transcript(call_id, turns)).monologues,
     )
-    sentences = spoken_sentences(call)
+    return spoken_sentences(call)
+
+
+async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
+    sentences = disfluent_call()
     request = SectionRequest(
         "Summary",
         "What the call was about.",
@@ -202,3 +218,43 @@ async def test_a_disfluent_call_is_summarised_in_tidy_cited_words() -> None:
     assert [c.moment_ms for c in book.citations] == [
         s.start_ms for s in sentences if s.text.startswith(("Um, so", "Yeah, so, I", "Uh, I'll"))
     ]
+
+
+def test_a_long_turn_is_cut_into_units_that_are_quoted_as_one() -> None:
+    units = summary_units(disfluent_call())
+    casey = [u for u in units if u.sentences[0].speaker == "Casey Buyer"]
+    # Casey's two sentences are one turn but longer than a unit: two units, the second
+    # going on from the first, so choosing both quotes the turn once, under one label.
+    assert [u.joins for u in casey] == [False, True]
+    assert all(u.words <= UNIT_WORDS for u in casey)
+    assert joined(units, [units.index(c) for c in casey]) == [[units.index(c) for c in casey]]
+    # A unit after someone else spoke never joins.
+    assert not any(u.joins for u in units if u.sentences[0].speaker == "Dana Rep")
+
+
+def short_call(turns: list[tuple[str, list[str]]]) -> list[Spoken]:
+    call_id = "7000000000000000012"
+    call = Call(
+        details=parse_call_details(raw_call(call_id)),
+        monologues=parse_transcript(raw_transcript(call_id, turns)).monologues,
+    )
+    return spoken_sentences(call)
+
+
+@pytest.mark.parametrize("late", [False, True])
+def test_a_next_step_must_be_in_only_when_said_late_in_the_call(late: bool) -> None:
+    step = ("2002", ["I'll send you our current contract after this call."])
+    talk = [
+        ("1001", ["Let's go through the pricing for the annual plan today."]),
+        ("1001", ["The annual plan covers forty seats and the onboarding."]),
+        ("2002", ["The rollout would start with the finance team in March."]),
+        ("1001", ["The integration with the CRM is included in that price."]),
+        ("2002", ["Our security review usually takes about two weeks end to end."]),
+    ]
+    sentences = short_call([*talk, step] if late else [talk[0], step, *talk[1:]])
+    units = summary_units(sentences)
+    assert NEXT_STEP.search(units[-1 if late else 1].text)
+    features, vectors = unit_features(sentences, units)
+    # Equal scores and room for one unit: only a must-include moment beats the first unit.
+    chosen = choose(units, features, vectors, 14, weights=np.zeros(len(FEATURES)))
+    assert chosen == ([len(units) - 1] if late else [0])

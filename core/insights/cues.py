@@ -200,6 +200,7 @@ SMALL_TALK = _words(
     r"recorder",
     r"have a (?:good|great|nice|lovely) (?:one|day|week|weekend|evening)",
     r"talk (?:to you )?soon",
+    r"(?:great|good|nice|lovely) (?:conversation|chatting|talking to you)",
     r"take care",
     r"bye",
 )
