@@ -1,0 +1,274 @@
+"""Fitting the second-stage search ranker (core/ranking/) on a labelled corpus's TRAIN split.
+
+    python benchmarks/fit_ranker.py --corpus ../shared/data/qmsum-dev --data-dir benchmarks/out/qmsum
+
+Needs an index of the corpus (benchmarks/retrieval.py builds one in benchmarks/out/qmsum).
+Every specific query runs once per scope (call, global) through the product's own search
+code, in this process: `SearchService.candidates` fetches the store's fused top `--pool`,
+and each candidate is labelled by the corpus's rule. It prints the candidates' recall at 10,
+50 and 100 (how often the right moment is there to be ranked at all), fits a logistic model
+on the train queries' features, scores hits exactly as search would show them (ranker,
+floor, overlaps) for the fused order and the fitted ranker on train AND val, and with
+`--write` stores the model in core/ranking/ranker.json with the data and commit it came
+from. Only train queries are fitted on; val is only reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import pickle
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: `core` is a sibling of benchmarks/
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.retrieval import _relevant, _score, _specific_queries, _split_of  # noqa: E402
+from core.app import Sophia  # noqa: E402
+from core.cache import NoCache  # noqa: E402
+from core.chunking import render_lines  # noqa: E402
+from core.config import Settings  # noqa: E402
+from core.query import SearchRequest, build_request  # noqa: E402
+from core.ranking import FEATURES, MODEL_PATH, LinearRanker, features  # noqa: E402
+from core.ranking.model import FORMAT  # noqa: E402
+from core.search import Candidates, SearchService  # noqa: E402
+from core.stores.base import StoredChunk  # noqa: E402
+
+K = 10
+SCOPES = ("call", "global")
+
+
+@dataclass
+class Case:
+    """One query in one scope, with the store's candidates in its order."""
+
+    query: dict[str, Any]
+    scope: str
+    split: str
+    request: SearchRequest
+    found: Candidates
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(argv)
+    corpus: Path = args.corpus.resolve()
+    cases = _cases(args, corpus)
+    train = [c for c in cases if c.split == "train"]
+    _print_recall(cases)
+    model = fit(train, c_value=args.c, label=args.label)
+    ranker = _ranker(model, args.pool)
+    _print_scores(args, cases, ranker)
+    if args.write:
+        model_file = {
+            "format": FORMAT,
+            "features": list(FEATURES),
+            **model,
+            "pool": args.pool,
+            "fitted_on": _provenance(args, corpus, train),
+        }
+        MODEL_PATH.write_text(json.dumps(model_file, indent=1) + "\n")
+        print(f"wrote {MODEL_PATH.relative_to(ROOT)}")
+    return 0
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "out" / "qmsum")
+    parser.add_argument("--pool", type=int, default=100, help="Candidates ranked (<= 100).")
+    parser.add_argument("--c", type=float, default=1.0, help="Inverse L2 strength.")
+    parser.add_argument("--label", choices=["overlap", "centre"], default="overlap")
+    parser.add_argument("--write", action="store_true", help="Write core/ranking/ranker.json.")
+    parser.add_argument(
+        "--refresh", action="store_true", help="Fetch candidates again (else reuse them)."
+    )
+    return parser.parse_args(argv)
+
+
+# --- candidates ----------------------------------------------------------------------------
+
+
+def _cases(args: argparse.Namespace, corpus: Path) -> list[Case]:
+    """Every specific query of train and val in both scopes, fetched once and kept in
+    `--data-dir`/ranker/ (the index does not change between fits)."""
+    data_dir = args.data_dir.resolve()
+    saved = data_dir / "ranker" / f"candidates-{args.pool}.pkl"
+    if saved.exists() and not args.refresh:
+        cases: list[Case] = pickle.loads(saved.read_bytes())
+        return cases
+    split_of = _split_of(corpus)
+    queries = [
+        (q, split)
+        for split in ("train", "val")
+        for q in _specific_queries(corpus / "queries.jsonl", split_of, split)
+    ]
+    settings = Settings(sophia_data_dir=data_dir, retention_days=0, cache_ttl_s=0)
+    cases = asyncio.run(_fetch(settings, queries, args.pool))
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_bytes(pickle.dumps(cases))
+    return cases
+
+
+async def _fetch(
+    settings: Settings, queries: list[tuple[dict[str, Any], str]], pool: int
+) -> list[Case]:
+    sophia = await Sophia.open(settings)
+    try:
+        await sophia.embedder.warm_up()
+        # A ranker that keeps the store's order, asking for the whole pool.
+        keep = _ranker(
+            {
+                "mean": [0.0] * len(FEATURES),
+                "scale": [1.0] * len(FEATURES),
+                "weights": [0.0] * len(FEATURES),
+            },
+            pool,
+        )
+        service = SearchService(sophia.store, sophia.embedder, NoCache(), ranker=keep)
+        cases = []
+        for n, (q, split) in enumerate(queries, 1):
+            for scope in SCOPES:
+                filters = {"call_ids": (q["call_id"],)} if scope == "call" else {}
+                request = build_request(query=q["query"], limit=K, filters=filters)
+                cases.append(Case(q, scope, split, request, await service.candidates(request)))
+            if n % 200 == 0:
+                print(f"  {n}/{len(queries)} queries", file=sys.stderr, flush=True)
+        return cases
+    finally:
+        await sophia.aclose()
+
+
+def _relevant_chunk(chunk: StoredChunk, query: dict[str, Any], *, centre: bool = False) -> bool:
+    hit = {"call_id": chunk.call_id, "start_ms": chunk.start_ms, "end_ms": chunk.end_ms}
+    return _relevant(hit, query, centre=centre)
+
+
+def _print_recall(cases: Sequence[Case]) -> None:
+    print("Candidate recall (a relevant chunk among the store's fused top n):")
+    print("| split | scope | queries | @10 | @30 | @50 | @100 |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for split in ("train", "val"):
+        for scope in SCOPES:
+            group = [c for c in cases if c.split == split and c.scope == scope]
+            cells = []
+            for n in (10, 30, 50, 100):
+                found = sum(
+                    any(_relevant_chunk(ch, c.query) for ch in c.found.chunks[:n]) for c in group
+                )
+                cells.append(f"{found / len(group):.3f}")
+            print(f"| {split} | {scope} | {len(group)} | " + " | ".join(cells) + " |")
+
+
+# --- fitting -------------------------------------------------------------------------------
+
+
+def fit(train: Sequence[Case], *, c_value: float, label: str) -> dict[str, list[float]]:
+    """A logistic model of "this candidate is relevant" over the train cases' features."""
+    from sklearn.linear_model import LogisticRegression  # fitting only: not a runtime need
+
+    rows, labels = [], []
+    for case in train:
+        chunks = case.found.chunks
+        if not chunks:
+            continue
+        rows.append(features(case.request.query, chunks))
+        labels.extend(_relevant_chunk(ch, case.query, centre=label == "centre") for ch in chunks)
+    x = np.vstack(rows)
+    y = np.array(labels, dtype=int)
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale == 0] = 1.0
+    model = LogisticRegression(C=c_value, max_iter=5000)
+    model.fit((x - mean) / scale, y)
+    return {
+        "mean": [round(float(v), 6) for v in mean],
+        "scale": [round(float(v), 6) for v in scale],
+        "weights": [round(float(v), 6) for v in model.coef_[0]],
+    }
+
+
+def _ranker(model: dict[str, list[float]], pool: int) -> LinearRanker:
+    return LinearRanker(
+        mean=tuple(model["mean"]),
+        scale=tuple(model["scale"]),
+        weights=tuple(model["weights"]),
+        pool=pool,
+        name="fitting",
+    )
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def _print_scores(args: argparse.Namespace, cases: Sequence[Case], ranker: LinearRanker) -> None:
+    """hit@k and friends of the hits search would show, fused order against the ranker."""
+    from core.relevance import floor_for
+
+    floor = floor_for("local:all-MiniLM-L6-v2")
+    services = {
+        "fused": SearchService(_Nothing(), _Nothing(), NoCache(), floor=floor),  # type: ignore[arg-type]
+        "ranker": SearchService(_Nothing(), _Nothing(), NoCache(), floor=floor, ranker=ranker),  # type: ignore[arg-type]
+    }
+    columns = ["hit@1", "hit@5", "hit@10", "mrr@10", "centre_hit@5", "words_per_hit"]
+    print("| split | scope | order | " + " | ".join(columns) + " |")
+    print("| --- | --- | --- |" + " ---: |" * len(columns))
+    for split in ("train", "val"):
+        for scope in SCOPES:
+            group = [c for c in cases if c.split == split and c.scope == scope]
+            for name, service in services.items():
+                hits = {c.query["qid"]: _hits(service, c) for c in group}
+                row = _score([c.query for c in group], hits)
+                cells = " | ".join(str(row[col]) for col in columns)
+                print(f"| {split} | {scope} | {name} | {cells} |")
+
+
+class _Nothing:
+    """Stands in for the store and embedder: scoring only re-ranks fetched candidates."""
+
+
+def _hits(service: SearchService, case: Case) -> list[dict[str, Any]]:
+    # The fused order without a ranker is the store's top limit x 3, as search fetches it.
+    found = case.found
+    shown, _ = service.shown(case.request, found)
+    return [
+        {
+            "call_id": ch.call_id,
+            "start_ms": ch.start_ms,
+            "end_ms": ch.end_ms,
+            "text": render_lines(ch.lines),
+        }
+        for ch in shown
+    ]
+
+
+def _provenance(args: argparse.Namespace, corpus: Path, train: Sequence[Case]) -> dict[str, Any]:
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    queries = (corpus / "queries.jsonl").read_bytes()
+    return {
+        "script": "benchmarks/fit_ranker.py",
+        "commit": commit,
+        "corpus": corpus.name,
+        "queries_sha256": hashlib.sha256(queries).hexdigest(),
+        "split": "train",
+        "train_queries": len({c.query["qid"] for c in train}),
+        "scopes": list(SCOPES),
+        "label": args.label,
+        "c": args.c,
+        "model": "logistic regression (scikit-learn), standardised features",
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

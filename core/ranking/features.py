@@ -1,0 +1,113 @@
+"""What the second-stage ranker knows about each candidate: computed from the candidates alone.
+
+Everything here comes from what a store's hybrid search returns (fused score, raw cosine and
+BM25 where reported, text, speakers, title, position), plus the other candidates of the
+same call: a moment a query asks about usually spans several chunks, and most global misses
+pick the wrong call, so neighbours and the call as a whole carry signal a single chunk lacks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from core.snippets import query_terms
+from core.stores.base import StoredChunk
+
+__all__ = ["FEATURES", "features"]
+
+FEATURES: tuple[str, ...] = (
+    "fused",  # the store's fused score, 0..1 (relative score fusion)
+    "fused_gap",  # fused minus the best fused score of the query
+    "rank",  # log(1 + position in the store's order)
+    "similarity",  # cosine to the query (0 where the store did not report it)
+    "similarity_gap",
+    "has_similarity",
+    "bm25",  # the store's BM25 (0 where absent: not among its keyword candidates)
+    "bm25_ratio",  # BM25 over the best BM25 of the query
+    "has_bm25",
+    "cover",  # share of the query's content words said in the chunk
+    "cover_gap",
+    "neighbour_fused",  # best fused score of the chunks just before and after, if candidates
+    "neighbour_cover",  # share of query words said in the chunk or its candidate neighbours
+    "call_best",  # best fused score of the chunk's call
+    "call_share",  # the call's share of all fused score in the candidates
+    "call_count",  # log(1 + candidates from the chunk's call)
+    "call_rank",  # log(1 + rank of the call by its best fused score)
+    "call_cover",  # share of query words said anywhere in the call's candidates
+    "calls",  # log(number of calls among the candidates): call scope or global
+    "title_cover",  # share of query words in the call's title
+    "speaker_named",  # share of the chunk's sentences said by a speaker the query names
+    "words",  # log(words in the chunk)
+    "position",  # log(1 + chunk index in its call)
+)
+
+
+def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
+    """One row of `FEATURES` per candidate, in the order given (the store's)."""
+    n = len(chunks)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float64)
+    if not n:
+        return out
+    terms = query_terms(query)
+    said = [query_terms(" ".join(line.text for line in c.lines)) & terms for c in chunks]
+    q = max(len(terms), 1)
+
+    fused = np.array([c.score for c in chunks], dtype=np.float64)
+    sim = np.array([c.similarity or 0.0 for c in chunks], dtype=np.float64)
+    has_sim = np.array([c.similarity is not None for c in chunks], dtype=np.float64)
+    bm25 = np.array([c.keyword or 0.0 for c in chunks], dtype=np.float64)
+    cover = np.array([len(s) / q for s in said], dtype=np.float64)
+
+    by_call: dict[str, list[int]] = defaultdict(list)
+    for i, c in enumerate(chunks):
+        by_call[c.call_id].append(i)
+    at = {(c.call_id, c.chunk_index): i for i, c in enumerate(chunks)}
+    call_best = {cid: max(fused[i] for i in idx) for cid, idx in by_call.items()}
+    call_sum = {cid: sum(fused[i] for i in idx) for cid, idx in by_call.items()}
+    call_said = {cid: set().union(*(said[i] for i in idx)) for cid, idx in by_call.items()}
+    call_order = sorted(by_call, key=lambda cid: (-call_best[cid], by_call[cid][0]))
+    call_rank = {cid: r for r, cid in enumerate(call_order)}
+    total = float(fused.sum()) or 1.0
+
+    for i, c in enumerate(chunks):
+        sides = ((c.call_id, c.chunk_index - 1), (c.call_id, c.chunk_index + 1))
+        near = [at[k] for k in sides if k in at]
+        row = out[i]
+        row[11] = max((fused[j] for j in near), default=0.0)
+        row[12] = len(set(said[i]).union(*(said[j] for j in near))) / q
+        row[13] = call_best[c.call_id]
+        row[14] = call_sum[c.call_id] / total
+        row[15] = math.log1p(len(by_call[c.call_id]))
+        row[16] = math.log1p(call_rank[c.call_id])
+        row[17] = len(call_said[c.call_id]) / q
+        row[19] = len(query_terms(c.title) & terms) / q
+        row[20] = _named_share(c, terms)
+        row[21] = math.log(max(sum(len(line.text.split()) for line in c.lines), 1))
+        row[22] = math.log1p(c.chunk_index)
+
+    out[:, 0] = fused
+    out[:, 1] = fused - fused.max()
+    out[:, 2] = np.log1p(np.arange(n))
+    out[:, 3] = sim
+    out[:, 4] = np.where(has_sim > 0, sim - (sim[has_sim > 0].max() if has_sim.any() else 0), 0)
+    out[:, 5] = has_sim
+    out[:, 6] = bm25
+    out[:, 7] = bm25 / bm25.max() if bm25.max() > 0 else 0.0
+    out[:, 8] = np.array([c.keyword is not None for c in chunks], dtype=np.float64)
+    out[:, 9] = cover
+    out[:, 10] = cover - cover.max()
+    out[:, 18] = math.log(len(by_call))
+    return out
+
+
+def _named_share(chunk: StoredChunk, terms: set[str]) -> float:
+    """Share of the chunk's sentences spoken by someone the query names ("what did the
+    project manager say")."""
+    named = {s for s in {line.speaker for line in chunk.lines} if query_terms(s) & terms}
+    if not named or not chunk.lines:
+        return 0.0
+    return sum(line.speaker in named for line in chunk.lines) / len(chunk.lines)
