@@ -18,7 +18,7 @@ from core.gong.links import moment_url
 from core.metrics import CACHE_LOOKUPS
 from core.models import Affiliation
 from core.query import SearchMode, SearchRequest
-from core.ranking import LinearRanker
+from core.ranking import Ranker
 from core.relevance import NO_FLOOR, RelevanceFloor
 from core.snippets import best_line, query_terms, snippet_text
 from core.state import StateDB
@@ -85,7 +85,7 @@ class SearchService:
         *,
         generation: Generation | None = None,
         floor: RelevanceFloor = NO_FLOOR,
-        ranker: LinearRanker | None = None,
+        ranker: Ranker | None = None,
     ) -> None:
         """`ranker`: the second stage that reorders hybrid candidates (None: the store's
         fused order is final)."""
@@ -175,7 +175,7 @@ class SearchService:
         admitted = [chunk for chunk in chunks if self._floor.admits(chunk, request.query)]
         return _without_overlaps(admitted)[: request.limit], len(chunks) - len(admitted)
 
-    def _ranker_for(self, mode: SearchMode) -> LinearRanker | None:
+    def _ranker_for(self, mode: SearchMode) -> Ranker | None:
         # Fitted on hybrid candidates: keyword or vector scores alone are on other scales.
         return self._ranker if mode is SearchMode.HYBRID else None
 

@@ -9,8 +9,10 @@ pick the wrong call, so neighbours and the call as a whole carry signal a single
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -18,6 +20,12 @@ from core.snippets import query_terms
 from core.stores.base import StoredChunk
 
 __all__ = ["FEATURES", "features"]
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # as core/snippets.py splits words
+_WINDOW = 3
+# Words seen and what they stem to: a plain dict, faster than lru_cache, emptied when full.
+_TERMS: dict[str, str | None] = {}
+_TERMS_KEPT = 1 << 17  # chunks either side that count as the same moment
 
 FEATURES: tuple[str, ...] = (
     "fused",  # the store's fused score, 0..1 (relative score fusion)
@@ -43,6 +51,12 @@ FEATURES: tuple[str, ...] = (
     "speaker_named",  # share of the chunk's sentences said by a speaker the query names
     "words",  # log(words in the chunk)
     "position",  # log(1 + chunk index in its call)
+    "relative_position",  # chunk index over the call's last candidate index
+    "title_early",  # title_cover where the call starts (titles name a call's first topic)
+    "window_fused",  # fused score of the call's candidates within 3 chunks, summed
+    "window_cover",  # share of query words said within 3 chunks (candidates)
+    "similarity_z",  # cosine, standardised over the query's candidates
+    "bm25_z",
 )
 
 
@@ -53,7 +67,8 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
     if not n:
         return out
     terms = query_terms(query)
-    said = [query_terms(" ".join(line.text for line in c.lines)) & terms for c in chunks]
+    read = [_read(c, terms) for c in chunks]
+    said = [r[0] for r in read]
     q = max(len(terms), 1)
 
     fused = np.array([c.score for c in chunks], dtype=np.float64)
@@ -72,6 +87,7 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
     call_order = sorted(by_call, key=lambda cid: (-call_best[cid], by_call[cid][0]))
     call_rank = {cid: r for r, cid in enumerate(call_order)}
     total = float(fused.sum()) or 1.0
+    call_last = {cid: max(chunks[i].chunk_index for i in idx) for cid, idx in by_call.items()}
 
     for i, c in enumerate(chunks):
         sides = ((c.call_id, c.chunk_index - 1), (c.call_id, c.chunk_index + 1))
@@ -84,10 +100,20 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
         row[15] = math.log1p(len(by_call[c.call_id]))
         row[16] = math.log1p(call_rank[c.call_id])
         row[17] = len(call_said[c.call_id]) / q
-        row[19] = len(query_terms(c.title) & terms) / q
+        row[19] = len(_terms(c.title) & terms) / q
         row[20] = _named_share(c, terms)
-        row[21] = math.log(max(sum(len(line.text.split()) for line in c.lines), 1))
+        row[21] = math.log(max(read[i][1], 1))
         row[22] = math.log1p(c.chunk_index)
+        relative = c.chunk_index / (call_last[c.call_id] + 1)
+        row[23] = relative
+        row[24] = row[19] * (1.0 - relative)
+        window = [
+            j
+            for d in range(-_WINDOW, _WINDOW + 1)
+            if d and (j := at.get((c.call_id, c.chunk_index + d))) is not None
+        ]
+        row[25] = sum(fused[j] for j in window)
+        row[26] = len(set(said[i]).union(*(said[j] for j in window))) / q
 
     out[:, 0] = fused
     out[:, 1] = fused - fused.max()
@@ -101,13 +127,46 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
     out[:, 9] = cover
     out[:, 10] = cover - cover.max()
     out[:, 18] = math.log(len(by_call))
+    out[:, 27] = _standardised(sim)
+    out[:, 28] = _standardised(bm25)
     return out
+
+
+def _read(chunk: StoredChunk, terms: set[str]) -> tuple[set[str], int]:
+    """The query's terms said in the chunk (as `query_terms` stems them), and its words."""
+    words = _WORD.findall(" ".join(line.text for line in chunk.lines).lower())
+    return {t for w in set(words) if (t := _term(w)) in terms}, len(words)
+
+
+def _term(word: str) -> str | None:
+    """The query term a word counts as (None: a stop word, or more than one). Stemming is
+    the slow part of reading 100 chunks, and the same words recur in all of them."""
+    try:
+        return _TERMS[word]
+    except KeyError:
+        pass
+    if len(_TERMS) >= _TERMS_KEPT:
+        _TERMS.clear()
+    stems = query_terms(word)
+    term = _TERMS[word] = next(iter(stems)) if len(stems) == 1 else None
+    return term
+
+
+@lru_cache(maxsize=1 << 12)
+def _terms(text: str) -> frozenset[str]:
+    """`query_terms` of a title or speaker name (few, and repeated across chunks)."""
+    return frozenset(query_terms(text))
+
+
+def _standardised(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std())
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
 
 
 def _named_share(chunk: StoredChunk, terms: set[str]) -> float:
     """Share of the chunk's sentences spoken by someone the query names ("what did the
     project manager say")."""
-    named = {s for s in {line.speaker for line in chunk.lines} if query_terms(s) & terms}
+    named = {s for s in {line.speaker for line in chunk.lines} if _terms(s) & terms}
     if not named or not chunk.lines:
         return 0.0
     return sum(line.speaker in named for line in chunk.lines) / len(chunk.lines)
