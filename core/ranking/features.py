@@ -21,7 +21,6 @@ from core.stores.base import StoredChunk
 
 __all__ = ["FEATURES", "features"]
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")  # as core/snippets.py splits words
 _WINDOW = 3
 # Words seen and what they stem to: a plain dict, faster than lru_cache, emptied when full.
 _TERMS: dict[str, str | None] = {}
@@ -67,7 +66,8 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
     if not n:
         return out
     terms = query_terms(query)
-    read = [_read(c, terms) for c in chunks]
+    starts = _starts(terms)
+    read = [_read(c, terms, starts) for c in chunks]
     said = [r[0] for r in read]
     q = max(len(terms), 1)
 
@@ -132,10 +132,19 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
     return out
 
 
-def _read(chunk: StoredChunk, terms: set[str]) -> tuple[set[str], int]:
+def _read(chunk: StoredChunk, terms: set[str], starts: re.Pattern[str]) -> tuple[set[str], int]:
     """The query's terms said in the chunk (as `query_terms` stems them), and its words."""
-    words = _WORD.findall(" ".join(line.text for line in chunk.lines).lower())
-    return {t for w in set(words) if (t := _term(w)) in terms}, len(words)
+    text = " ".join(line.text for line in chunk.lines).lower()
+    # Only words that begin like a query term can stem to one: the regex finds those in C,
+    # instead of stemming every word of 100 chunks in Python.
+    found = {t for w in set(starts.findall(text)) if (t := _term(w)) in terms}
+    return found, len(text.split())
+
+
+def _starts(terms: set[str]) -> re.Pattern[str]:
+    """Whole words (as `_WORD` splits them) beginning with a term's first three letters."""
+    prefixes = sorted({re.escape(t[:3]) for t in terms}) or ["(?!)"]
+    return re.compile(rf"(?<![a-z0-9'])(?:{'|'.join(prefixes)})[a-z0-9]*(?:'[a-z]+)?")
 
 
 def _term(word: str) -> str | None:
