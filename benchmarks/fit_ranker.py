@@ -64,6 +64,9 @@ class Case:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parse(argv)
     corpus: Path = args.corpus.resolve()
+    if args.latency:
+        asyncio.run(_latency(args, corpus))
+        return 0
     cases = _cases(args, corpus)
     train = [c for c in cases if c.split == "train"]
     _print_recall(cases)
@@ -90,6 +93,14 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "out" / "qmsum")
     parser.add_argument("--pool", type=int, default=100, help="Candidates ranked (<= 100).")
     parser.add_argument("--write", action="store_true", help="Write core/ranking/ranker.json.")
+    parser.add_argument(
+        "--latency",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Only time N val queries per scope through search, ranker off and on, "
+        "alternating (cache off), and print p50/p95.",
+    )
     parser.add_argument(
         "--refresh", action="store_true", help="Fetch candidates again (else reuse them)."
     )
@@ -150,6 +161,44 @@ async def _fetch(
         return cases
     finally:
         await sophia.aclose()
+
+
+async def _latency(args: argparse.Namespace, corpus: Path) -> None:
+    """Search time with the ranker off and on, in one process on the same index: each query
+    runs off then on, so load on the machine falls on both alike."""
+    queries = _specific_queries(corpus / "queries.jsonl", _split_of(corpus), "val")
+    queries = queries[:: max(1, len(queries) // args.latency)][: args.latency]
+    opened = {}
+    for rerank in (False, True):
+        settings = Settings(
+            sophia_data_dir=args.data_dir.resolve(),
+            retention_days=0,
+            cache_ttl_s=0,
+            search_rerank=rerank,
+        )
+        opened[rerank] = await Sophia.open(settings)
+        await opened[rerank].embedder.warm_up()
+    try:
+        timings: dict[tuple[str, bool], list[float]] = {}
+        for q in queries:
+            for scope in SCOPES:
+                filters = {"call_ids": (q["call_id"],)} if scope == "call" else {}
+                request = build_request(query=q["query"], limit=K, filters=filters)
+                for rerank, sophia in opened.items():
+                    started = time.perf_counter()
+                    await sophia.search.search(request)
+                    ms = (time.perf_counter() - started) * 1000
+                    timings.setdefault((scope, rerank), []).append(ms)
+        chunks = (await opened[True].store.counts()).chunks
+        print(f"search over {chunks:,} chunks, {len(queries)} queries a scope, cache off:")
+        for (scope, rerank), ms in sorted(timings.items()):
+            ms.sort()
+            p50, p95 = ms[len(ms) // 2], ms[int(len(ms) * 0.95)]
+            label = "on" if rerank else "off"
+            print(f"  {scope:6} rerank {label:3}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    finally:
+        for sophia in opened.values():
+            await sophia.aclose()
 
 
 def _relevant_chunk(chunk: StoredChunk, query: dict[str, Any], *, centre: bool = False) -> bool:
