@@ -58,6 +58,8 @@ FEATURES: tuple[str, ...] = (
     "bm25_z",
 )
 
+_AT = {name: i for i, name in enumerate(FEATURES)}
+
 
 def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
     """One row of `FEATURES` per candidate, in the order given (the store's)."""
@@ -93,42 +95,44 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
         sides = ((c.call_id, c.chunk_index - 1), (c.call_id, c.chunk_index + 1))
         near = [at[k] for k in sides if k in at]
         row = out[i]
-        row[11] = max((fused[j] for j in near), default=0.0)
-        row[12] = len(set(said[i]).union(*(said[j] for j in near))) / q
-        row[13] = call_best[c.call_id]
-        row[14] = call_sum[c.call_id] / total
-        row[15] = math.log1p(len(by_call[c.call_id]))
-        row[16] = math.log1p(call_rank[c.call_id])
-        row[17] = len(call_said[c.call_id]) / q
-        row[19] = len(_terms(c.title) & terms) / q
-        row[20] = _named_share(c, terms)
-        row[21] = math.log(max(read[i][1], 1))
-        row[22] = math.log1p(c.chunk_index)
+        row[_AT["neighbour_fused"]] = max((fused[j] for j in near), default=0.0)
+        row[_AT["neighbour_cover"]] = len(set(said[i]).union(*(said[j] for j in near))) / q
+        row[_AT["call_best"]] = call_best[c.call_id]
+        row[_AT["call_share"]] = call_sum[c.call_id] / total
+        row[_AT["call_count"]] = math.log1p(len(by_call[c.call_id]))
+        row[_AT["call_rank"]] = math.log1p(call_rank[c.call_id])
+        row[_AT["call_cover"]] = len(call_said[c.call_id]) / q
+        row[_AT["title_cover"]] = len(_terms(c.title) & terms) / q
+        row[_AT["speaker_named"]] = _named_share(c, terms)
+        row[_AT["words"]] = math.log(max(read[i][1], 1))
+        row[_AT["position"]] = math.log1p(c.chunk_index)
         relative = c.chunk_index / (call_last[c.call_id] + 1)
-        row[23] = relative
-        row[24] = row[19] * (1.0 - relative)
+        row[_AT["relative_position"]] = relative
+        row[_AT["title_early"]] = row[_AT["title_cover"]] * (1.0 - relative)
         window = [
             j
             for d in range(-_WINDOW, _WINDOW + 1)
             if d and (j := at.get((c.call_id, c.chunk_index + d))) is not None
         ]
-        row[25] = sum(fused[j] for j in window)
-        row[26] = len(set(said[i]).union(*(said[j] for j in window))) / q
+        row[_AT["window_fused"]] = sum(fused[j] for j in window)
+        row[_AT["window_cover"]] = len(set(said[i]).union(*(said[j] for j in window))) / q
 
-    out[:, 0] = fused
-    out[:, 1] = fused - fused.max()
-    out[:, 2] = np.log1p(np.arange(n))
-    out[:, 3] = sim
-    out[:, 4] = np.where(has_sim > 0, sim - (sim[has_sim > 0].max() if has_sim.any() else 0), 0)
-    out[:, 5] = has_sim
-    out[:, 6] = bm25
-    out[:, 7] = bm25 / bm25.max() if bm25.max() > 0 else 0.0
-    out[:, 8] = np.array([c.keyword is not None for c in chunks], dtype=np.float64)
-    out[:, 9] = cover
-    out[:, 10] = cover - cover.max()
-    out[:, 18] = math.log(len(by_call))
-    out[:, 27] = _standardised(sim)
-    out[:, 28] = _standardised(bm25)
+    out[:, _AT["fused"]] = fused
+    out[:, _AT["fused_gap"]] = fused - fused.max()
+    out[:, _AT["rank"]] = np.log1p(np.arange(n))
+    out[:, _AT["similarity"]] = sim
+    out[:, _AT["similarity_gap"]] = np.where(
+        has_sim > 0, sim - (sim[has_sim > 0].max() if has_sim.any() else 0), 0
+    )
+    out[:, _AT["has_similarity"]] = has_sim
+    out[:, _AT["bm25"]] = bm25
+    out[:, _AT["bm25_ratio"]] = bm25 / bm25.max() if bm25.max() > 0 else 0.0
+    out[:, _AT["has_bm25"]] = np.array([c.keyword is not None for c in chunks], dtype=np.float64)
+    out[:, _AT["cover"]] = cover
+    out[:, _AT["cover_gap"]] = cover - cover.max()
+    out[:, _AT["calls"]] = math.log(len(by_call))
+    out[:, _AT["similarity_z"]] = _standardised(sim)
+    out[:, _AT["bm25_z"]] = _standardised(bm25)
     return out
 
 
