@@ -2,7 +2,8 @@
 
 Ingests the corpus with `sophia ingest` (RETENTION_DAYS=0), runs every specific query through
 `sophia search --queries --json` in call scope (restricted to its call) and global scope,
-and scores the hits by the corpus's relevance rule (overlap with a labelled span):
+and scores the hits by the corpus's relevance rule (overlap with a labelled span), with the
+second-stage ranker off (the store's fused order) and on, in the same run:
 
     python benchmarks/retrieval.py --corpus ../shared/data/qmsum-dev
 
@@ -54,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = data_dir / "bench"
     work.mkdir(parents=True, exist_ok=True)
     rows = []
-    for scope in args.scopes:
+    for scope, rerank in [(scope, rerank) for scope in args.scopes for rerank in args.rerank]:
         batch = work / f"queries-{scope}.jsonl"
         with batch.open("w") as handle:
             for q in queries:
@@ -65,11 +66,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         started = time.perf_counter()
         output = _sophia(
             ["search", "--queries", str(batch), "--json", "--limit", str(K), "--mode", args.mode],
-            env,
+            {**env, "SEARCH_RERANK": rerank},
         )
         seconds = time.perf_counter() - started
         hits = {r["qid"]: r.get("hits", []) for r in map(json.loads, output.splitlines())}
-        rows.append({"scope": scope, **_score(queries, hits), "seconds": round(seconds, 1)})
+        rows.append(
+            {
+                "scope": scope,
+                "rerank": rerank,
+                **_score(queries, hits),
+                "seconds": round(seconds, 1),
+            }
+        )
 
     _print_table(rows)
     result = {
@@ -90,6 +98,13 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--split", choices=["all", "train", "val"], default="all")
     parser.add_argument(
         "--scopes", nargs="+", choices=["call", "global"], default=["call", "global"]
+    )
+    parser.add_argument(
+        "--rerank",
+        nargs="+",
+        choices=["off", "on"],
+        default=["off", "on"],
+        help="SEARCH_RERANK for each batch: both by default, fused order then the ranker.",
     )
     parser.add_argument("--mode", choices=["hybrid", "semantic", "keyword"], default="hybrid")
     parser.add_argument("--embedder", choices=["local", "hashing"], default=None)
@@ -188,6 +203,7 @@ def _score(
 def _print_table(rows: list[dict[str, Any]]) -> None:
     columns = [
         "scope",
+        "rerank",
         "queries",
         "hit@1",
         "hit@5",

@@ -40,6 +40,7 @@ from core.metrics import STORE_SECONDS, STORE_WRITTEN_BYTES, SYNC_CALLS, SYNC_RU
 from core.models import Call
 from core.pii import Redactor
 from core.quarantine import Quarantined, QuarantineEntry, describe_fault
+from core.ranking import load_ranker
 from core.relevance import floor_for
 from core.search import SearchService
 from core.session import Session, Viewer
@@ -135,7 +136,10 @@ class Sophia:
             embedder = QueryVectorCache(embedder, build_query_vector_cache(settings, cache))
         state = StateDB(settings.sophia_data_dir / "state.db", clock=clock)
         floor = floor_for(embedder.name, settings.search_floor)
-        search = SearchService(store, embedder, cache, state, generation=generation, floor=floor)
+        ranker = load_ranker() if settings.search_rerank else None
+        search = SearchService(
+            store, embedder, cache, state, generation=generation, floor=floor, ranker=ranker
+        )
         context = InsightContext(
             store, search, build_summarizer(settings), settings, clock, embedder=embedder
         )

@@ -16,6 +16,7 @@ __all__ = [
     "EmbeddingError",
     "EmbeddingRefused",
     "IndexMismatch",
+    "RankerError",
     "RateLimited",
     "SophiaError",
     "SourceError",
@@ -71,6 +72,10 @@ class EmbeddingError(SophiaError):
 class EmbeddingRefused(EmbeddingError):
     """The embedding service refused one input (a 400 about the text, not about us): the
     text's fault, so the call holding it is quarantined instead of stopping the run."""
+
+
+class RankerError(SophiaError):
+    """The search ranking model file is missing, unreadable or made for other features."""
 
 
 class BadQuery(SophiaError):

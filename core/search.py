@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -17,12 +18,13 @@ from core.gong.links import moment_url
 from core.metrics import CACHE_LOOKUPS
 from core.models import Affiliation
 from core.query import SearchMode, SearchRequest
+from core.ranking import Ranker
 from core.relevance import NO_FLOOR, RelevanceFloor
 from core.snippets import best_line, query_terms, snippet_text
 from core.state import StateDB
 from core.stores.base import StoredChunk, StoreQuery, VectorStore
 
-__all__ = ["Hit", "SearchResult", "SearchService"]
+__all__ = ["Candidates", "Hit", "SearchResult", "SearchService"]
 
 log = logging.getLogger("sophia.search")
 # Candidates fetched per requested hit, so that dropping overlapping chunks still fills it.
@@ -62,6 +64,15 @@ class SearchResult(BaseModel):
     below_floor: int = 0
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """What the store returned for a request, in its order, before ranking and the floor."""
+
+    mode: SearchMode  # what was run (keyword when the query could not be embedded)
+    chunks: list[StoredChunk]
+    notice: str | None = None
+
+
 class SearchService:
     """Runs searches against one store with one embedder."""
 
@@ -74,13 +85,17 @@ class SearchService:
         *,
         generation: Generation | None = None,
         floor: RelevanceFloor = NO_FLOOR,
+        ranker: Ranker | None = None,
     ) -> None:
+        """`ranker`: the second stage that reorders hybrid candidates (None: the store's
+        fused order is final)."""
         self._store = store
         self._embedder = embedder
         self._cache = cache
         self._state = state
         self._generation = generation or StoreGeneration(store)
         self._floor = floor
+        self._ranker = ranker
 
     async def search(self, request: SearchRequest) -> SearchResult:
         """The best `request.limit` non-overlapping hits, cited."""
@@ -101,6 +116,28 @@ class SearchService:
         return result
 
     async def _run(self, request: SearchRequest, started: float) -> SearchResult:
+        found = await self.candidates(request)
+        shown, below_floor = self.shown(request, found)
+        terms = query_terms(request.query)
+        side = request.filters.side
+        hits = [_hit(chunk, best_line(chunk.lines, terms, side)) for chunk in shown]
+        notice = found.notice
+        if below_floor and not shown:
+            notice = notice or (
+                f"Nothing in the calls matches “{request.query}” closely enough to show: the "
+                "nearest moments were only loosely related."
+            )
+        return SearchResult(
+            request=request,
+            mode=found.mode,
+            hits=hits,
+            took_ms=_since(started),
+            notice=notice,
+            below_floor=below_floor,
+        )
+
+    async def candidates(self, request: SearchRequest) -> Candidates:
+        """The store's candidates for `request` (as many as the ranker wants to see)."""
         mode, notice, vector = request.mode, None, None
         if mode is not SearchMode.KEYWORD:
             try:
@@ -109,42 +146,46 @@ class SearchService:
                 log.warning("query embedding failed, falling back to keyword search: %s", exc)
                 mode = SearchMode.KEYWORD
                 notice = "Semantic search is unavailable right now; these are keyword matches."
+        wanted = request.limit * _OVERFETCH
+        ranker = self._ranker_for(mode)
+        if ranker is not None:
+            wanted = max(wanted, ranker.pool)
         chunks = await self._store.search(
             StoreQuery(
                 mode=mode,
                 text=request.query,
                 vector=vector,
                 alpha=request.alpha,
-                limit=min(100, request.limit * _OVERFETCH),
+                limit=min(100, wanted),
                 filters=request.filters,
             )
         )
-        terms = query_terms(request.query)
-        side = request.filters.side
+        return Candidates(mode, chunks, notice)
+
+    def shown(self, request: SearchRequest, found: Candidates) -> tuple[list[StoredChunk], int]:
+        """The chunks to show, best first, and how many candidates the floor left out."""
+        chunks = found.chunks
+        ranker = self._ranker_for(found.mode)
+        if ranker is not None:
+            chunks = ranker.rank(request.query, chunks)
+        # As many as the store's order offers without a ranker: the floor and overlaps
+        # thin them, and what is left beyond them was never going to be shown.
+        chunks = chunks[: request.limit * _OVERFETCH]
         # Fewer, right hits beat `limit` hits: what lacks evidence is not shown at all.
         admitted = [chunk for chunk in chunks if self._floor.admits(chunk, request.query)]
-        hits = [
-            _hit(chunk, best_line(chunk.lines, terms, side))
-            for chunk in _without_overlaps(admitted)[: request.limit]
-        ]
-        if chunks and not admitted:
-            notice = notice or (
-                f"Nothing in the calls matches “{request.query}” closely enough to show: the "
-                "nearest moments were only loosely related."
-            )
-        return SearchResult(
-            request=request,
-            mode=mode,
-            hits=hits,
-            took_ms=_since(started),
-            notice=notice,
-            below_floor=len(chunks) - len(admitted),
-        )
+        return _without_overlaps(admitted)[: request.limit], len(chunks) - len(admitted)
+
+    def _ranker_for(self, mode: SearchMode) -> Ranker | None:
+        # Fitted on hybrid candidates: keyword or vector scores alone are on other scales.
+        return self._ranker if mode is SearchMode.HYBRID else None
 
     async def _cache_key(self, request: SearchRequest) -> str:
         generation = await self._generation.current()
         floor = repr(self._floor)
-        material = f"{generation}|{self._embedder.name}|{floor}|{request.model_dump_json()}"
+        ranker = self._ranker.name if self._ranker else "fused"
+        material = (
+            f"{generation}|{self._embedder.name}|{floor}|{ranker}|{request.model_dump_json()}"
+        )
         return "search:" + hashlib.sha256(material.encode()).hexdigest()
 
 

@@ -1,0 +1,399 @@
+"""Fitting the second-stage search ranker (core/ranking/) on a labelled corpus's TRAIN split.
+
+    python benchmarks/fit_ranker.py --corpus ../shared/data/qmsum-dev --write
+
+Needs an index of the corpus in `--data-dir` (benchmarks/retrieval.py builds one in
+benchmarks/out/qmsum). Every specific query runs once per scope (call, global) through the
+product's own search code, in this process: `SearchService.candidates` fetches the store's
+fused top `--pool`, and each candidate is labelled by the corpus's rule. It prints the
+candidates' recall at 10, 30, 50 and 100 (how often the right moment is there to be ranked
+at all), fits LambdaRank trees (LightGBM, a dev-only dependency) on the train queries'
+features, scores the hits search would show (ranker, floor, overlaps) in the fused order
+and the ranker's, on train AND val, and with `--write` stores the trees in
+core/ranking/ranker.json with the data and commit they came from. Only train queries are
+fitted on; val is only reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import json
+import pickle
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script: `core` is a sibling of benchmarks/
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.retrieval import _relevant, _score, _specific_queries, _split_of  # noqa: E402
+from core.app import Sophia  # noqa: E402
+from core.cache import NoCache  # noqa: E402
+from core.chunking import render_lines  # noqa: E402
+from core.config import Settings  # noqa: E402
+from core.query import SearchRequest, build_request  # noqa: E402
+from core.ranking import FEATURES, MODEL_PATH, Ranker, build_trees, features  # noqa: E402
+from core.ranking.model import FORMAT  # noqa: E402
+from core.search import Candidates, SearchService  # noqa: E402
+from core.stores.base import StoredChunk  # noqa: E402
+
+K = 10
+SCOPES = ("call", "global")
+
+
+@dataclass
+class Case:
+    """One query in one scope, with the store's candidates in its order."""
+
+    query: dict[str, Any]
+    scope: str
+    split: str
+    request: SearchRequest
+    found: Candidates
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parse(argv)
+    corpus: Path = args.corpus.resolve()
+    if args.latency:
+        asyncio.run(_latency(args, corpus))
+        return 0
+    cases = _cases(args, corpus)
+    train = [c for c in cases if c.split == "train"]
+    _print_recall(cases)
+    trees = fit(train)
+    ranker = _ranker(trees, args.pool)
+    _print_scores(args, cases, ranker)
+    _print_time(cases, ranker)
+    if args.write:
+        model_file = {
+            "format": FORMAT,
+            "features": list(FEATURES),
+            "pool": args.pool,
+            "fitted_on": _provenance(args, corpus, train),
+            "trees": trees,
+        }
+        MODEL_PATH.write_text(_model_json(model_file))
+        print(f"wrote {MODEL_PATH.relative_to(ROOT)}")
+    return 0
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--data-dir", type=Path, default=ROOT / "benchmarks" / "out" / "qmsum")
+    parser.add_argument("--pool", type=int, default=100, help="Candidates ranked (<= 100).")
+    parser.add_argument("--write", action="store_true", help="Write core/ranking/ranker.json.")
+    parser.add_argument(
+        "--latency",
+        type=int,
+        default=0,
+        metavar="N",
+        help="Only time N val queries per scope through search, ranker off and on, "
+        "alternating (cache off), and print p50/p95.",
+    )
+    parser.add_argument(
+        "--refresh", action="store_true", help="Fetch candidates again (else reuse them)."
+    )
+    return parser.parse_args(argv)
+
+
+# --- candidates ----------------------------------------------------------------------------
+
+
+def _cases(args: argparse.Namespace, corpus: Path) -> list[Case]:
+    """Every specific query of train and val in both scopes, fetched once and kept in
+    `--data-dir`/ranker/ (the index does not change between fits)."""
+    data_dir = args.data_dir.resolve()
+    saved = data_dir / "ranker" / f"candidates-{args.pool}.pkl"
+    if saved.exists() and not args.refresh:
+        cases: list[Case] = pickle.loads(saved.read_bytes())
+        return cases
+    split_of = _split_of(corpus)
+    queries = [
+        (q, split)
+        for split in ("train", "val")
+        for q in _specific_queries(corpus / "queries.jsonl", split_of, split)
+    ]
+    # The ranker being fitted is not the one search loads: fetch with none.
+    settings = Settings(
+        sophia_data_dir=data_dir, retention_days=0, cache_ttl_s=0, search_rerank=False
+    )
+    cases = asyncio.run(_fetch(settings, queries, args.pool))
+    saved.parent.mkdir(parents=True, exist_ok=True)
+    saved.write_bytes(pickle.dumps(cases))
+    return cases
+
+
+async def _fetch(
+    settings: Settings, queries: list[tuple[dict[str, Any], str]], pool: int
+) -> list[Case]:
+    sophia = await Sophia.open(settings)
+    try:
+        await sophia.embedder.warm_up()
+        # A ranker that keeps the store's order, asking for the whole pool.
+        keep = _ranker(
+            {
+                "mean": [0.0] * len(FEATURES),
+                "scale": [1.0] * len(FEATURES),
+                "weights": [0.0] * len(FEATURES),
+            },
+            pool,
+        )
+        service = SearchService(sophia.store, sophia.embedder, NoCache(), ranker=keep)
+        cases = []
+        for n, (q, split) in enumerate(queries, 1):
+            for scope in SCOPES:
+                filters = {"call_ids": (q["call_id"],)} if scope == "call" else {}
+                request = build_request(query=q["query"], limit=K, filters=filters)
+                cases.append(Case(q, scope, split, request, await service.candidates(request)))
+            if n % 200 == 0:
+                print(f"  {n}/{len(queries)} queries", file=sys.stderr, flush=True)
+        return cases
+    finally:
+        await sophia.aclose()
+
+
+async def _latency(args: argparse.Namespace, corpus: Path) -> None:
+    """Search time with the ranker off and on, in one process on the same index: each query
+    runs off then on, so load on the machine falls on both alike."""
+    queries = _specific_queries(corpus / "queries.jsonl", _split_of(corpus), "val")
+    queries = queries[:: max(1, len(queries) // args.latency)][: args.latency]
+    opened = {}
+    for rerank in (False, True):
+        settings = Settings(
+            sophia_data_dir=args.data_dir.resolve(),
+            retention_days=0,
+            cache_ttl_s=0,
+            search_rerank=rerank,
+        )
+        opened[rerank] = await Sophia.open(settings)
+        await opened[rerank].embedder.warm_up()
+    try:
+        timings: dict[tuple[str, bool], list[float]] = {}
+        for q in queries:
+            for scope in SCOPES:
+                filters = {"call_ids": (q["call_id"],)} if scope == "call" else {}
+                request = build_request(query=q["query"], limit=K, filters=filters)
+                for rerank, sophia in opened.items():
+                    started = time.perf_counter()
+                    await sophia.search.search(request)
+                    ms = (time.perf_counter() - started) * 1000
+                    timings.setdefault((scope, rerank), []).append(ms)
+        chunks = (await opened[True].store.counts()).chunks
+        print(f"search over {chunks:,} chunks, {len(queries)} queries a scope, cache off:")
+        for (scope, rerank), ms in sorted(timings.items()):
+            ms.sort()
+            p50, p95 = ms[len(ms) // 2], ms[int(len(ms) * 0.95)]
+            label = "on" if rerank else "off"
+            print(f"  {scope:6} rerank {label:3}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    finally:
+        for sophia in opened.values():
+            await sophia.aclose()
+
+
+def _relevant_chunk(chunk: StoredChunk, query: dict[str, Any], *, centre: bool = False) -> bool:
+    hit = {"call_id": chunk.call_id, "start_ms": chunk.start_ms, "end_ms": chunk.end_ms}
+    return _relevant(hit, query, centre=centre)
+
+
+def _print_recall(cases: Sequence[Case]) -> None:
+    print("Candidate recall (a relevant chunk among the store's fused top n):")
+    print("| split | scope | queries | @10 | @30 | @50 | @100 |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+    for split in ("train", "val"):
+        for scope in SCOPES:
+            group = [c for c in cases if c.split == split and c.scope == scope]
+            cells = []
+            for n in (10, 30, 50, 100):
+                found = sum(
+                    any(_relevant_chunk(ch, c.query) for ch in c.found.chunks[:n]) for c in group
+                )
+                cells.append(f"{found / len(group):.3f}")
+            print(f"| {split} | {scope} | {len(group)} | " + " | ".join(cells) + " |")
+
+
+# --- fitting -------------------------------------------------------------------------------
+
+
+# LambdaRank over the whole pool, small trees: chosen by 3-fold cross-validation over the
+# train calls (benchmarks/README.md), never by val. One thread and a fixed seed: the same
+# data gives the same file.
+PARAMS: dict[str, Any] = {
+    "objective": "lambdarank",
+    "n_estimators": 200,
+    "learning_rate": 0.05,
+    "num_leaves": 7,
+    "min_child_samples": 200,
+    "subsample": 0.8,
+    "subsample_freq": 1,
+    "colsample_bytree": 0.8,
+    "lambdarank_truncation_level": 10,
+    "random_state": 0,
+    "deterministic": True,
+    "force_row_wise": True,
+    "n_jobs": 1,
+    "verbose": -1,
+}
+
+
+def fit(train: Sequence[Case]) -> list[dict[str, list[Any]]]:
+    """LambdaRank trees ranking each train case's relevant candidates first."""
+    import lightgbm  # fitting only: search evaluates the trees with numpy
+
+    groups = [c for c in train if c.found.chunks]
+    x = np.vstack([features(c.request.query, c.found.chunks) for c in groups])
+    y = np.array([_relevant_chunk(ch, c.query) for c in groups for ch in c.found.chunks], dtype=int)
+    model = lightgbm.LGBMRanker(**PARAMS)
+    model.fit(x, y, group=[len(c.found.chunks) for c in groups])
+    trees = [_flat(t["tree_structure"]) for t in model.booster_.dump_model()["tree_info"]]
+    # The numpy evaluation must agree with LightGBM's own before the file is trusted.
+    mine = build_trees(trees).predict(x)
+    if not np.allclose(mine, model.predict(x), atol=1e-9):
+        sys.exit("the exported trees do not reproduce LightGBM's scores")
+    return trees
+
+
+def _flat(root: dict[str, Any]) -> dict[str, list[Any]]:
+    """One dumped LightGBM tree as arrays: internal nodes by split_index, leaves by
+    leaf_index, a child below 0 naming leaf -child - 1."""
+    tree: dict[str, list[Any]] = {
+        k: [] for k in ("split_feature", "threshold", "left", "right", "leaf_value")
+    }
+    splits: dict[int, dict[str, Any]] = {}
+    leaves: dict[int, float] = {}
+
+    def walk(node: dict[str, Any]) -> int:
+        if "leaf_index" in node or "split_index" not in node:
+            index = int(node.get("leaf_index", 0))
+            leaves[index] = float(node["leaf_value"])
+            return -index - 1
+        if node.get("decision_type", "<=") != "<=":
+            sys.exit(f"unexpected split {node.get('decision_type')}")
+        splits[int(node["split_index"])] = node
+        node["_left"], node["_right"] = walk(node["left_child"]), walk(node["right_child"])
+        return int(node["split_index"])
+
+    walk(root)
+    for i in range(len(splits)):
+        node = splits[i]
+        tree["split_feature"].append(int(node["split_feature"]))
+        tree["threshold"].append(float(node["threshold"]))
+        tree["left"].append(node["_left"])
+        tree["right"].append(node["_right"])
+    tree["leaf_value"] = [leaves[i] for i in range(len(leaves))]
+    return tree
+
+
+def _ranker(trees: list[dict[str, list[Any]]], pool: int) -> Ranker:
+    return Ranker(build_trees(trees), pool, name="fitting")
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+def _print_scores(args: argparse.Namespace, cases: Sequence[Case], ranker: Ranker) -> None:
+    """hit@k and friends of the hits search would show, fused order against the ranker."""
+    from core.relevance import floor_for
+
+    floor = floor_for("local:all-MiniLM-L6-v2")
+    services = {
+        "fused": SearchService(_Nothing(), _Nothing(), NoCache(), floor=floor),  # type: ignore[arg-type]
+        "ranker": SearchService(_Nothing(), _Nothing(), NoCache(), floor=floor, ranker=ranker),  # type: ignore[arg-type]
+    }
+    columns = ["hit@1", "hit@5", "hit@10", "mrr@10", "centre_hit@5", "words_per_hit"]
+    print("| split | scope | order | " + " | ".join(columns) + " |")
+    print("| --- | --- | --- |" + " ---: |" * len(columns))
+    for split in ("train", "val"):
+        for scope in SCOPES:
+            group = [c for c in cases if c.split == split and c.scope == scope]
+            for name, service in services.items():
+                hits = {c.query["qid"]: _hits(service, c) for c in group}
+                row = _score([c.query for c in group], hits)
+                cells = " | ".join(str(row[col]) for col in columns)
+                print(f"| {split} | {scope} | {name} | {cells} |")
+
+
+def _print_time(cases: Sequence[Case], ranker: Ranker) -> None:
+    """What the second stage itself costs per search: features and trees over the pool."""
+    ms = []
+    for case in cases:
+        started = time.perf_counter()
+        ranker.rank(case.request.query, case.found.chunks)
+        ms.append((time.perf_counter() - started) * 1000)
+    ms.sort()
+    p50, p95 = ms[len(ms) // 2], ms[int(len(ms) * 0.95)]
+    print(f"ranking {len(ms)} candidate lists: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+
+
+class _Nothing:
+    """Stands in for the store and embedder: scoring only re-ranks fetched candidates."""
+
+
+def _hits(service: SearchService, case: Case) -> list[dict[str, Any]]:
+    # The fused order without a ranker is the store's top limit x 3, as search fetches it.
+    found = case.found
+    shown, _ = service.shown(case.request, found)
+    return [
+        {
+            "call_id": ch.call_id,
+            "start_ms": ch.start_ms,
+            "end_ms": ch.end_ms,
+            "text": render_lines(ch.lines),
+        }
+        for ch in shown
+    ]
+
+
+def _model_json(model: dict[str, Any]) -> str:
+    """The model file: readable provenance at the top, then one tree a line."""
+    head = json.dumps({k: v for k, v in model.items() if k != "trees"}, indent=1)
+    trees = ",\n".join("  " + json.dumps(t, separators=(",", ":")) for t in model["trees"])
+    return head[: head.rindex("}")].rstrip() + ',\n "trees": [\n' + trees + "\n ]\n}\n"
+
+
+def _version(package: str) -> str:
+    from importlib.metadata import version
+
+    return version(package)
+
+
+def _provenance(args: argparse.Namespace, corpus: Path, train: Sequence[Case]) -> dict[str, Any]:
+    commit = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+    ).stdout.strip()
+    model = f":(exclude){MODEL_PATH.relative_to(ROOT)}"
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "core", "benchmarks/fit_ranker.py", model],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    queries = (corpus / "queries.jsonl").read_bytes()
+    return {
+        "script": "benchmarks/fit_ranker.py",
+        # The code that computed the features; "+changes" when it was not committed yet.
+        "commit": commit + ("+changes" if dirty else ""),
+        "corpus": corpus.name,
+        "queries_sha256": hashlib.sha256(queries).hexdigest(),
+        "split": "train",
+        "train_queries": len({c.query["qid"] for c in train}),
+        "scopes": list(SCOPES),
+        "label": "overlaps a marked span (the corpus's rule)",
+        "model": f"LightGBM {_version('lightgbm')} LGBMRanker",
+        "params": PARAMS,
+    }
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
