@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Sequence
@@ -111,6 +112,9 @@ def _match(line: ChunkLine, terms: set[str], related: set[str]) -> float:
     return len(terms & words) + RELATED_WEIGHT * bool(related & words)
 
 
+# Pure, and called for every word of every candidate a search looks at (the floor and the
+# quoted sentence): conversation reuses few words, so a cache makes it ~free.
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str, cap: int | None = _STEM_CHARS) -> str:
     word = word.removesuffix("'s")
     for suffix in _SUFFIXES:
