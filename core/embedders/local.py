@@ -26,7 +26,9 @@ __all__ = ["LocalEmbedder"]
 
 _WINDOW = 256  # word pieces, including [CLS] and [SEP]; the model truncates beyond it
 _SPECIAL_TOKENS = 2
-_BATCH = 32
+# Measured on 2 cores with length-sorted transcript chunks (~210 word pieces): batches of
+# 8 embed ~36 chunks/s, of 32 ~31/s (smaller attention blocks stay in cache).
+_BATCH = 8
 
 
 class LocalEmbedder:
