@@ -10,24 +10,24 @@ nothing already on disk is rewritten. What follows a write decides what a sync c
   since they hold only what syncs added since. Tiny fragments are compacted with each
   other only once `COMPACT_SMALL_FRAGMENTS` have piled up, and never together with a
   large one.
-- **Once a day (full upkeep**, with the retention purge, `sophia optimize`) fragments are
-  compacted to LanceDB's usual size, rows deleted by re-ingest and retention are
-  materialised away, and every index is merged back into one segment.
+- **Once a day (full upkeep**: the daily purge, `sophia purge`, and the end of a reindex)
+  fragments are compacted to LanceDB's usual size, rows deleted by re-ingest and retention
+  are materialised away, and every index is merged back into one segment.
 
 Both end by removing versions older than `VERSION_GRACE` (kept for queries still reading
 them), so deleted or re-redacted text does not linger on disk.
 
-Why these numbers (benchmarks/incremental.py, 1M chunks, 2 cores): 4,800 new rows left
-unindexed make a full-text search ~15x slower (10 to 166 ms p50), so new rows are always
-folded in; 16 delta segments make a vector search ~4x slower (22 to 106 ms), 4 cost little;
-merging 16 deltas takes 0.8 s and writes 3 MB, while merging them into the base rewrites the
-whole index (7 s, 165 MB at 1M). Compaction keeps indexes valid by a remap table instead of
-rewriting them (`defer_index_remap`): 16 small fragments compact in 0.14 s.
+Why these numbers (measured at 1M chunks on 2 cores; benchmarks/README.md, "A small
+sync"): 4,800 new rows left unindexed make a full-text search ~15x slower (10 to 166 ms
+p50), so new rows are always folded in; 16 delta segments make a vector search ~4x slower
+(22 to 106 ms), so deltas are merged long before that; merging 16 deltas takes 0.8 s and
+writes 3 MB, while merging them into the base rewrites the whole index (7 s, 165 MB at 1M).
+Compaction keeps indexes valid by a remap table instead of rewriting them
+(`defer_index_remap`): 16 small fragments compact in 0.14 s.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -43,8 +43,6 @@ __all__ = [
     "remove_old_versions",
     "written_bytes",
 ]
-
-log = logging.getLogger("sophia.store")
 
 # An index's base segment plus up to three deltas before the deltas are merged.
 MAX_INDEX_SEGMENTS = 4
