@@ -33,7 +33,7 @@ QUERIES = [
 LIVE = "reindex: the rebuilt index is live"
 
 
-def reindex_env(data_dir: Path) -> dict[str, str]:
+def reindex_env(data_dir: Path, **more: str) -> dict[str, str]:
     return {
         **os.environ,
         "SOPHIA_DATA_DIR": str(data_dir),
@@ -41,13 +41,39 @@ def reindex_env(data_dir: Path) -> dict[str, str]:
         "RETENTION_DAYS": "0",
         # Two calls a batch: many steps at which to be killed, and a longer window to search in.
         "SYNC_BATCH_SIZE": "2",
+        **more,
     }
 
 
-async def start_reindex(data_dir: Path, log: Any) -> asyncio.subprocess.Process:
+async def start_reindex(env: dict[str, str], log: Any) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
-        SOPHIA, "-v", "reindex", env=reindex_env(data_dir), stdout=log, stderr=log
+        SOPHIA, "-v", "reindex", env=env, stdout=log, stderr=log
     )
+
+
+async def kill_reindex_at(env: dict[str, str], point: int | str) -> None:
+    """Run `sophia reindex` and kill it after `point` stored batches, or (`LIVE`) right
+    after it switched."""
+    process = await asyncio.create_subprocess_exec(
+        SOPHIA,
+        "-v",
+        "reindex",
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    stored = 0
+    async with asyncio.timeout(60):
+        while point == LIVE or stored < int(point):
+            line = (await process.stderr.readline()).decode()
+            assert line, f"the reindex ended before kill point {point}"
+            stored += "batch stored" in line
+            if point == LIVE and LIVE in line:
+                break
+        process.kill()
+        await process.wait()
+        await process.stderr.read()
 
 
 async def search(http: httpx.AsyncClient, query: str) -> httpx.Response:
@@ -68,7 +94,7 @@ async def test_searches_never_come_back_empty_or_failed_while_another_process_re
     async with open_sophia(settings) as sophia, api_client(sophia) as http:
         expected = {q: call_ids(await search(http, q)) for q in QUERIES}
         with (tmp_path / "reindex.log").open("wb") as log:
-            process = await start_reindex(api_data_dir, log)
+            process = await start_reindex(reindex_env(api_data_dir), log)
 
             async def client(offset: int) -> None:
                 done = 0
@@ -107,26 +133,7 @@ async def test_a_reindex_killed_at_any_point_leaves_the_old_index_serving(
     async with open_sophia(settings) as sophia, api_client(sophia) as http:
         expected = {q: call_ids(await search(http, q)) for q in QUERIES}
         for point in kill_after:
-            process = await asyncio.create_subprocess_exec(
-                SOPHIA,
-                "-v",
-                "reindex",
-                env=reindex_env(api_data_dir),
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            assert process.stderr is not None
-            stored = 0
-            async with asyncio.timeout(60):
-                while point == LIVE or stored < point:
-                    line = (await process.stderr.readline()).decode()
-                    assert line, f"the reindex ended before kill point {point}"
-                    stored += "batch stored" in line
-                    if point == LIVE and LIVE in line:
-                        break
-                process.kill()
-                await process.wait()
-                await process.stderr.read()
+            await kill_reindex_at(reindex_env(api_data_dir), point)
             switched = pointer.read_text() != before
             assert switched == (point == LIVE), point
             answers = {q: await search(http, q) for q in QUERIES}

@@ -6,13 +6,9 @@ against the fake Weaviate, beside an API serving searches."""
 from __future__ import annotations
 
 import asyncio
-import os
 import random
-import sys
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 import weaviate
 from weaviate.classes.data import DataObject
@@ -22,17 +18,18 @@ from core.stores.weaviate.schema import META_FIELDS, Collection
 from tests.conftest import SAMPLES
 from tests.fakes.sophia_api import api_client, make_settings, open_sophia
 from tests.fakes.weaviate_server import FakeWeaviate
+from tests.test_reindex import (
+    LIVE,
+    QUERIES,
+    call_ids,
+    kill_reindex_at,
+    reindex_env,
+    search,
+    start_reindex,
+)
 
 pytest_plugins = ["tests.fakes.weaviate_fixtures"]
 
-SOPHIA = str(Path(sys.executable).with_name("sophia"))
-QUERIES = [
-    "pricing objections and the budget",
-    "security review questionnaire",
-    "renewal discount for next year",
-    "onboarding timeline and training",
-]
-LIVE = "reindex: the rebuilt index is live"
 META = "GongChunkMeta"
 
 
@@ -54,22 +51,12 @@ async def indexed(weaviate_server: FakeWeaviate, tmp_path: Path) -> Settings:
     return settings
 
 
-def reindex_env(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SOPHIA_DATA_DIR": str(settings.sophia_data_dir),
-        "SOPHIA_EMBEDDER": "hashing",
-        "RETENTION_DAYS": "0",
-        "WEAVIATE_ENDPOINT": str(settings.weaviate_endpoint),
-        "WEAVIATE_GRPC_PORT": str(settings.weaviate_grpc_port),
-        # Two calls a batch: many steps at which to be killed, and a longer window to search in.
-        "SYNC_BATCH_SIZE": "2",
-    }
-
-
-async def start_reindex(settings: Settings, log: Any) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        SOPHIA, "-v", "reindex", env=reindex_env(settings), stdout=log, stderr=log
+def weaviate_env(settings: Settings) -> dict[str, str]:
+    """`sophia reindex`'s environment for the index in `settings`."""
+    return reindex_env(
+        settings.sophia_data_dir,
+        WEAVIATE_ENDPOINT=str(settings.weaviate_endpoint),
+        WEAVIATE_GRPC_PORT=str(settings.weaviate_grpc_port),
     )
 
 
@@ -77,14 +64,6 @@ def live_set(server: FakeWeaviate) -> str:
     """The chunk collection the index record names."""
     [record] = server.collections()[META]
     return str(record["collection"])
-
-
-async def search(http: httpx.AsyncClient, query: str) -> httpx.Response:
-    return await http.post("/api/gong/search", json={"query": query, "limit": 5})
-
-
-def call_ids(response: httpx.Response) -> list[str]:
-    return [hit["call_id"] for hit in response.json()["hits"]]
 
 
 def forget_reads_of_dropped_sets(server: FakeWeaviate, dropped: set[str]) -> None:
@@ -103,7 +82,7 @@ async def test_searches_never_come_back_empty_or_failed_while_another_process_re
     async with open_sophia(indexed) as sophia, api_client(sophia) as http:
         expected = {q: call_ids(await search(http, q)) for q in QUERIES}
         with (tmp_path / "reindex.log").open("wb") as log:
-            process = await start_reindex(indexed, log)
+            process = await start_reindex(weaviate_env(indexed), log)
 
             async def client(offset: int) -> None:
                 done = 0
@@ -140,26 +119,7 @@ async def test_a_reindex_killed_at_any_point_leaves_the_old_set_serving(
     async with open_sophia(indexed) as sophia, api_client(sophia) as http:
         expected = {q: call_ids(await search(http, q)) for q in QUERIES}
         for point in kill_after:
-            process = await asyncio.create_subprocess_exec(
-                SOPHIA,
-                "-v",
-                "reindex",
-                env=reindex_env(indexed),
-                stdout=asyncio.subprocess.DEVNULL,
-                stderr=asyncio.subprocess.PIPE,
-            )
-            assert process.stderr is not None
-            stored = 0
-            async with asyncio.timeout(60):
-                while point == LIVE or stored < int(point):
-                    line = (await process.stderr.readline()).decode()
-                    assert line, f"the reindex ended before kill point {point}"
-                    stored += "batch stored" in line
-                    if point == LIVE and LIVE in line:
-                        break
-                process.kill()
-                await process.wait()
-                await process.stderr.read()
+            await kill_reindex_at(weaviate_env(indexed), point)
             assert (live_set(weaviate_server) != before) == (point == LIVE), point
             answers = {q: await search(http, q) for q in QUERIES}
             assert all(r.status_code == 200 for r in answers.values()), point
@@ -173,35 +133,22 @@ async def test_a_reindex_killed_at_any_point_leaves_the_old_set_serving(
 
 
 async def test_an_index_from_before_data_sets_serves_and_moves_on_at_reindex(
-    weaviate_server: FakeWeaviate, tmp_path: Path
+    weaviate_server: FakeWeaviate, raw_client: weaviate.WeaviateAsyncClient, tmp_path: Path
 ) -> None:
     # The record earlier versions wrote: no `collection` property, the data in N and NCall.
     settings = weaviate_settings(weaviate_server, tmp_path / "data")
     async with open_sophia(settings) as sophia:
         await sophia.ingest_folder(SAMPLES)
-    client = weaviate.use_async_with_custom(
-        http_host="127.0.0.1",
-        http_port=int(weaviate_server.url.rsplit(":", 1)[1]),
-        http_secure=False,
-        grpc_host="127.0.0.1",
-        grpc_port=weaviate_server.grpc_port,
-        grpc_secure=False,
-        skip_init_checks=True,
+    fields = {k: v for k, v in META_FIELDS.items() if k != "collection"}
+    meta = raw_client.collections.use(META)
+    [record] = (await meta.query.fetch_objects(limit=1, return_properties=list(fields))).objects
+    properties = dict(record.properties)
+    await raw_client.collections.delete(META)
+    older = Collection(META, fields, indexed=False)
+    await raw_client.collections.create(**older.create_arguments(128))
+    await raw_client.collections.use(META).data.insert_many(
+        [DataObject(properties=properties, uuid=record.uuid)]
     )
-    await client.connect()
-    try:
-        fields = {k: v for k, v in META_FIELDS.items() if k != "collection"}
-        meta = client.collections.use(META)
-        [record] = (await meta.query.fetch_objects(limit=1, return_properties=list(fields))).objects
-        properties = dict(record.properties)
-        await client.collections.delete(META)
-        older = Collection(META, fields, indexed=False)
-        await client.collections.create(**older.create_arguments(128))
-        await client.collections.use(META).data.insert_many(
-            [DataObject(properties=properties, uuid=record.uuid)]
-        )
-    finally:
-        await client.close()
 
     async with open_sophia(settings) as sophia, api_client(sophia) as http:
         assert call_ids(await search(http, QUERIES[0]))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,23 +35,6 @@ INFO = IndexInfo("test:unit-4", 4)
 
 def store_of(server: FakeWeaviate, **options: Any) -> WeaviateStore:
     return WeaviateStore(server.url, grpc_port=server.grpc_port, **options)
-
-
-@pytest.fixture
-async def raw_client(weaviate_server: FakeWeaviate) -> AsyncIterator[weaviate.WeaviateAsyncClient]:
-    """The plain weaviate-client, connected to the fake: for what Sophia's store never does."""
-    client = weaviate.use_async_with_custom(
-        http_host="127.0.0.1",
-        http_port=int(weaviate_server.url.rsplit(":", 1)[1]),
-        http_secure=False,
-        grpc_host="127.0.0.1",
-        grpc_port=weaviate_server.grpc_port,
-        grpc_secure=False,
-        skip_init_checks=True,
-    )
-    await client.connect()
-    yield client
-    await client.close()
 
 
 def closed_port() -> int:

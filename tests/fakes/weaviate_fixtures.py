@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 import pytest
+import weaviate
 
 from tests.fakes.loopback import clear_proxies
 from tests.fakes.weaviate_server import FakeWeaviate
@@ -24,6 +25,23 @@ def weaviate_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeaviate]:
     yield server
     server.stop()
     assert server.rejected == [], f"the fake Weaviate refused requests: {server.rejected}"
+
+
+@pytest.fixture
+async def raw_client(weaviate_server: FakeWeaviate) -> AsyncIterator[weaviate.WeaviateAsyncClient]:
+    """The plain weaviate-client, connected to the fake: for what Sophia's store never does."""
+    client = weaviate.use_async_with_custom(
+        http_host="127.0.0.1",
+        http_port=int(weaviate_server.url.rsplit(":", 1)[1]),
+        http_secure=False,
+        grpc_host="127.0.0.1",
+        grpc_port=weaviate_server.grpc_port,
+        grpc_secure=False,
+        skip_init_checks=True,
+    )
+    await client.connect()
+    yield client
+    await client.close()
 
 
 @dataclass(frozen=True)
