@@ -58,15 +58,7 @@ def quote(book: CitationBook, sentence: Spoken, context: Sequence[Spoken] = ()) 
     """A verbatim bullet for `sentence` (plus same-speaker `context` that follows it), cited."""
     parts = [sentence, *(s for s in context if s.speaker == sentence.speaker)]
     text = " ".join(s.text for s in parts)
-    number = book.cite(
-        sentence.details,
-        sentence.speaker,
-        sentence.affiliation,
-        sentence.start_ms,
-        parts[-1].end_ms,
-        text,
-    )
-    return Bullet(text=text, citations=[number], quote=True)
+    return Bullet(text=text, citations=[_cite(book, parts)], quote=True)
 
 
 def speaker_label(sentence: Spoken) -> str:
@@ -81,16 +73,21 @@ def said(book: CitationBook, sentence: Spoken, context: Sequence[Spoken], text: 
 
     The citation keeps the verbatim transcript; the bullet shows the tidied words.
     """
-    parts = [sentence, *context]
-    number = book.cite(
-        sentence.details,
-        sentence.speaker,
-        sentence.affiliation,
-        sentence.start_ms,
+    number = _cite(book, [sentence, *context])
+    return Bullet(text=f"{speaker_label(sentence)}: “{text}”", citations=[number])
+
+
+def _cite(book: CitationBook, parts: Sequence[Spoken]) -> int:
+    """One citation for consecutive sentences: the first one's speaker, their span, their words."""
+    first = parts[0]
+    return book.cite(
+        first.details,
+        first.speaker,
+        first.affiliation,
+        first.start_ms,
         parts[-1].end_ms,
         " ".join(s.text for s in parts),
     )
-    return Bullet(text=f"{speaker_label(sentence)}: “{text}”", citations=[number])
 
 
 def talk_time_ms(sentences: Iterable[Spoken]) -> dict[Affiliation, int]:
