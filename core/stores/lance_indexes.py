@@ -59,7 +59,8 @@ _BITMAP = ("has_internal", "has_external", "has_unknown")
 
 def ensure_indexes(table: Any, *, ann_min_rows: int = ANN_MIN_ROWS) -> list[str]:
     """Create the full-text and scalar indexes and, past `ann_min_rows`, the ANN index when
-    missing or outgrown; returns what was (re)built. optimize() keeps the rest current."""
+    missing or outgrown; returns what was (re)built. The upkeep after each sync keeps the
+    rest current (core/stores/lance_upkeep.py)."""
     rows = table.count_rows()
     if not rows:
         return []

@@ -64,9 +64,9 @@ def fold_into_indexes(table: Any, *, merge_all: bool = False) -> list[str]:
         table.checkout_latest()
         done.append(f"indexed {max(stats[n].num_unindexed_rows for n in unindexed)} new rows")
     merged = []
+    keep = 0 if merge_all else 1  # the base segment stays as it is
     for index in table.list_indices():
         segments = table.index_stats(index.name).num_indices
-        keep = 0 if merge_all else 1
         if segments > 1 and (merge_all or segments > MAX_INDEX_SEGMENTS):
             _dataset(table).optimize.optimize_indices(
                 index_names=[index.name], num_indices_to_merge=segments - keep
