@@ -25,10 +25,7 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
         > requirements.txt \
  && /opt/sophia/bin/pip install ${PIP_ARGS} -r requirements.txt
 COPY README.md ./
-COPY core ./core
-COPY cli ./cli
-COPY api ./api
-COPY bot ./bot
+COPY src ./src
 RUN /opt/sophia/bin/pip install ${PIP_ARGS} --no-deps .
 # The local model as ONNX, exported once from the packaged weights (torch is used here only):
 # at run time onnxruntime loads it from this read-only folder and nothing is written.
@@ -57,7 +54,7 @@ COPY samples/calls.json samples/transcripts.json samples/folder.json /opt/sophia
 USER 10001:10001
 WORKDIR /home/sophia
 # Proof that this image embeds offline: the packaged model loads and answers with 384 dims.
-RUN python -c "import asyncio; from core.embedders.local import LocalEmbedder; \
+RUN python -c "import asyncio; from sophia.core.embedders.local import LocalEmbedder; \
 v = asyncio.run(LocalEmbedder().embed_query('pricing objections')); \
 assert v.shape == (384,), v.shape"
 # The index (LanceDB, when Weaviate is not configured) and the sync state live here.

@@ -49,14 +49,14 @@ test: setup redis-server
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core bot api cli
+	$(BIN)/mypy src/sophia
 
 format: setup
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 docs: setup
-	$(BIN)/python -m cli.readme
+	$(BIN)/python -m sophia.cli.readme
 
 bench: setup
 	$(BIN)/python benchmarks/latency.py

@@ -27,10 +27,10 @@ from pathlib import Path
 
 from rouge_score import rouge_scorer
 
-from core.app import Sophia
-from core.config import Settings
-from core.insights.answer import Answer
-from core.insights.spoken import spoken_sentences
+from sophia.core.config import Settings
+from sophia.core.insights.answer import Answer
+from sophia.core.insights.spoken import spoken_sentences
+from sophia.core.services import Sophia
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -36,15 +36,15 @@ if str(ROOT) not in sys.path:  # run as a script: `core` is a sibling of benchma
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.retrieval import _relevant, _score, _specific_queries, _split_of  # noqa: E402
-from core.app import Sophia  # noqa: E402
-from core.cache import NoCache  # noqa: E402
-from core.chunking import render_lines  # noqa: E402
-from core.config import Settings  # noqa: E402
-from core.query import SearchRequest, build_request  # noqa: E402
-from core.ranking import FEATURES, MODEL_PATH, Ranker, build_trees, features  # noqa: E402
-from core.ranking.model import FORMAT  # noqa: E402
-from core.search import Candidates, SearchService  # noqa: E402
-from core.stores.base import StoredChunk  # noqa: E402
+from sophia.core.cache import NoCache  # noqa: E402
+from sophia.core.chunking import render_lines  # noqa: E402
+from sophia.core.config import Settings  # noqa: E402
+from sophia.core.query import SearchRequest, build_request  # noqa: E402
+from sophia.core.ranking import FEATURES, MODEL_PATH, Ranker, build_trees, features  # noqa: E402
+from sophia.core.ranking.model import FORMAT  # noqa: E402
+from sophia.core.search import Candidates, SearchService  # noqa: E402
+from sophia.core.services import Sophia  # noqa: E402
+from sophia.core.stores.base import StoredChunk  # noqa: E402
 
 K = 10
 SCOPES = ("call", "global")
@@ -303,7 +303,7 @@ def _ranker(trees: list[dict[str, list[Any]]], pool: int) -> Ranker:
 
 def _print_scores(args: argparse.Namespace, cases: Sequence[Case], ranker: Ranker) -> None:
     """hit@k and friends of the hits search would show, fused order against the ranker."""
-    from core.relevance import floor_for
+    from sophia.core.relevance import floor_for
 
     floor = floor_for("local:all-MiniLM-L6-v2")
     services = {

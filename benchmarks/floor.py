@@ -26,12 +26,12 @@ if str(ROOT) not in sys.path:  # run as a script: `core` is a sibling of benchma
     sys.path.insert(0, str(ROOT))
 
 from benchmarks.retrieval import _relevant, _specific_queries, _split_of  # noqa: E402
-from core.app import Sophia  # noqa: E402
-from core.config import Settings  # noqa: E402
-from core.query import SearchFilters, SearchMode  # noqa: E402
-from core.relevance import RelevanceFloor  # noqa: E402
-from core.snippets import word_stems  # noqa: E402
-from core.stores.base import StoredChunk, StoreQuery  # noqa: E402
+from sophia.core.config import Settings  # noqa: E402
+from sophia.core.query import SearchFilters, SearchMode  # noqa: E402
+from sophia.core.relevance import RelevanceFloor  # noqa: E402
+from sophia.core.services import Sophia  # noqa: E402
+from sophia.core.snippets import word_stems  # noqa: E402
+from sophia.core.stores.base import StoredChunk, StoreQuery  # noqa: E402
 
 K = 10
 

@@ -37,8 +37,8 @@ sys.path.insert(0, str(ROOT))
 
 from scale import bench_settings  # noqa: E402  (benchmarks/ is the script's own folder)
 
-from core.app import Sophia  # noqa: E402
-from core.query import build_request  # noqa: E402
+from sophia.core.query import build_request  # noqa: E402
+from sophia.core.services import Sophia  # noqa: E402
 
 # New ids outside the corpus's and the replicas' id space.
 _NEW_ID_BASE = 8_100_000_000_000_000_000

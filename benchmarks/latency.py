@@ -31,9 +31,9 @@ from pathlib import Path
 
 import redis
 
-from core.app import Sophia
-from core.config import Settings
-from core.query import SearchMode, build_request
+from sophia.core.config import Settings
+from sophia.core.query import SearchMode, build_request
+from sophia.core.services import Sophia
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTIONS = [

@@ -42,10 +42,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: `core` is a sibling of benchmarks/
     sys.path.insert(0, str(ROOT))
 
-from core.app import Sophia  # noqa: E402
-from core.config import Settings  # noqa: E402
-from core.insights.answer import Answer  # noqa: E402
-from core.session import Session, Viewer  # noqa: E402
+from sophia.core.config import Settings  # noqa: E402
+from sophia.core.insights.answer import Answer  # noqa: E402
+from sophia.core.services import Sophia  # noqa: E402
+from sophia.core.session import Session, Viewer  # noqa: E402
 
 QUESTIONS = ROOT / "benchmarks" / "questions.jsonl"
 SAMPLES = ROOT / "samples"

@@ -29,9 +29,9 @@ from typing import Any
 import httpx
 from latency import QUESTIONS, percentile  # benchmarks/latency.py, beside this script
 
-from api.server import build_server
-from core.app import Sophia
-from core.config import Settings
+from sophia.api.server import build_server
+from sophia.core.config import Settings
+from sophia.core.services import Sophia
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -40,13 +40,13 @@ import pyarrow as pa
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.app import Sophia  # noqa: E402
-from core.config import Settings  # noqa: E402
-from core.embedders.local import LocalEmbedder  # noqa: E402
-from core.query import SearchMode, account_key, build_request  # noqa: E402
-from core.stores.base import IndexInfo  # noqa: E402
-from core.stores.lance import LanceStore  # noqa: E402
-from core.stores.lance_indexes import AnnProbe, ann_partitions  # noqa: E402
+from sophia.core.config import Settings  # noqa: E402
+from sophia.core.embedders.local import LocalEmbedder  # noqa: E402
+from sophia.core.query import SearchMode, account_key, build_request  # noqa: E402
+from sophia.core.services import Sophia  # noqa: E402
+from sophia.core.stores.base import IndexInfo  # noqa: E402
+from sophia.core.stores.lance import LanceStore  # noqa: E402
+from sophia.core.stores.lance_indexes import AnnProbe, ann_partitions  # noqa: E402
 
 # Replicas' vectors: noise of this norm per unit vector (cosine to the original ~0.95).
 _NOISE = 0.33
@@ -242,7 +242,7 @@ def _requests(q: dict[str, Any], account: str) -> list[tuple[str, Any]]:
 
 def _recall(store: LanceStore, vectors: list[Any]) -> float:
     """Overlap of the ANN top 10 (as the product queries it) with an exact scan's."""
-    from core.query import NO_FILTERS
+    from sophia.core.query import NO_FILTERS
 
     probe = AnnProbe()
     table = store.live_tables()[0]

@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the fake Slack lives in tests/
 
-from core.app import Sophia  # noqa: E402
-from core.config import Settings  # noqa: E402
+from sophia.core.config import Settings  # noqa: E402
+from sophia.core.services import Sophia  # noqa: E402
 from tests.fakes.slack_server import FakeSlack  # noqa: E402
 
 TOPICS = [

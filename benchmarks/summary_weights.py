@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from rouge_score import rouge_scorer
 
-from core.insights.call_analysis import SUMMARY_WORDS
-from core.insights.call_summary import (
+from sophia.core.insights.call_analysis import SUMMARY_WORDS
+from sophia.core.insights.call_summary import (
     FEATURES,
     RELEVANCE,
     WEIGHTS,
@@ -36,8 +36,8 @@ from core.insights.call_summary import (
     summary_units,
     unit_features,
 )
-from core.insights.spoken import speaker_label, spoken_sentences
-from core.sources.folder import FolderSource
+from sophia.core.insights.spoken import speaker_label, spoken_sentences
+from sophia.core.sources.folder import FolderSource
 
 ROOT = Path(__file__).resolve().parent.parent
 STEPS = (-1.0, -0.5, 0.5, 1.0)

@@ -23,11 +23,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.chunking import Chunk, ChunkLine, chunk_id
-from core.models import Affiliation, Call, CallDetails, Monologue, Sentence
-from core.query import NO_FILTERS, SearchMode
-from core.stores.base import IndexedCall, IndexInfo, StoreQuery
-from core.stores.lance import LanceStore
+from sophia.core.chunking import Chunk, ChunkLine, chunk_id
+from sophia.core.models import Affiliation, Call, CallDetails, Monologue, Sentence
+from sophia.core.query import NO_FILTERS, SearchMode
+from sophia.core.stores.base import IndexedCall, IndexInfo, StoreQuery
+from sophia.core.stores.lance import LanceStore
 
 DIM = 384
 WORDS = "pricing budget security review renewal discount onboarding timeline training".split()

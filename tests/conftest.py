@@ -25,9 +25,9 @@ from typing import Any
 
 import pytest
 
-from core.config import Settings
-from core.embedders.hashing import HashingEmbedder
-from core.embedders.local import LocalEmbedder
+from sophia.core.config import Settings
+from sophia.core.embedders.hashing import HashingEmbedder
+from sophia.core.embedders.local import LocalEmbedder
 from tests.fakes.loopback import clear_proxies
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,7 +95,7 @@ def samples_copy(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 def samples_index(tmp_path_factory: pytest.TempPathFactory, local_embedder: LocalEmbedder) -> Path:
     """samples/ ingested once with the real model; tests only read it."""
-    from core.app import Sophia
+    from sophia.core.services import Sophia
 
     data_dir = tmp_path_factory.mktemp("samples-index")
     settings = Settings(_env_file=None, sophia_data_dir=data_dir, retention_days=90)

@@ -22,12 +22,12 @@ import lancedb
 import pyarrow as pa
 from pydantic import SecretStr
 
-from core.access import AccessPolicy
-from core.app import Sophia
-from core.config import Settings
-from core.models import Affiliation, Call
-from core.query import account_key
-from core.session import Viewer
+from sophia.core.access import AccessPolicy
+from sophia.core.config import Settings
+from sophia.core.models import Affiliation, Call
+from sophia.core.query import account_key
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.conftest import SAMPLES
 
 __all__ = [

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from core.access import AccessPolicy
-from core.app import Sophia
-from core.config import Settings
-from core.errors import AccessDenied, BadQuery, CallNotFound, ConfigError
-from core.query import account_key, build_request
-from core.session import Viewer
+from sophia.core.access import AccessPolicy
+from sophia.core.config import Settings
+from sophia.core.errors import AccessDenied, BadQuery, CallNotFound, ConfigError
+from sophia.core.query import account_key, build_request
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 MOSS_CALL, OLYMPUS_CALL, LOOSE_CALL = (

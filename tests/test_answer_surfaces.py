@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app as cli
-from core.session import Viewer
+from sophia.cli.main import app as cli
+from sophia.core.session import Viewer
 from tests.fakes.slack_server import FakeSlack
 from tests.fakes.sophia_api import api_client
 

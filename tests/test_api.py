@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from api.app import MAX_BODY_BYTES
-from core.logs import JsonFormatter
+from sophia.api.rest_app import MAX_BODY_BYTES
+from sophia.core.logs import JsonFormatter
 from tests.fakes.sophia_api import api_client, assert_error, make_settings, metric, open_sophia
 
 pytest_plugins = ["tests.fakes.api_fixtures"]

@@ -7,10 +7,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import create_app
-from api.auth import key_name
-from core.config import Settings
-from core.ratelimit import RateLimiter
+from sophia.api.auth import key_name
+from sophia.api.rest_app import create_app
+from sophia.core.config import Settings
+from sophia.core.ratelimit import RateLimiter
 from tests.fakes.sophia_api import FakeClock, api_client, assert_error, make_settings, open_sophia
 
 pytest_plugins = ["tests.fakes.api_fixtures"]

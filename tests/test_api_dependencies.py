@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.config import Settings
+from sophia.core.config import Settings
 from tests.conftest import raw_call, raw_transcript, write_folder
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.sophia_api import (

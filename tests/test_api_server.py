@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from api.server import build_server
+from sophia.api.server import build_server
 from tests.fakes.sophia_api import make_settings, open_sophia
 
 pytest_plugins = ["tests.fakes.api_fixtures"]

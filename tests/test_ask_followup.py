@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from core.app import Sophia
-from core.config import Settings
-from core.insights.answer import Answer, Intent
+from sophia.core.config import Settings
+from sophia.core.insights.answer import Answer, Intent
+from sophia.core.services import Sophia
 
 pytest_plugins = ["tests.fakes.slack_fixtures"]
 

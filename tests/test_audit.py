@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
-from core.app import Sophia
-from core.audit import AuditEntry, AuditError, AuditLog, read_audit
-from core.config import Settings
-from core.errors import AccessDenied, BadQuery, CallNotFound
-from core.query import build_request
-from core.session import Viewer
+from sophia.cli.main import app
+from sophia.core.audit import AuditEntry, AuditError, AuditLog, read_audit
+from sophia.core.config import Settings
+from sophia.core.errors import AccessDenied, BadQuery, CallNotFound
+from sophia.core.query import build_request
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 runner = CliRunner()
@@ -113,7 +113,7 @@ _WRITER = """
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from core.audit import AuditEntry, AuditLog
+from sophia.core.audit import AuditEntry, AuditLog
 log = AuditLog(Path(sys.argv[1]), max_bytes=4_000, backups=100)
 for n in range(150):
     log.write(AuditEntry(time=datetime(2026, 11, 2, tzinfo=UTC), surface="api", user=sys.argv[2],

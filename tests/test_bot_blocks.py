@@ -7,8 +7,8 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot import messages
-from bot.blocks import (
+from sophia.bot import messages
+from sophia.bot.blocks import (
     MAX_BUTTON_VALUE,
     SHARE,
     answer_blocks,
@@ -18,12 +18,12 @@ from bot.blocks import (
     paginate,
     search_blocks,
 )
-from bot.commands import COMMANDS
-from bot.mrkdwn import escape
-from core.insights.answer import Answer, Bullet, Citation, Intent, Section, Table
-from core.models import Affiliation
-from core.query import build_request
-from core.search import Hit, SearchResult
+from sophia.bot.commands import COMMANDS
+from sophia.bot.mrkdwn import escape
+from sophia.core.insights.answer import Answer, Bullet, Citation, Intent, Section, Table
+from sophia.core.models import Affiliation
+from sophia.core.query import build_request
+from sophia.core.search import Hit, SearchResult
 from tests.fakes.slack_server import block_problems
 
 UTC_ZONE = ZoneInfo("UTC")

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands import (
+from sophia.bot.commands import (
     COMMANDS,
     Ask,
     Brief,
@@ -22,9 +22,9 @@ from bot.commands import (
     commands_markdown,
     parse,
 )
-from bot.mrkdwn import escape, unescape
-from core.config import Settings
-from core.models import Affiliation
+from sophia.bot.mrkdwn import escape, unescape
+from sophia.core.config import Settings
+from sophia.core.models import Affiliation
 
 
 @pytest.fixture

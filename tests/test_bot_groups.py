@@ -7,7 +7,7 @@ import logging
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.groups import UserGroups
+from sophia.bot.groups import UserGroups
 from tests.fakes.slack_server import FakeSlack
 
 pytest_plugins = ["tests.fakes.slack_fixtures"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.commands import COMMANDS
+from sophia.bot.commands import COMMANDS
 
 MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yaml"
 # Web API methods the bot calls, and the bot scope each needs (in any kind of conversation).

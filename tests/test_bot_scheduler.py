@@ -20,12 +20,12 @@ from apscheduler.events import (
 )
 from prometheus_client import REGISTRY
 
-from bot.app import web_client
-from bot.scheduler import PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
-from core.app import Sophia
-from core.clock import FixedClock, machine_time
-from core.config import Settings
-from core.writer import WriterLock
+from sophia.bot.scheduler import PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
+from sophia.bot.slack_bot import web_client
+from sophia.core.clock import FixedClock, machine_time
+from sophia.core.config import Settings
+from sophia.core.services import Sophia
+from sophia.core.writer import WriterLock
 from tests.conftest import NOW
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.slack_server import FakeSlack

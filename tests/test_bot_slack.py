@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from prometheus_client import REGISTRY
 
-from bot import messages
-from core.errors import CallNotFound
-from core.query import build_request
-from core.session import Viewer
+from sophia.bot import messages
+from sophia.core.errors import CallNotFound
+from sophia.core.query import build_request
+from sophia.core.session import Viewer
 from tests.fakes.slack_server import FakeSlack
 
 if TYPE_CHECKING:  # a plugin module: imported by pytest_plugins, not before

@@ -11,12 +11,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from core.app import Sophia
-from core.config import Settings
-from core.gong.parsing import parse_call_details, parse_transcript
-from core.insights.answer import Answer, CitationBook, Section
-from core.insights.call_analysis import SUMMARY_WORDS
-from core.insights.call_summary import (
+from sophia.core.config import Settings
+from sophia.core.gong.parsing import parse_call_details, parse_transcript
+from sophia.core.insights.answer import Answer, CitationBook, Section
+from sophia.core.insights.call_analysis import SUMMARY_WORDS
+from sophia.core.insights.call_summary import (
     FEATURES,
     UNIT_WORDS,
     choose,
@@ -25,10 +24,11 @@ from core.insights.call_summary import (
     summary_units,
     unit_features,
 )
-from core.insights.cues import NEXT_STEP
-from core.insights.spoken import Spoken, spoken_sentences
-from core.insights.summarizer import ExtractiveSummarizer, SectionRequest
-from core.models import Affiliation, Call
+from sophia.core.insights.cues import NEXT_STEP
+from sophia.core.insights.spoken import Spoken, spoken_sentences
+from sophia.core.insights.summarizer import ExtractiveSummarizer, SectionRequest
+from sophia.core.models import Affiliation, Call
+from sophia.core.services import Sophia
 from tests.conftest import SAMPLES, raw_call, raw_transcript
 
 COMPETITORS = ("DealForge", "Quotient AI", "Pipestream", "Ledgerly")

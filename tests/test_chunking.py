@@ -9,10 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.chunking import ChunkPlan, chunk_id, speaker_chunks
-from core.embedders.hashing import HashingEmbedder
-from core.embedders.local import LocalEmbedder
-from core.models import Affiliation, Call, CallDetails, Monologue, Party, Sentence
+from sophia.core.chunking import ChunkPlan, chunk_id, speaker_chunks
+from sophia.core.embedders.hashing import HashingEmbedder
+from sophia.core.embedders.local import LocalEmbedder
+from sophia.core.models import Affiliation, Call, CallDetails, Monologue, Party, Sentence
 
 WORDS = [
     "price",

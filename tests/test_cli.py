@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
+from sophia.cli.main import app
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 runner = CliRunner()

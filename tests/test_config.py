@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from core.backends import chunk_plan
-from core.config import Settings, load_settings
-from core.embedders.hashing import HashingEmbedder
-from core.errors import ConfigError
+from sophia.core.backends import chunk_plan
+from sophia.core.config import Settings, load_settings
+from sophia.core.embedders.hashing import HashingEmbedder
+from sophia.core.errors import ConfigError
 
 
 def test_defaults_need_no_account_anywhere() -> None:

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from pydantic import SecretStr
 
-from core.config import Settings, load_settings
+from sophia.core.config import Settings, load_settings
 from tests.conftest import ROOT
 from tests.fakes.weaviate_server import VERSION as WEAVIATE_VERSION
 
@@ -523,7 +523,7 @@ def test_the_flags_given_to_sophia_run_are_flags_it_has(
 ) -> None:
     from typer.main import get_command
 
-    from cli.main import app
+    from sophia.cli.main import app
 
     run = get_command(app).commands["run"]  # type: ignore[attr-defined]
     known = {opt for param in run.params for opt in (*param.opts, *param.secondary_opts)}

@@ -24,8 +24,8 @@ SOPHIA = str(Path(sys.executable).with_name("sophia"))
 _PROBE = r"""
 import asyncio, json, sys
 from pathlib import Path
-from core.app import Sophia
-from core.session import Viewer
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.fakes.sophia_api import api_client, make_settings, metric
 
 async def main() -> None:

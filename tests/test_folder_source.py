@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from core.clock import FixedClock
-from core.errors import SourceError
-from core.sources.folder import FolderSource, week_shift
+from sophia.core.clock import FixedClock
+from sophia.core.errors import SourceError
+from sophia.core.sources.folder import FolderSource, week_shift
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 

@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from core.config import Settings
-from core.errors import AuthFailed, ConfigError, RateLimited, SourceError
-from core.gong.client import CONTENT_SELECTOR, GongClient
+from sophia.core.config import Settings
+from sophia.core.errors import AuthFailed, ConfigError, RateLimited, SourceError
+from sophia.core.gong.client import CONTENT_SELECTOR, GongClient
 from tests.fakes.gong_server import (
     EXTENSIVE,
     TRANSCRIPT,

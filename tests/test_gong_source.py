@@ -8,15 +8,15 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from core.clock import FixedClock
-from core.config import Settings
-from core.errors import AuthFailed, SourceError
-from core.gong.client import GongClient
-from core.gong.parsing import UNKNOWN_SPEAKER
-from core.models import Affiliation, Call
-from core.sources.base import CallSource, SourceBatch
-from core.sources.gong_api import CHECKPOINT_KEY, GongApiSource, GongCheckpoint
-from core.state import StateDB
+from sophia.core.clock import FixedClock
+from sophia.core.config import Settings
+from sophia.core.errors import AuthFailed, SourceError
+from sophia.core.gong.client import GongClient
+from sophia.core.gong.parsing import UNKNOWN_SPEAKER
+from sophia.core.models import Affiliation, Call
+from sophia.core.sources.base import CallSource, SourceBatch
+from sophia.core.sources.gong_api import CHECKPOINT_KEY, GongApiSource, GongCheckpoint
+from sophia.core.state import StateDB
 from tests.fakes.gong_server import (
     EXTENSIVE,
     TRANSCRIPT,

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from core.app import Sophia
-from core.clock import FixedClock
-from core.config import Settings
-from core.ingest import Ingestor
-from core.sources.base import SourceBatch
-from core.sources.folder import FolderSource
+from sophia.core.clock import FixedClock
+from sophia.core.config import Settings
+from sophia.core.ingest import Ingestor
+from sophia.core.services import Sophia
+from sophia.core.sources.base import SourceBatch
+from sophia.core.sources.folder import FolderSource
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 
@@ -146,6 +146,6 @@ async def test_planted_pii_never_reaches_the_store(
 
 
 def _request(text: str):
-    from core.query import SearchMode, build_request
+    from sophia.core.query import SearchMode, build_request
 
     return build_request(query=text, mode=SearchMode.KEYWORD, limit=20)

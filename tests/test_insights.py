@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from core.app import Sophia
-from core.config import Settings
-from core.errors import CallNotFound
-from core.insights.answer import Answer, Intent
+from sophia.core.config import Settings
+from sophia.core.errors import CallNotFound
+from sophia.core.insights.answer import Answer, Intent
+from sophia.core.services import Sophia
 
 pytestmark = pytest.mark.model
 

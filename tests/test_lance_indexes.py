@@ -9,11 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from core.models import Affiliation
-from core.query import NO_FILTERS, SearchFilters, SearchMode, account_key
-from core.stores.base import IndexedCall, IndexInfo, StoreQuery
-from core.stores.lance import LanceStore
-from core.stores.lance_indexes import ann_partitions
+from sophia.core.models import Affiliation
+from sophia.core.query import NO_FILTERS, SearchFilters, SearchMode, account_key
+from sophia.core.stores.base import IndexedCall, IndexInfo, StoreQuery
+from sophia.core.stores.lance import LanceStore
+from sophia.core.stores.lance_indexes import ann_partitions
 from tests.test_store_contract import BUYER, REP, indexed_call
 
 DIM = 16

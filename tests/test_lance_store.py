@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from core.app import Sophia
-from core.config import Settings
-from core.errors import BadQuery, IndexMismatch, StoreError
-from core.models import Affiliation
-from core.query import SearchMode, build_request
-from core.stores.base import IndexInfo
-from core.stores.lance import LanceStore
+from sophia.core.config import Settings
+from sophia.core.errors import BadQuery, IndexMismatch, StoreError
+from sophia.core.models import Affiliation
+from sophia.core.query import SearchMode, build_request
+from sophia.core.services import Sophia
+from sophia.core.stores.base import IndexInfo
+from sophia.core.stores.lance import LanceStore
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 HOSTILE = 'O\'Brien "Holdings"; DROP TABLE chunks; --'

@@ -13,13 +13,13 @@ import lancedb
 from prometheus_client import REGISTRY
 from typer.testing import CliRunner
 
-from cli.main import app
-from core.app import Sophia
-from core.config import Settings
-from core.query import NO_FILTERS, SearchMode
-from core.stores.base import StoreQuery
-from core.stores.lance import LanceStore
-from core.stores.lance_upkeep import COMPACT_SMALL_FRAGMENTS, MAX_INDEX_SEGMENTS
+from sophia.cli.main import app
+from sophia.core.config import Settings
+from sophia.core.query import NO_FILTERS, SearchMode
+from sophia.core.services import Sophia
+from sophia.core.stores.base import StoreQuery
+from sophia.core.stores.lance import LanceStore
+from sophia.core.stores.lance_upkeep import COMPACT_SMALL_FRAGMENTS, MAX_INDEX_SEGMENTS
 from tests.test_ingest import numbered_corpus
 from tests.test_lance_indexes import CALLS, call, open_store, semantic
 from tests.test_store_contract import REP, indexed_call

@@ -14,13 +14,13 @@ from typing import Any
 import lancedb
 import numpy as np
 
-from core.chunking import Chunk, ChunkLine, chunk_id
-from core.models import Affiliation, Call, CallDetails, Monologue, Sentence
-from core.query import NO_FILTERS, SearchMode
-from core.stores.base import IndexedCall, IndexInfo, StoreQuery
-from core.stores.generations import Generations
-from core.stores.lance import LanceStore
-from core.stores.lance_visible import WRITING, Versions, writing
+from sophia.core.chunking import Chunk, ChunkLine, chunk_id
+from sophia.core.models import Affiliation, Call, CallDetails, Monologue, Sentence
+from sophia.core.query import NO_FILTERS, SearchMode
+from sophia.core.stores.base import IndexedCall, IndexInfo, StoreQuery
+from sophia.core.stores.generations import Generations
+from sophia.core.stores.lance import LanceStore
+from sophia.core.stores.lance_visible import WRITING, Versions, writing
 
 INFO = IndexInfo("test:unit-4", 4)
 CALL = "7100000000000000001"

@@ -20,15 +20,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
-from core.access import AccessPolicy
-from core.app import Sophia
-from core.config import Settings
-from core.errors import AccessDenied, SophiaError
-from core.insights.answer import Answer
-from core.query import build_request
-from core.search import SearchResult
-from core.session import Session
+from sophia.cli.main import app
+from sophia.core.access import AccessPolicy
+from sophia.core.config import Settings
+from sophia.core.errors import AccessDenied, SophiaError
+from sophia.core.insights.answer import Answer
+from sophia.core.query import build_request
+from sophia.core.search import SearchResult
+from sophia.core.services import Sophia
+from sophia.core.session import Session
 from tests.leak_harness import (
     API_KEYS,
     COMPETITORS,

@@ -16,9 +16,9 @@ from typing import Any
 import httpx
 import pytest
 
-from core.access import AccessPolicy
-from core.app import Sophia
-from core.config import Settings
+from sophia.core.access import AccessPolicy
+from sophia.core.config import Settings
+from sophia.core.services import Sophia
 from tests.fakes.sophia_api import api_client
 from tests.leak_harness import (
     PERSONAS,

@@ -19,10 +19,10 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import SlackBot, web_client
-from core.access import AccessPolicy
-from core.app import Sophia
-from core.config import Settings
+from sophia.bot.slack_bot import SlackBot, web_client
+from sophia.core.access import AccessPolicy
+from sophia.core.config import Settings
+from sophia.core.services import Sophia
 from tests.fakes.loopback import clear_proxies
 from tests.fakes.slack_server import FakeSlack
 from tests.leak_harness import (

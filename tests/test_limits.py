@@ -14,16 +14,16 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from api.schemas import SearchOut
-from api.server import build_server
-from cli.main import app
-from core.app import Sophia
-from core.config import Settings, load_settings
-from core.errors import ConfigError
-from core.limits import MAX_CHUNK_CHARS, MAX_NAME_CHARS
-from core.models import Call
-from core.query import account_key, build_request
-from core.session import Viewer
+from sophia.api.schemas import SearchOut
+from sophia.api.server import build_server
+from sophia.cli.main import app
+from sophia.core.config import Settings, load_settings
+from sophia.core.errors import ConfigError
+from sophia.core.limits import MAX_CHUNK_CHARS, MAX_NAME_CHARS
+from sophia.core.models import Call
+from sophia.core.query import account_key, build_request
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
 from tests.fakes.sophia_api import api_client, assert_error, make_settings, open_sophia
 

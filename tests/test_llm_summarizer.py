@@ -9,13 +9,13 @@ from typing import Any
 import openai
 import pytest
 
-from core.app import Sophia
-from core.config import Settings
-from core.insights.answer import CitationBook
-from core.insights.llm import SYSTEM_PROMPT, LLMSummarizer
-from core.insights.spoken import spoken_sentences
-from core.insights.summarizer import Candidate, ExtractiveSummarizer, SectionRequest
-from core.models import Call
+from sophia.core.config import Settings
+from sophia.core.insights.answer import CitationBook
+from sophia.core.insights.llm import SYSTEM_PROMPT, LLMSummarizer
+from sophia.core.insights.spoken import spoken_sentences
+from sophia.core.insights.summarizer import Candidate, ExtractiveSummarizer, SectionRequest
+from sophia.core.models import Call
+from sophia.core.services import Sophia
 from tests.conftest import raw_call, raw_transcript, write_folder
 from tests.fakes.chat_server import fake_chat
 
@@ -126,7 +126,7 @@ async def test_brief_keeps_only_bullets_citing_shown_excerpts_and_ignores_inject
 
 
 def sentences_of(call_json: dict, transcript_json: dict) -> list:
-    from core.gong.parsing import parse_call_details, parse_transcript
+    from sophia.core.gong.parsing import parse_call_details, parse_transcript
 
     call = Call(
         details=parse_call_details(call_json),

@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.embedders.local import LocalEmbedder
-from core.embedders.onnx_export import onnx_file_name
+from sophia.core.embedders.local import LocalEmbedder
+from sophia.core.embedders.onnx_export import onnx_file_name
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
@@ -53,7 +53,7 @@ async def test_an_empty_batch_is_no_work(local_embedder: LocalEmbedder) -> None:
 _EMBED_WITHOUT_TORCH = """
 import asyncio, sys
 from pathlib import Path
-from core.embedders.local import LocalEmbedder
+from sophia.core.embedders.local import LocalEmbedder
 vector = asyncio.run(LocalEmbedder(cache_dir=Path(sys.argv[1])).embed_query("pricing"))
 assert vector.shape == (384,), vector.shape
 loaded = sorted(m for m in ("torch", "sentence_transformers", "transformers") if m in sys.modules)

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pytest
 
-from core.app import Sophia
-from core.backends import build_embedder, chunk_plan
-from core.cache import NoCache
-from core.config import Settings, load_settings
-from core.embedders.openai import OpenAIEmbedder
-from core.errors import ConfigError, EmbeddingError, IndexMismatch
-from core.query import SearchMode, build_request
-from core.search import SearchService
-from core.stores.base import IndexInfo
-from core.stores.lance import LanceStore
+from sophia.core.backends import build_embedder, chunk_plan
+from sophia.core.cache import NoCache
+from sophia.core.config import Settings, load_settings
+from sophia.core.embedders.openai import OpenAIEmbedder
+from sophia.core.errors import ConfigError, EmbeddingError, IndexMismatch
+from sophia.core.query import SearchMode, build_request
+from sophia.core.search import SearchService
+from sophia.core.services import Sophia
+from sophia.core.stores.base import IndexInfo
+from sophia.core.stores.lance import LanceStore
 from tests.conftest import raw_call, raw_transcript, write_folder
 from tests.fakes.openai_server import FakeOpenAI
 

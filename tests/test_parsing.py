@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.errors import SourceError
-from core.gong.links import moment_url
-from core.gong.parsing import parse_call_details, parse_datetime, parse_transcript
-from core.models import Affiliation
+from sophia.core.errors import SourceError
+from sophia.core.gong.links import moment_url
+from sophia.core.gong.parsing import parse_call_details, parse_datetime, parse_transcript
+from sophia.core.models import Affiliation
 
 
 def call_json(**overrides) -> dict:

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.insights.periods import find_period, last_days, read_period
+from sophia.core.insights.periods import find_period, last_days, read_period
 
 UTC_ZONE = ZoneInfo("UTC")
 

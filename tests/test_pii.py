@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
-from core.app import Sophia
-from core.config import Settings
-from core.pii import Redactor, placeholder_count, redact_pii
-from core.query import build_request
-from core.session import Viewer
+from sophia.cli.main import app
+from sophia.core.config import Settings
+from sophia.core.pii import Redactor, placeholder_count, redact_pii
+from sophia.core.query import build_request
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
 from tests.leak_harness import found_on_disk
 

@@ -12,13 +12,13 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from cli.main import app
-from core.app import Sophia
-from core.config import Settings
-from core.errors import EmbeddingError, StoreError
-from core.quarantine import is_record_fault
-from core.sources.gong_api import CHECKPOINT_KEY
-from core.state import StateDB
+from sophia.cli.main import app
+from sophia.core.config import Settings
+from sophia.core.errors import EmbeddingError, StoreError
+from sophia.core.quarantine import is_record_fault
+from sophia.core.services import Sophia
+from sophia.core.sources.gong_api import CHECKPOINT_KEY
+from sophia.core.state import StateDB
 from tests.conftest import NOW, raw_call, raw_transcript, write_folder
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.openai_server import FakeOpenAI

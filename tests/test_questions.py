@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.questions import Outcome, evaluate, load_questions, settings_for, summary
-from core.app import Sophia
+from sophia.core.services import Sophia
 
 pytestmark = pytest.mark.model
 

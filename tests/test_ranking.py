@@ -9,19 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from core.app import Sophia
-from core.cache import NoCache
-from core.chunking import ChunkLine
-from core.config import Settings
-from core.embedders.local import LocalEmbedder
-from core.errors import RankerError
-from core.models import Affiliation
-from core.query import SearchMode, build_request
-from core.ranking import FEATURES, MODEL_PATH, Ranker, build_trees, features, load_ranker
-from core.relevance import floor_for
-from core.search import SearchService
-from core.stores.base import IndexInfo, StoredChunk, StoreQuery
-from core.stores.lance import LanceStore
+from sophia.core.cache import NoCache
+from sophia.core.chunking import ChunkLine
+from sophia.core.config import Settings
+from sophia.core.embedders.local import LocalEmbedder
+from sophia.core.errors import RankerError
+from sophia.core.models import Affiliation
+from sophia.core.query import SearchMode, build_request
+from sophia.core.ranking import FEATURES, MODEL_PATH, Ranker, build_trees, features, load_ranker
+from sophia.core.relevance import floor_for
+from sophia.core.search import SearchService
+from sophia.core.services import Sophia
+from sophia.core.stores.base import IndexInfo, StoredChunk, StoreQuery
+from sophia.core.stores.lance import LanceStore
 
 
 def chunk(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cli.readme import SECTIONS, section
+from sophia.cli.readme import SECTIONS, section
 from tests.conftest import ROOT
 
 

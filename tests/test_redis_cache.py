@@ -14,18 +14,18 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.app import Sophia
-from core.backends import build_cache
-from core.cache import NoCache
-from core.cache.redis import RedisCache, RedisGeneration, RedisLink
-from core.config import Settings, load_settings
-from core.embedders.base import Vectors
-from core.embedders.hashing import HashingEmbedder
-from core.errors import ConfigError
-from core.query import build_request
-from core.search import SearchService
-from core.stores.base import IndexInfo
-from core.stores.lance import LanceStore
+from sophia.core.backends import build_cache
+from sophia.core.cache import NoCache
+from sophia.core.cache.redis import RedisCache, RedisGeneration, RedisLink
+from sophia.core.config import Settings, load_settings
+from sophia.core.embedders.base import Vectors
+from sophia.core.embedders.hashing import HashingEmbedder
+from sophia.core.errors import ConfigError
+from sophia.core.query import build_request
+from sophia.core.search import SearchService
+from sophia.core.services import Sophia
+from sophia.core.stores.base import IndexInfo
+from sophia.core.stores.lance import LanceStore
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ async def test_a_repeated_query_skips_the_embedder_even_after_a_sync(
     redis_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     counting = CountingEmbedder()
-    monkeypatch.setattr("core.app.build_embedder", lambda *_: counting)
+    monkeypatch.setattr("sophia.core.services.build_embedder", lambda *_: counting)
     app = await Sophia.open(redis_settings)
     try:
         folder = corpus(tmp_path / "corpus")

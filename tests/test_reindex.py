@@ -16,9 +16,9 @@ import httpx
 import lancedb
 import numpy as np
 
-from core.stores.base import IndexedCall, IndexInfo
-from core.stores.generations import Generations
-from core.stores.lance import LanceStore
+from sophia.core.stores.base import IndexedCall, IndexInfo
+from sophia.core.stores.generations import Generations
+from sophia.core.stores.lance import LanceStore
 from tests.fakes.sophia_api import api_client, make_settings, open_sophia
 
 pytest_plugins = ["tests.fakes.api_fixtures"]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from core.cache import NoCache
-from core.embedders.local import LocalEmbedder
-from core.query import SearchFilters, SearchMode, build_request
-from core.relevance import NO_FLOOR, RelevanceFloor, floor_for
-from core.search import SearchService
-from core.stores.base import IndexInfo, StoreQuery
-from core.stores.lance import LanceStore
+from sophia.core.cache import NoCache
+from sophia.core.embedders.local import LocalEmbedder
+from sophia.core.query import SearchFilters, SearchMode, build_request
+from sophia.core.relevance import NO_FLOOR, RelevanceFloor, floor_for
+from sophia.core.search import SearchService
+from sophia.core.stores.base import IndexInfo, StoreQuery
+from sophia.core.stores.lance import LanceStore
 
 pytestmark = pytest.mark.model
 

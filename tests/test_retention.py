@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from core.app import Sophia
-from core.config import Settings
-from core.query import build_request
-from core.session import Viewer
+from sophia.core.config import Settings
+from sophia.core.query import build_request
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.conftest import NOW, raw_call, raw_transcript, write_folder
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.loopback import clear_proxies

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.clock import FixedClock
-from core.retry import retry_after_s
+from sophia.core.clock import FixedClock
+from sophia.core.retry import retry_after_s
 
 CLOCK = FixedClock(datetime(2026, 11, 23, 9, tzinfo=UTC))
 

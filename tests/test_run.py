@@ -13,8 +13,8 @@ from pathlib import Path
 import httpx
 from typer.testing import CliRunner
 
-from bot.messages import BOT_DISABLED
-from cli.main import app
+from sophia.bot.messages import BOT_DISABLED
+from sophia.cli.main import app
 from tests.fakes.slack_server import FakeSlack, running_in_thread
 
 pytest_plugins = ["tests.fakes.slack_fixtures"]

@@ -9,17 +9,17 @@ from urllib.parse import unquote
 
 import pytest
 
-from core.app import Sophia
-from core.cache import MemoryCache, NoCache
-from core.config import Settings
-from core.embedders.base import Vectors
-from core.embedders.local import LocalEmbedder
-from core.errors import EmbeddingError
-from core.models import Affiliation
-from core.query import SearchMode, build_request
-from core.search import SearchService
-from core.stores.base import IndexInfo
-from core.stores.lance import LanceStore
+from sophia.core.cache import MemoryCache, NoCache
+from sophia.core.config import Settings
+from sophia.core.embedders.base import Vectors
+from sophia.core.embedders.local import LocalEmbedder
+from sophia.core.errors import EmbeddingError
+from sophia.core.models import Affiliation
+from sophia.core.query import SearchMode, build_request
+from sophia.core.search import SearchService
+from sophia.core.services import Sophia
+from sophia.core.stores.base import IndexInfo
+from sophia.core.stores.lance import LanceStore
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 pytestmark = pytest.mark.model

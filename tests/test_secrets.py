@@ -22,13 +22,13 @@ import pytest
 from pydantic import SecretStr
 from typer.testing import CliRunner
 
-from cli.main import app
-from core.app import Sophia
-from core.config import Settings, load_settings
-from core.errors import AccessDenied, SophiaError
-from core.logs import JsonFormatter
-from core.query import build_request
-from core.session import Viewer
+from sophia.cli.main import app
+from sophia.core.config import Settings, load_settings
+from sophia.core.errors import AccessDenied, SophiaError
+from sophia.core.logs import JsonFormatter
+from sophia.core.query import build_request
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.conftest import NOW, raw_call, raw_transcript, write_folder
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.loopback import clear_proxies

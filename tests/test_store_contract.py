@@ -18,11 +18,11 @@ import numpy as np
 import pytest
 import weaviate
 
-from core.chunking import Chunk, ChunkLine, chunk_id
-from core.errors import IndexMismatch, StoreError
-from core.models import Affiliation, Call, CallDetails, Monologue, Party, Sentence
-from core.query import SearchFilters, SearchMode, account_key
-from core.stores.base import (
+from sophia.core.chunking import Chunk, ChunkLine, chunk_id
+from sophia.core.errors import IndexMismatch, StoreError
+from sophia.core.models import Affiliation, Call, CallDetails, Monologue, Party, Sentence
+from sophia.core.query import SearchFilters, SearchMode, account_key
+from sophia.core.stores.base import (
     IndexCounts,
     IndexedCall,
     IndexInfo,
@@ -31,8 +31,8 @@ from core.stores.base import (
     StoreQuery,
     VectorStore,
 )
-from core.stores.lance import LanceStore
-from core.stores.weaviate import WeaviateStore
+from sophia.core.stores.lance import LanceStore
+from sophia.core.stores.weaviate import WeaviateStore
 
 pytest_plugins = ["tests.fakes.weaviate_fixtures"]
 

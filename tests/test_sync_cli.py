@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from cli.main import app
+from sophia.cli.main import app
 from tests.conftest import NOW, raw_call, raw_transcript
 from tests.fakes.gong_server import FakeGong
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.insights.cues import small_talk
-from core.insights.tidy import tidy
+from sophia.core.insights.cues import small_talk
+from sophia.core.insights.tidy import tidy
 
 
 @pytest.mark.parametrize(

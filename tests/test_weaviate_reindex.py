@@ -13,8 +13,8 @@ import pytest
 import weaviate
 from weaviate.classes.data import DataObject
 
-from core.config import Settings
-from core.stores.weaviate.schema import META_FIELDS, Collection
+from sophia.core.config import Settings
+from sophia.core.stores.weaviate.schema import META_FIELDS, Collection
 from tests.conftest import SAMPLES
 from tests.fakes.sophia_api import api_client, make_settings, open_sophia
 from tests.fakes.weaviate_server import FakeWeaviate

@@ -18,13 +18,13 @@ from weaviate.classes.data import DataObject
 from weaviate.classes.query import Filter
 from weaviate.exceptions import WeaviateBaseError
 
-from core.app import Sophia
-from core.backends import build_store
-from core.config import Settings, load_settings
-from core.errors import ConfigError, IndexMismatch, StoreError
-from core.query import NO_FILTERS, SearchMode, build_request
-from core.stores.base import IndexCounts, IndexInfo, StoreQuery
-from core.stores.weaviate import WeaviateStore
+from sophia.core.backends import build_store
+from sophia.core.config import Settings, load_settings
+from sophia.core.errors import ConfigError, IndexMismatch, StoreError
+from sophia.core.query import NO_FILTERS, SearchMode, build_request
+from sophia.core.services import Sophia
+from sophia.core.stores.base import IndexCounts, IndexInfo, StoreQuery
+from sophia.core.stores.weaviate import WeaviateStore
 from tests.conftest import SAMPLES
 from tests.fakes.weaviate_server import FakeWeaviate
 

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from core.app import Sophia
-from core.clock import FixedClock
-from core.config import Settings
-from core.insights.answer import Answer, Intent
-from core.session import Viewer
+from sophia.core.clock import FixedClock
+from sophia.core.config import Settings
+from sophia.core.insights.answer import Answer, Intent
+from sophia.core.services import Sophia
+from sophia.core.session import Viewer
 from tests.fakes.slack_fixtures import BRIEF_MONDAY
 
 pytest_plugins = ["tests.fakes.slack_fixtures"]

@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from prometheus_client import REGISTRY
 
-from core.chunking import Chunk, ChunkLine, chunk_id
-from core.clock import FixedClock
-from core.errors import AlreadyRunning
-from core.models import Affiliation, Call, CallDetails, Monologue, Sentence
-from core.stores.base import IndexedCall, IndexInfo
-from core.stores.lance import LanceStore
-from core.writer import WriterLock
+from sophia.core.chunking import Chunk, ChunkLine, chunk_id
+from sophia.core.clock import FixedClock
+from sophia.core.errors import AlreadyRunning
+from sophia.core.models import Affiliation, Call, CallDetails, Monologue, Sentence
+from sophia.core.stores.base import IndexedCall, IndexInfo
+from sophia.core.stores.lance import LanceStore
+from sophia.core.writer import WriterLock
 from tests.conftest import NOW, SAMPLES, raw_call, raw_transcript, write_folder
 from tests.fakes.sophia_api import api_client, make_settings, open_sophia
 

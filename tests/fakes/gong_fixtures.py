@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.gong.client import GongClient
+from sophia.core.gong.client import GongClient
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.loopback import RecordedSleep, clear_proxies
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from core.embedders.openai import OpenAIEmbedder
+from sophia.core.embedders.openai import OpenAIEmbedder
 from tests.fakes.loopback import RecordedSleep, clear_proxies
 from tests.fakes.openai_server import FakeOpenAI
 

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from bot.app import SlackBot, web_client
-from core.app import Sophia
-from core.config import Settings
+from sophia.bot.slack_bot import SlackBot, web_client
+from sophia.core.config import Settings
+from sophia.core.services import Sophia
 from tests.conftest import NOW, SAMPLES
 from tests.fakes.slack_server import FakeSlack
 

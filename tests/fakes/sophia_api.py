@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
-from core.app import Sophia
-from core.config import Settings
+from sophia.core.config import Settings
+from sophia.core.services import Sophia
 
 __all__ = ["FakeClock", "api_client", "assert_error", "make_settings", "metric", "open_sophia"]
 
@@ -57,7 +57,7 @@ async def api_client(
 ) -> AsyncIterator[httpx.AsyncClient]:
     """An httpx client speaking to `create_app(sophia)` in process (ASGI, no socket);
     `client` is the caller's address the app sees."""
-    from api.app import create_app
+    from sophia.api.rest_app import create_app
 
     transport = httpx.ASGITransport(app=create_app(sophia, **app_options), client=client)
     async with httpx.AsyncClient(transport=transport, base_url="http://sophia.test") as http:

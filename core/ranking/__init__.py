@@ -1,6 +1,0 @@
-"""Second-stage ranking of a store's hybrid candidates (features + fitted trees)."""
-
-from core.ranking.features import FEATURES, features
-from core.ranking.model import MODEL_PATH, Ranker, Trees, build_trees, load_ranker
-
-__all__ = ["FEATURES", "MODEL_PATH", "Ranker", "Trees", "build_trees", "features", "load_ranker"]

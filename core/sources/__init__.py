@@ -1,5 +1,0 @@
-"""Where calls come from: the Gong API or a folder of its JSON."""
-
-from core.sources.base import CallSource, SourceBatch
-
-__all__ = ["CallSource", "SourceBatch"]

@@ -1,0 +1,96 @@
+"""`create_app(sophia)`: the REST API over an already-open `Sophia`.
+
+The app never opens or closes `sophia`: whoever opened it (`sophia run`, a test) closes it.
+Middleware, outermost first: request tracing (id, log line, counter, last-resort 500), then
+the key check and rate limit, then FastAPI's routing and error handlers.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable, Sequence
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from starlette.routing import BaseRoute
+
+from sophia.api.auth import ApiGuard
+from sophia.api.errors import install_error_handlers
+from sophia.api.openapi import install_openapi
+from sophia.api.readiness import Readiness
+from sophia.api.routes import router
+from sophia.api.tracing import RequestTracing
+from sophia.core.metrics import QUARANTINED
+from sophia.core.ratelimit import RateLimiter
+from sophia.core.services import Sophia
+
+__all__ = ["MAX_BODY_BYTES", "OPEN_PATHS", "create_app"]
+
+# Probes: no key, no rate limit (Kubernetes sends neither credentials nor patience).
+OPEN_PATHS = frozenset({"/api/gong/health", "/api/gong/ready"})
+# The largest valid body (a 1,000-character query, 100 call ids) is a few KB.
+MAX_BODY_BYTES = 64 * 1024
+
+_DESCRIPTION = """Cited answers from the team's Gong calls: search, call analysis, briefs and
+questions, plus the operational endpoints (stats, health, readiness, Prometheus metrics).
+
+Errors always have the shape `{"error": {"code", "message", "request_id"}}`. When
+SOPHIA_API_KEYS is set, every endpoint except health and ready needs
+`Authorization: Bearer <key>`."""
+
+
+def create_app(
+    sophia: Sophia,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    ready_timeout_s: float = 2.0,
+) -> FastAPI:
+    """The FastAPI app serving `sophia`.
+
+    `clock` drives the rate limit and the reuse of readiness results; each readiness check
+    gets `ready_timeout_s` (below the probe's own timeout).
+    """
+    settings = sophia.settings
+    keys = settings.api_keys
+    # The docs page with its scripts served from here: it works without internet access.
+    app = FastAPIOffline(
+        title="Sophia",
+        version="1",
+        description=_DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.sophia = sophia
+    # Read from the state DB at each scrape: a sync in another process updates it.
+    QUARANTINED.set_function(lambda: _quarantine_count(sophia))
+    app.state.readiness = Readiness(sophia, timeout_s=ready_timeout_s, clock=clock)
+    app.include_router(router)
+    install_error_handlers(app)
+    install_openapi(app, secured=bool(keys), open_paths=OPEN_PATHS)
+    limiter = RateLimiter(settings.api_rate_limit, clock) if settings.api_rate_limit else None
+    app.add_middleware(
+        ApiGuard,
+        keys=keys,
+        limiter=limiter,
+        open_paths=OPEN_PATHS,
+        max_body_bytes=MAX_BODY_BYTES,
+    )
+    # The docs' routes are the app's own; ours are the router's.
+    known_paths = frozenset(_paths(app.routes) + _paths(router.routes))
+    app.add_middleware(  # added last: outermost
+        RequestTracing, known_paths=known_paths, quiet_paths=OPEN_PATHS | {"/metrics"}
+    )
+    return app
+
+
+def _quarantine_count(sophia: Sophia) -> float:
+    try:
+        return float(sophia.state.quarantine_count())
+    except sqlite3.Error:
+        return float("nan")  # unknown: a scrape must not fail on it
+
+
+def _paths(routes: Sequence[BaseRoute]) -> list[str]:
+    return [path for route in routes if isinstance(path := getattr(route, "path", None), str)]

@@ -1,0 +1,298 @@
+"""What the REST API accepts and returns: the models its OpenAPI schema is generated from.
+
+Requests are strict (an unknown field is a 400 naming it), so a typo such as `acount` never
+silently widens a search. Responses are typed, so the schema says exactly what comes back.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
+from sophia.core.models import Affiliation
+from sophia.core.query import (
+    MAX_QUERY_CHARS,
+    SearchMode,
+    SearchRequest,
+    Side,
+    build_request,
+    day_range,
+)
+from sophia.core.search import Hit, SearchResult
+from sophia.core.services import Stats
+
+__all__ = [
+    "PATTERN_MEANINGS",
+    "AnalyzeCallIn",
+    "AskIn",
+    "BriefIn",
+    "CheckOut",
+    "ErrorDetail",
+    "ErrorOut",
+    "HealthOut",
+    "HitOut",
+    "ReadyChecks",
+    "ReadyOut",
+    "ReadyStatus",
+    "SearchFiltersIn",
+    "SearchIn",
+    "SearchOut",
+    "StatsOut",
+]
+
+# Text must hold a character that `str.strip()` keeps. The whitespace is spelled out, not
+# `\s`: regex dialects (Python, ECMAScript, pydantic's Rust) disagree on what `\s` covers.
+_SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\ufeff"
+_NOT_BLANK = f"[^{_SPACES}]"
+Text = Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=_NOT_BLANK)]
+_ID = r"[0-9A-Za-z_-]{1,64}"
+# A Gong call page, https://<host>[/path]?[params&]id=<call id>[&params], in plain ASCII URL
+# characters (RFC 3986), so that every dialect reads the pattern alike.
+_PCHAR = r"[A-Za-z0-9._~%!$'()*+,;=:@/-]"
+_CALL_URL = (
+    rf"https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?{_PCHAR}*\?(?:{_PCHAR}*&)*id={_ID}"
+    rf"(?:[&#][A-Za-z0-9._~%!$'()*+,;=:@/?&#-]*)?"
+)
+# The years a search date may name (core/limits.py), for the schema; the model checks them.
+_SEARCHABLE_YEARS = r"^(199[0-9]|20[0-9][0-9])-"
+CallId = Annotated[str, Field(pattern=rf"^{_ID}$", examples=["6823810680858523576"])]
+# What a failed pattern means, in words, for the 400 message.
+PATTERN_MEANINGS = {
+    _NOT_BLANK: "must not be blank",
+    rf"^{_ID}$": "is not a Gong call id",
+    rf"^(?:{_ID}|{_CALL_URL})$": "is not a Gong call id or call URL",
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SearchFiltersIn(_Strict):
+    """Restrictions applied inside the store query; dates are calendar days in
+    SOPHIA_TIMEZONE, both inclusive."""
+
+    account: Annotated[str, Field(max_length=200, pattern=_NOT_BLANK)] | None = Field(
+        None, examples=["Moss & Co"]
+    )
+    call_ids: list[CallId] = Field(default_factory=list, max_length=100)
+    from_: date | None = Field(
+        None,
+        alias="from",
+        description="First day (inclusive), 1990-01-01 to 2099-12-31.",
+        json_schema_extra={"pattern": _SEARCHABLE_YEARS},
+    )
+    to: date | None = Field(
+        None,
+        description="Last day (inclusive), 1990-01-01 to 2099-12-31.",
+        json_schema_extra={"pattern": _SEARCHABLE_YEARS},
+    )
+    side: Side | None = None
+
+    @field_validator("from_", "to", mode="before")
+    @classmethod
+    def _iso_day(cls, value: object) -> object:
+        # Without this, pydantic would read a number as a Unix timestamp.
+        if value is not None and not isinstance(value, str):
+            raise ValueError("must be a date like 2026-10-01")
+        return value
+
+    @field_validator("from_", "to")
+    @classmethod
+    def _searchable_day(cls, value: date | None) -> date | None:
+        if value is not None and not day_in_range(value):
+            raise ValueError(f"must be between {EARLIEST_DAY} and {LATEST_DAY}")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> SearchFiltersIn:
+        if self.from_ and self.to and self.from_ > self.to:
+            raise ValueError(f"from ({self.from_}) is after to ({self.to})")
+        return self
+
+
+class SearchIn(_Strict):
+    query: Text = Field(examples=["pricing objections"])
+    limit: int | None = Field(None, ge=1, le=100, description="Hits (default SEARCH_LIMIT).")
+    mode: SearchMode = SearchMode.HYBRID
+    filters: SearchFiltersIn = Field(default_factory=SearchFiltersIn)
+
+    @field_validator("limit", mode="before")
+    @classmethod
+    def _json_integer(cls, value: object) -> object:
+        # JSON's integers (2 and 2.0), not the strings and booleans pydantic would also take.
+        if isinstance(value, bool | str):
+            raise ValueError("must be an integer")
+        return value
+
+    def request(self, *, default_limit: int, alpha: float, zone: ZoneInfo) -> SearchRequest:
+        """The core search this body asks for."""
+        start, end = day_range(self.filters.from_, self.filters.to, zone)
+        return build_request(
+            query=self.query,
+            mode=self.mode,
+            limit=self.limit or default_limit,
+            alpha=alpha,
+            filters={
+                "account": self.filters.account,
+                "call_ids": tuple(self.filters.call_ids),
+                "started_from": start,
+                "started_to": end,
+                "side": self.filters.side.affiliation() if self.filters.side else None,
+            },
+        )
+
+
+class AnalyzeCallIn(_Strict):
+    call_id: str = Field(
+        max_length=2000,
+        pattern=rf"^(?:{_ID}|{_CALL_URL})$",
+        description="A Gong call id, or a Gong call URL (…/call?id=…).",
+        examples=["6823810680858523576", "https://app.gong.io/call?id=6823810680858523576"],
+    )
+
+    @property
+    def id(self) -> str:
+        """The call id, also out of a pasted call URL."""
+        match = re.search(rf"[?&]id=({_ID})", self.call_id)
+        return match[1] if match else self.call_id
+
+
+class BriefIn(_Strict):
+    topic: Text = Field(examples=["competitive mentions in Q4", "Olympus"])
+
+
+class AskIn(_Strict):
+    question: Text = Field(examples=["what pricing objections came up with Moss & Co?"])
+
+
+class HitOut(BaseModel):
+    """One cited moment: `url` opens the call in Gong where `snippet` is said."""
+
+    call_id: str
+    chunk_id: str
+    title: str
+    account: str | None
+    date: datetime
+    speaker: str
+    affiliation: Affiliation
+    start_ms: int = Field(description="Start of the matching chunk.")
+    end_ms: int = Field(description="End of the matching chunk.")
+    moment_ms: int = Field(description="Where the quoted sentence starts.")
+    score: float
+    snippet: str
+    text: str
+    url: str
+    call_url: str
+
+    @classmethod
+    def of(cls, hit: Hit) -> HitOut:
+        return cls(date=hit.started, **hit.model_dump(exclude={"started"}))
+
+
+class SearchOut(BaseModel):
+    query: str
+    mode: SearchMode = Field(description="What ran: keyword when semantic search fell back.")
+    took_ms: float
+    cached: bool
+    notice: str | None
+    hits: list[HitOut]
+
+    @classmethod
+    def of(cls, result: SearchResult) -> SearchOut:
+        return cls(
+            query=result.request.query,
+            mode=result.mode,
+            took_ms=result.took_ms,
+            cached=result.cached,
+            notice=result.notice,
+            hits=[HitOut.of(hit) for hit in result.hits],
+        )
+
+    def within(self, max_bytes: int) -> SearchOut:
+        """This answer, its last hits left out (and said so) if it would pass `max_bytes`.
+
+        Chunks, titles and names are bounded, so it takes a very large `limit` to get here.
+        """
+        hits = list(self.hits)
+        size = len(self.model_dump_json())
+        while hits and size > max_bytes:
+            size -= len(hits.pop().model_dump_json()) + 1
+        if len(hits) == len(self.hits):
+            return self
+        left_out = len(self.hits) - len(hits)
+        notice = f"{left_out} more hits left out: an answer is capped at {max_bytes:,} bytes."
+        return self.model_copy(update={"hits": hits, "notice": notice})
+
+
+class StatsOut(BaseModel):
+    total_chunks: int
+    calls_indexed: int
+    avg_query_time: float | None = Field(description="Milliseconds, recent searches.")
+    p95_query_time: float | None = Field(description="Milliseconds, recent searches.")
+    cache_hit_rate: float | None
+    cache_hits: int | None = Field(description="Across replicas (Redis only).")
+    cache_misses: int | None = Field(description="Across replicas (Redis only).")
+    queries_measured: int
+    last_sync: datetime | None
+    last_sync_summary: dict[str, object] | None
+    source: Literal["gong", "folder"]
+    store: str
+    embedder: str
+    cache: str
+    summarizer: str
+    quarantined: int = Field(description="Records ingest set aside (`sophia quarantine`).")
+
+    @classmethod
+    def of(cls, stats: Stats) -> StatsOut:
+        return cls(
+            avg_query_time=stats.avg_query_ms,
+            p95_query_time=stats.p95_query_ms,
+            **stats.model_dump(include=set(cls.model_fields)),
+        )
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class CheckOut(BaseModel):
+    status: Literal["up", "down", "degraded"] = Field(
+        description="`degraded`: down, but answers do not need it (the cache)."
+    )
+    detail: str
+    ms: float
+
+
+class ReadyChecks(BaseModel):
+    store: CheckOut
+    cache: CheckOut
+    embedder: CheckOut
+
+
+ReadyStatus = Literal["ready", "degraded", "unavailable"]
+
+
+class ReadyOut(BaseModel):
+    status: ReadyStatus = Field(
+        description="`ready` and `degraded` (the cache is down; answers run uncached) are "
+        "200; `unavailable` is 503."
+    )
+    checks: ReadyChecks
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(examples=["bad_request"])
+    message: str
+    request_id: str
+
+
+class ErrorOut(BaseModel):
+    """The shape of every error the API returns."""
+
+    error: ErrorDetail

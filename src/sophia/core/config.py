@@ -1,0 +1,420 @@
+"""Settings: one class, read from the environment and `.env`.
+
+Every variable Sophia understands is a field here, with its default and a description; the
+README's configuration table is generated from this class. `load_settings()` turns a bad
+value into a `ConfigError` that names the variable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sophia.core.errors import ConfigError
+
+__all__ = ["EmbedderChoice", "Settings", "load_settings"]
+
+EmbedderChoice = Literal["auto", "local", "openai", "hashing"]
+
+
+class Settings(BaseSettings):
+    """Sophia's configuration. Field names are the environment variables, upper-cased."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    # --- storage -------------------------------------------------------------------------
+    sophia_data_dir: Path = Field(
+        Path("data"), description="Where the embedded index and the sync state live."
+    )
+    retention_days: int = Field(
+        90, ge=0, description="Calls older than this are not indexed; 0 keeps everything."
+    )
+
+    # --- Gong ----------------------------------------------------------------------------
+    gong_access_key: SecretStr | None = Field(None, description="Gong API access key.")
+    gong_access_secret: SecretStr | None = Field(None, description="Gong API access secret.")
+    gong_base_url: str = Field(
+        "https://api.gong.io",
+        description="Gong API host; tenant hosts such as https://us-12345.api.gong.io work.",
+    )
+    gong_rate_limit: float = Field(
+        2.5, gt=0, le=3, description="Requests per second to Gong (Gong allows 3 per company)."
+    )
+    gong_timeout_s: float = Field(30.0, gt=0, description="Timeout of one Gong request.")
+    sync_batch_size: int = Field(
+        50, ge=1, le=1000, description="Calls per ingest batch; progress is saved after each."
+    )
+    sync_window_days: int = Field(
+        7, ge=1, le=90, description="Width of one date window when paging Gong."
+    )
+    sync_repoll_days: int = Field(
+        3, ge=0, le=30, description="Trailing days re-read on each sync (Gong data is late)."
+    )
+
+    # --- embeddings and chunking ---------------------------------------------------------
+    sophia_embedder: EmbedderChoice = Field(
+        "auto",
+        description="auto (openai when OPENAI_API_KEY is set, else local), local "
+        "(all-MiniLM-L6-v2 from its package), openai (EMBEDDING_MODEL through the OpenAI "
+        "API), or hashing (tiny, offline, for tests and machines without torch).",
+    )
+    sophia_model_cache: Path | None = Field(
+        None,
+        description="Where the local model's ONNX file is kept, made once from the packaged "
+        "weights (`sophia prepare-model`); default $XDG_CACHE_HOME/sophia or ~/.cache/sophia.",
+    )
+    openai_api_key: SecretStr | None = Field(
+        None,
+        description="OpenAI (or compatible) API key: embeddings (SOPHIA_EMBEDDER auto or "
+        "openai) and LLM summaries.",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        description="OpenAI-compatible API base URL, e.g. a proxy, a model server or an Azure "
+        "OpenAI resource's https://NAME.openai.azure.com/openai/v1/; default: OpenAI's.",
+    )
+    embedding_model: str = Field(
+        "text-embedding-3-small",
+        min_length=1,
+        description="OpenAI embedding model (on Azure: the deployment name).",
+    )
+    embedding_dims: int = Field(
+        1536,
+        ge=1,
+        le=8192,
+        description="Vector size of EMBEDDING_MODEL; text-embedding-3 models shorten to it.",
+    )
+    chunk_tokens: int | None = Field(
+        None,
+        ge=32,
+        description="Chunk size in the embedder's own tokens; default: the embedder's own "
+        "(254 word pieces for the local model, 700 cl100k tokens for OpenAI).",
+    )
+    chunk_overlap: int | None = Field(
+        None,
+        ge=0,
+        description="Tokens repeated between neighbouring chunks; default 50 (100 for OpenAI).",
+    )
+
+    # --- search --------------------------------------------------------------------------
+    search_alpha: float = Field(
+        0.5, ge=0, le=1, description="Hybrid weight: 1 = pure vector, 0 = pure BM25."
+    )
+    search_limit: int = Field(5, ge=1, le=100, description="Hits returned by default.")
+    search_floor: bool = Field(
+        True,
+        description="Leave out hits whose raw evidence (cosine or BM25) is under the floor "
+        "calibrated for the embedder, rather than pad answers to the limit (core/relevance.py).",
+    )
+    search_rerank: bool = Field(
+        True,
+        description="Reorder the store's top 100 hybrid candidates with the fitted ranker "
+        "(core/ranking/: neighbours, whole-call evidence, title and speaker words); off: the "
+        "store's fused order, as before the ranker.",
+    )
+
+    # --- insights ------------------------------------------------------------------------
+    sophia_summarizer: Literal["auto", "extractive", "llm"] = Field(
+        "auto",
+        description="auto (llm when OPENAI_API_KEY is set, else extractive), extractive "
+        "(quotes, offline, deterministic) or llm (LLM_MODEL writes cited bullets).",
+    )
+    competitors: str = Field(
+        "",
+        description="Competitors to track, comma-separated; aliases after '=' separated by "
+        "'|', e.g. 'DealForge, Quotient AI=Quotient|QAI'. Gong competitor trackers add more.",
+    )
+    stalled_days: int = Field(
+        21, ge=1, description="An open opportunity with no call for this many days is stalled."
+    )
+    cache_ttl_s: int = Field(3600, ge=0, description="Query cache lifetime; 0 disables it.")
+
+    # --- production backends -------------------------------------------------------------
+    weaviate_endpoint: str | None = Field(
+        None,
+        description="Weaviate REST URL (scheme://host[:port]); when set, the index lives in "
+        "Weaviate instead of LanceDB.",
+    )
+    weaviate_api_key: SecretStr | None = Field(
+        None, description="Weaviate API key (sent as a bearer token); optional."
+    )
+    weaviate_grpc_host: str | None = Field(
+        None,
+        description="Host of Weaviate's gRPC endpoint; default: the host of WEAVIATE_ENDPOINT. "
+        "TLS follows the endpoint's scheme.",
+    )
+    weaviate_grpc_port: int = Field(
+        50051, ge=1, le=65535, description="Port of Weaviate's gRPC endpoint."
+    )
+    weaviate_collection: str = Field(
+        "GongChunk",
+        pattern=r"^[A-Z][_0-9A-Za-z]{0,200}$",
+        description="Weaviate collection of the chunks; calls and the index record live in "
+        "<name>Call and <name>Meta.",
+    )
+    weaviate_ef_construction: int = Field(
+        128, ge=4, le=4096, description="HNSW efConstruction of a new Weaviate collection."
+    )
+    redis_url: str | None = Field(
+        None,
+        description="Redis URL (redis://, rediss:// or unix://): the query cache, query vectors "
+        "and the index generation, shared by every replica.",
+    )
+    llm_model: str = Field(
+        "gpt-4o-mini", description="Chat model of the LLM summarizer (OpenAI-compatible API)."
+    )
+
+    # --- Slack ---------------------------------------------------------------------------
+    slack_bot_token: SecretStr | None = Field(
+        None,
+        description="Slack bot token (xoxb-...); with SLACK_APP_TOKEN it turns the bot on.",
+    )
+    slack_app_token: SecretStr | None = Field(
+        None, description="Slack app-level token (xapp-..., connections:write) for Socket Mode."
+    )
+    slack_api_url: str = Field(
+        "https://slack.com/api/", description="Slack Web API base URL (keep the trailing /)."
+    )
+    allowed_channels: str = Field(
+        "",
+        description="Channel ids (or #names) where the bot answers, comma-separated; empty: "
+        "everywhere it is invited. DMs are always allowed.",
+    )
+    slack_rate_limit: int = Field(
+        20, ge=0, description="Slack requests per user per minute; 0 turns the limit off."
+    )
+
+    # --- scheduler -----------------------------------------------------------------------
+    sync_interval_hours: float = Field(
+        12, gt=0, description="Hours between Gong syncs (only when Gong credentials are set)."
+    )
+    brief_channels: str = Field(
+        "#sales-team",
+        description="Channels that get the weekly brief, comma-separated; empty: no brief.",
+    )
+    brief_cron: str = Field(
+        "0 9 * * mon",
+        description="When the weekly brief is posted: a crontab line in SOPHIA_TIMEZONE.",
+    )
+    purge_cron: str = Field(
+        "30 3 * * *",
+        description="When the daily purge runs (calls past RETENTION_DAYS, then the store's "
+        "compaction): a crontab line in SOPHIA_TIMEZONE.",
+    )
+
+    # --- REST API ------------------------------------------------------------------------
+    api_host: str = Field(
+        "127.0.0.1", description="Address the REST API listens on (0.0.0.0 in containers)."
+    )
+    api_port: int = Field(8000, ge=0, le=65535, description="Port of the REST API; 0 turns it off.")
+    sophia_api_keys: SecretStr | None = Field(
+        None,
+        description="REST API keys, comma-separated `name:key` pairs (a bare key is named by "
+        "its hash); when set, every endpoint but health needs `Authorization: Bearer <key>`.",
+    )
+    api_rate_limit: int = Field(
+        60, ge=0, description="REST requests per API key (or client address) per minute; 0: off."
+    )
+    trusted_proxies: str = Field(
+        "",
+        description="Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose "
+        "X-Forwarded-For header names the client, for the per-client rate limit; empty: the "
+        "header is ignored and the connecting address is the client.",
+    )
+    log_format: Literal["json", "text"] = Field(
+        "json", description="Log lines of `sophia run`: json (one object per line) or text."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level `sophia run` logs."
+    )
+
+    # --- governance ----------------------------------------------------------------------
+    access_policy: Path | None = Field(
+        None,
+        description="YAML file of restricted accounts and who may see them (Slack users, "
+        "user groups, API key names); other accounts are open to everyone.",
+    )
+    audit_max_bytes: int = Field(
+        10_000_000, ge=10_000, description="Size at which the audit log rotates."
+    )
+    audit_backups: int = Field(10, ge=1, description="Rotated audit log files kept.")
+    pii_extra_patterns: list[str] = Field(
+        default_factory=list,
+        description="Extra PII regular expressions as a JSON list (backslashes doubled, as "
+        'JSON wants), e.g. ["ACCT-\\\\d{6}"]; '
+        "after changing them run `sophia reindex` to re-redact.",
+    )
+
+    sophia_timezone: str = Field(
+        "UTC", description="Time zone for dates in answers and periods such as 'this week'."
+    )
+    sophia_now: datetime | None = Field(
+        None,
+        description="Pins Sophia's clock to this instant (ISO 8601 with a zone, e.g. "
+        "2026-11-25T15:00:00Z): periods, retention, the samples' dates and the audit log "
+        "read it. For tests and replaying a past answer; leave unset in production.",
+    )
+
+    @field_validator("gong_base_url", "slack_api_url", "openai_base_url", "weaviate_endpoint")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"must start with http:// or https://, got {value!r}")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
+            # Not the value itself: a Redis URL may carry a password.
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        for item in _items(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or CIDR range") from None
+        return value
+
+    @field_validator("brief_cron", "purge_cron")
+    @classmethod
+    def _crontab(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError as exc:
+            raise ValueError(f"not a crontab line ({exc}): {value!r}") from None
+        return value
+
+    @field_validator("pii_extra_patterns")
+    @classmethod
+    def _patterns(cls, value: list[str]) -> list[str]:
+        for pattern in value:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
+        return value
+
+    @field_validator("sophia_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("sophia_now", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `SOPHIA_NOW=` in an env file means "not pinned", as for the secrets.
+        return None if value == "" else value
+
+    @field_validator("sophia_now")
+    @classmethod
+    def _aware_instant(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.utcoffset() is None:
+            raise ValueError(f"needs a time zone (e.g. Z or +00:00): {value.isoformat()}")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Settings:
+        if (self.gong_access_key is None) != (self.gong_access_secret is None):
+            raise ValueError(
+                "GONG_ACCESS_KEY and GONG_ACCESS_SECRET must be set together (one is missing)"
+            )
+        if (
+            self.chunk_tokens is not None
+            and self.chunk_overlap is not None
+            and self.chunk_overlap >= self.chunk_tokens
+        ):
+            raise ValueError("CHUNK_OVERLAP must be smaller than CHUNK_TOKENS")
+        if self.sophia_embedder == "openai" and self.openai_api_key is None:
+            raise ValueError("SOPHIA_EMBEDDER=openai needs OPENAI_API_KEY (it is not set)")
+        return self
+
+    @property
+    def gong_configured(self) -> bool:
+        """True when both Gong credentials are present."""
+        return self.gong_access_key is not None and self.gong_access_secret is not None
+
+    @property
+    def slack_configured(self) -> bool:
+        """True when both Slack tokens are present."""
+        return self.slack_bot_token is not None and self.slack_app_token is not None
+
+    @property
+    def brief_channel_list(self) -> list[str]:
+        return _items(self.brief_channels)
+
+    @property
+    def allowed_channel_list(self) -> list[str]:
+        return _items(self.allowed_channels)
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _items(self.trusted_proxies)
+
+    @property
+    def api_keys(self) -> dict[str, str]:
+        """API key name -> key. A bare key is named `key-` plus the start of its hash."""
+        keys: dict[str, str] = {}
+        raw = self.sophia_api_keys.get_secret_value() if self.sophia_api_keys else ""
+        for item in _items(raw):
+            name, sep, key = item.partition(":")
+            if not sep:
+                name, key = f"key-{hashlib.sha256(item.encode()).hexdigest()[:8]}", item
+            keys[name.strip()] = key.strip()
+        return keys
+
+
+def _items(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; a bad value raises `ConfigError` naming the variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_url=False, include_input=False):
+        names = [str(part).upper() for part in error["loc"] if isinstance(part, str)]
+        message = error["msg"].removeprefix("Value error, ")
+        problems.append(f"{'.'.join(names)}: {message}" if names else message)
+    return "Invalid configuration: " + "; ".join(problems)
+
+
+def settings_table() -> str:
+    """The README's configuration table, generated from `Settings` so it cannot drift."""
+    rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
+    for name, field in Settings.model_fields.items():
+        default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
+        shown = "—" if default in (None, "", []) else f"`{default}`"
+        # A pipe inside a cell would end it: escape the ones descriptions use as syntax.
+        meaning = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{name.upper()}` | {shown} | {meaning} |")
+    return "\n".join(rows)

@@ -1,0 +1,450 @@
+"""`Sophia`: the configured backends and the core services, opened once per process.
+
+Every surface (CLI, Slack bot, REST API) opens one of these and calls its services; none
+of them builds a backend or a service itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel
+
+from sophia.core.access import AccessPolicy
+from sophia.core.audit import AuditLog
+from sophia.core.backends import (
+    build_cache,
+    build_clock,
+    build_embedder,
+    build_generation,
+    build_query_vector_cache,
+    build_store,
+    build_summarizer,
+    chunk_plan,
+)
+from sophia.core.cache import Cache, Generation
+from sophia.core.clock import Clock
+from sophia.core.config import Settings
+from sophia.core.embedders.base import Embedder, aclose_embedder
+from sophia.core.embedders.cached import QueryVectorCache
+from sophia.core.errors import ConfigError, SourceError
+from sophia.core.ingest import Ingestor, IngestProgress, IngestSummary
+from sophia.core.insights.context import InsightContext
+from sophia.core.insights.service import Insights
+from sophia.core.metrics import STORE_SECONDS, STORE_WRITTEN_BYTES, SYNC_CALLS, SYNC_RUNS
+from sophia.core.models import Call
+from sophia.core.pii import Redactor
+from sophia.core.quarantine import Quarantined, QuarantineEntry, describe_fault
+from sophia.core.ranking import load_ranker
+from sophia.core.relevance import floor_for
+from sophia.core.search import SearchService
+from sophia.core.session import Session, Viewer
+from sophia.core.sources.base import CallSource
+from sophia.core.sources.folder import FolderSource
+from sophia.core.sources.stored import StoredCallsSource
+from sophia.core.state import StateDB
+from sophia.core.stores.base import IndexInfo, VectorStore
+from sophia.core.writer import WriterLock
+
+__all__ = ["Sophia", "Stats"]
+
+log = logging.getLogger("sophia")
+
+
+class Stats(BaseModel):
+    """What `sophia stats` and GET /api/gong/stats report."""
+
+    total_chunks: int
+    calls_indexed: int
+    avg_query_ms: float | None
+    p95_query_ms: float | None
+    cache_hit_rate: float | None
+    # Counted in Redis across every replica when the cache is there; None otherwise (the
+    # hit rate then comes from this machine's query log).
+    cache_hits: int | None = None
+    cache_misses: int | None = None
+    queries_measured: int
+    last_sync: datetime | None
+    last_sync_summary: dict[str, object] | None
+    # Where calls come from: the Gong API when its credentials are set, else a folder.
+    source: Literal["gong", "folder"]
+    embedder: str
+    store: str
+    cache: str
+    summarizer: str
+    data_dir: str
+    # PII placeholders in the stored calls, how many calls hold any; restricted accounts.
+    pii_redactions: int = 0
+    calls_with_redactions: int = 0
+    restricted_accounts: int = 0
+    # Records set aside by ingest runs (`sophia quarantine` lists them).
+    quarantined: int = 0
+
+
+@dataclass
+class Sophia:
+    """Backends plus services for one process."""
+
+    settings: Settings
+    embedder: Embedder
+    store: VectorStore
+    cache: Cache
+    generation: Generation
+    state: StateDB
+    search: SearchService
+    ingestor: Ingestor
+    insights: Insights
+    access: AccessPolicy
+    audit: AuditLog
+    redactor: Redactor
+    clock: Clock
+    writer: WriterLock
+
+    @classmethod
+    async def open(
+        cls, settings: Settings, *, check_index: bool = True, clock: Clock | None = None
+    ) -> Sophia:
+        """Build the configured backends and check the index matches the embedder.
+
+        `check_index=False` opens an index built by another embedder: only `reindex` wants it.
+        `clock` (else the machine's, or SOPHIA_NOW's) is what every part reads as "now".
+        A bad ACCESS_POLICY file stops it here, before anything is served.
+        """
+        clock = clock or build_clock(settings)
+        if settings.sophia_now is not None:
+            log.info("SOPHIA_NOW pins the clock to %s", settings.sophia_now.isoformat())
+        access = AccessPolicy.load(settings.access_policy, settings.api_keys)
+        if access.restricted:
+            log.info(
+                "access policy: %d restricted accounts from %s",
+                len(access.accounts),
+                settings.access_policy,
+            )
+        redactor = Redactor(settings.pii_extra_patterns)
+        embedder = build_embedder(settings, clock)
+        plan = chunk_plan(settings, embedder)
+        store = build_store(settings, clock)
+        await store.ensure_index(IndexInfo(embedder.name, embedder.dim), check=check_index)
+        cache = build_cache(settings)
+        generation = build_generation(settings, store, cache)
+        if settings.cache_ttl_s:
+            embedder = QueryVectorCache(embedder, build_query_vector_cache(settings, cache))
+        state = StateDB(settings.sophia_data_dir / "state.db", clock=clock)
+        floor = floor_for(embedder.name, settings.search_floor)
+        ranker = load_ranker() if settings.search_rerank else None
+        search = SearchService(
+            store, embedder, cache, state, generation=generation, floor=floor, ranker=ranker
+        )
+        context = InsightContext(
+            store, search, build_summarizer(settings), settings, clock, embedder=embedder
+        )
+        return cls(
+            settings=settings,
+            embedder=embedder,
+            store=store,
+            cache=cache,
+            generation=generation,
+            state=state,
+            search=search,
+            ingestor=Ingestor(
+                store,
+                embedder,
+                plan,
+                retention_days=settings.retention_days,
+                clock=clock,
+                generation=generation,
+                redactor=redactor,
+                state=state,
+            ),
+            insights=Insights(context),
+            access=access,
+            audit=AuditLog(
+                settings.sophia_data_dir / "audit",
+                max_bytes=settings.audit_max_bytes,
+                backups=settings.audit_backups,
+            ),
+            redactor=redactor,
+            clock=clock,
+            writer=WriterLock(settings.sophia_data_dir, clock),
+        )
+
+    def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
+        """One request from `viewer`: every surface asks through a session (policy, audit)."""
+        return Session(self, viewer, request_id)
+
+    def close(self) -> None:
+        """Close the local state. Network clients (Redis, OpenAI) need `aclose()`."""
+        self.state.close()
+
+    async def aclose(self) -> None:
+        """Close the network clients and the local state."""
+        try:
+            await self.cache.aclose()
+            await self.store.aclose()
+            await aclose_embedder(self.embedder)
+            # Only the LLM summarizer holds a client; the extractive one has nothing to close.
+            close_summarizer = getattr(self.insights.context.summarizer, "aclose", None)
+            if close_summarizer is not None:
+                await close_summarizer()
+        finally:
+            self.close()
+
+    # Writers (ingest, sync, reindex, quarantine retries, purge) take the data dir's writer
+    # lock (core/writer.py): a second one exits with "already running", or waits if asked.
+
+    async def ingest_folder(
+        self, folder: Path, progress: IngestProgress | None = None, *, wait: bool = False
+    ) -> IngestSummary:
+        """Index a Gong-shaped folder (see core/sources/folder.py)."""
+        source = FolderSource(folder, clock=self.clock)
+        async with self.writer.hold("ingest", wait=wait):
+            return await self._ingest(source, None, progress)
+
+    async def sync(
+        self,
+        since: datetime | None = None,
+        progress: IngestProgress | None = None,
+        *,
+        wait: bool = False,
+        wait_s: float | None = None,
+    ) -> IngestSummary:
+        """Fetch new and changed calls from the Gong API and index them (with `wait`, after
+        the writer running now, waiting at most `wait_s` if given)."""
+        if not self.settings.gong_configured:
+            raise ConfigError(
+                "Gong is not configured: set GONG_ACCESS_KEY and GONG_ACCESS_SECRET "
+                "(or index a folder with `sophia ingest --from-dir DIR`)"
+            )
+        from sophia.core.gong.client import GongClient
+        from sophia.core.sources.gong_api import GongApiSource
+
+        async with (
+            self.writer.hold("sync", wait=wait, wait_s=wait_s),
+            GongClient.from_settings(self.settings, clock=self.clock) as client,
+        ):
+            source = GongApiSource(client, self.state, self.settings, clock=self.clock)
+            return await self._ingest(source, since, progress)
+
+    async def reindex(
+        self, progress: IngestProgress | None = None, *, wait: bool = False
+    ) -> IngestSummary:
+        """Rebuild every chunk and vector from the stored calls, with today's settings.
+
+        The new index is built beside the live one, which keeps answering searches, and
+        replaces it in one step when complete; a reindex that stops half-way leaves the old
+        index serving (run it again). The same switch moves an index to a new embedder.
+        """
+        async with self.writer.hold("reindex", wait=wait):
+            return await self._reindex(progress)
+
+    async def _reindex(self, progress: IngestProgress | None) -> IngestSummary:
+        # A stored call this version cannot read is quarantined; the others are rebuilt.
+        unreadable: list[Quarantined] = []
+        calls = await self.store.list_calls(unreadable=unreadable)
+        staged = await self.store.rebuild(IndexInfo(self.embedder.name, self.embedder.dim))
+        ingestor = Ingestor(
+            staged,
+            self.embedder,
+            self.ingestor.plan,
+            retention_days=self.settings.retention_days,
+            clock=self.clock,
+            redactor=self.redactor,
+            state=self.state,
+        )
+        try:
+            summary = await self._ingest(
+                StoredCallsSource("reindex", calls, unreadable), None, progress, ingestor
+            )
+            # Built batch by batch: it goes live compacted, one segment per index.
+            summary.upkeep.extend(await staged.optimize(full=True))
+            await self.store.promote(staged)
+        except BaseException:
+            await self.store.discard(staged)
+            raise
+        log.info("reindex: the rebuilt index is live (%d calls)", summary.indexed)
+        await self.generation.advance()
+        return summary
+
+    async def retry_quarantined(
+        self, progress: IngestProgress | None = None, *, wait: bool = False
+    ) -> IngestSummary:
+        """Try every quarantined record again (after an upgrade, or once its source is fixed).
+
+        A record kept with its redacted call is retried from that; a Gong call is fetched
+        again by id; a folder's records by reading the folder again. What still fails stays
+        quarantined, with the new reason.
+        """
+        async with self.writer.hold("quarantine retry", wait=wait):
+            return await self._retry_quarantined(progress)
+
+    async def _retry_quarantined(self, progress: IngestProgress | None) -> IngestSummary:
+        entries = self.state.quarantined()
+        summary = IngestSummary(source="quarantine")
+        by_source: dict[str, list[QuarantineEntry]] = {}
+        for entry in entries:
+            by_source.setdefault(entry.source, []).append(entry)
+        for source_name, group in sorted(by_source.items()):
+            kept = [e for e in group if e.payload is not None]
+            if kept:
+                summary.add(await self._ingest(_stored_calls(source_name, kept), None, progress))
+            fetch = [e.record_id for e in group if e.payload is None]
+            if not fetch:
+                continue
+            folder = _folder(source_name, self.clock)
+            if source_name == "gong" and self.settings.gong_configured:
+                summary.add(await self._retry_from_gong(fetch, progress))
+            elif folder is not None:
+                summary.add(await self._ingest(folder, None, progress))
+            else:
+                log.warning(
+                    "cannot retry %d quarantined records of %s: that source is not available",
+                    len(fetch),
+                    source_name,
+                )
+        return summary
+
+    async def _retry_from_gong(
+        self, call_ids: list[str], progress: IngestProgress | None
+    ) -> IngestSummary:
+        from sophia.core.gong.client import GongClient
+        from sophia.core.sources.gong_api import GongApiSource, GongCallsSource
+
+        async with GongClient.from_settings(self.settings, clock=self.clock) as client:
+            source = GongApiSource(client, self.state, self.settings, clock=self.clock)
+            return await self._ingest(GongCallsSource(source, call_ids), None, progress)
+
+    async def purge_expired(self, *, wait: bool = False) -> list[str]:
+        """The daily purge: remove calls older than RETENTION_DAYS (when set), then compact
+        the store, so what was deleted leaves the disk. Returns the removed calls' ids."""
+        async with self.writer.hold("purge", wait=wait):
+            removed = await self._purge_expired() if self.settings.retention_days else []
+            started = time.perf_counter()
+            written = self.store.written_bytes()
+            done = await self.store.optimize(full=True)
+            _record_store_work("optimize", started, written, self.store.written_bytes())
+            if done:
+                log.info("store upkeep: %s", "; ".join(done))
+            return removed
+
+    async def _purge_expired(self) -> list[str]:
+        cutoff = self.clock.now() - timedelta(days=self.settings.retention_days)
+        before = await self.store.counts()
+        removed = await self.store.delete_older_than(cutoff)
+        if removed:
+            await self.generation.advance()
+        chunks = before.chunks - (await self.store.counts()).chunks
+        shown = ", ".join(removed[:20]) + (
+            f" and {len(removed) - 20} more" if len(removed) > 20 else ""
+        )
+        log.info(
+            "retention purge: removed %d calls (%d chunks) started before %s (RETENTION_DAYS=%d)%s",
+            len(removed),
+            max(chunks, 0),
+            cutoff.isoformat(timespec="seconds"),
+            self.settings.retention_days,
+            f": {shown}" if removed else "",
+            extra={"removed_calls": len(removed), "removed_call_ids": removed},
+        )
+        return removed
+
+    async def stats(self) -> Stats:
+        """Index size, query timings and the last sync."""
+        counts = await self.store.counts()
+        redactions = await self.store.redaction_counts()
+        queries = self.state.query_stats()
+        shared = await self.cache.counts()
+        last = self.state.last_sync()
+        return Stats(
+            total_chunks=counts.chunks,
+            calls_indexed=counts.calls,
+            avg_query_ms=_rounded(queries.avg_ms),
+            p95_query_ms=_rounded(queries.p95_ms),
+            cache_hit_rate=_rounded(
+                queries.cache_hit_rate if shared is None else shared.hit_rate, 3
+            ),
+            cache_hits=None if shared is None else shared.hits,
+            cache_misses=None if shared is None else shared.misses,
+            queries_measured=queries.count,
+            last_sync=datetime.fromtimestamp(last.pop("at"), UTC) if last else None,
+            last_sync_summary=last,
+            source="gong" if self.settings.gong_configured else "folder",
+            embedder=self.embedder.name,
+            store=f"{type(self.store).__name__} at {self.settings.weaviate_endpoint}"
+            if self.settings.weaviate_endpoint
+            else f"{type(self.store).__name__} in {self.settings.sophia_data_dir / 'index'}",
+            cache=type(self.cache).__name__,
+            summarizer=self.insights.context.summarizer.name,
+            data_dir=str(self.settings.sophia_data_dir),
+            pii_redactions=redactions.redactions,
+            calls_with_redactions=redactions.calls,
+            restricted_accounts=len(self.access.accounts),
+            quarantined=self.state.quarantine_count(),
+        )
+
+    async def _ingest(
+        self,
+        source: CallSource,
+        since: datetime | None,
+        progress: IngestProgress | None,
+        ingestor: Ingestor | None = None,
+    ) -> IngestSummary:
+        try:
+            summary = await (ingestor or self.ingestor).run(
+                source, batch_size=self.settings.sync_batch_size, since=since, progress=progress
+            )
+        except BaseException:
+            SYNC_RUNS.labels("error").inc()
+            raise
+        SYNC_RUNS.labels("ok").inc()
+        for result, count in summary.call_counts().items():
+            SYNC_CALLS.labels(result).inc(count)
+        if summary.indexed:
+            for operation, seconds, written in (
+                ("write", summary.write_seconds, summary.write_bytes),
+                ("optimize", summary.optimize_seconds, summary.optimize_bytes),
+            ):
+                STORE_SECONDS.labels(operation).observe(seconds)
+                STORE_WRITTEN_BYTES.labels(operation).inc(written or 0)
+        self.state.record_sync(summary.as_dict())
+        return summary
+
+
+def _record_store_work(
+    operation: str, started: float, before: int | None, after: int | None
+) -> None:
+    STORE_SECONDS.labels(operation).observe(time.perf_counter() - started)
+    if before is not None and after is not None:
+        STORE_WRITTEN_BYTES.labels(operation).inc(after - before)
+
+
+def _folder(source: str, clock: Clock) -> FolderSource | None:
+    """The folder a `folder:<path>` source name points to, if it is still there."""
+    if not source.startswith("folder:"):
+        return None
+    try:
+        return FolderSource(Path(source.removeprefix("folder:")), clock=clock)
+    except SourceError:
+        return None
+
+
+def _stored_calls(source: str, entries: list[QuarantineEntry]) -> StoredCallsSource:
+    """The quarantined calls kept with their (redacted) JSON; unreadable ones stay put."""
+    calls: list[Call] = []
+    refused: list[Quarantined] = []
+    for entry in entries:
+        try:
+            calls.append(Call.model_validate_json(entry.payload or ""))
+        except ValueError as exc:
+            refused.append(
+                Quarantined(entry.record_id, "parse", describe_fault(exc), source, entry.payload)
+            )
+    return StoredCallsSource(source, calls, refused)
+
+
+def _rounded(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)

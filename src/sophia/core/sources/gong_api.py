@@ -1,0 +1,314 @@
+"""`GongApiSource`: calls from the live Gong API, window by window, with a typed checkpoint.
+
+A run first retries the calls left pending by earlier runs (by callIds), then walks date
+windows from the checkpoint to now. Each window is read in full from both endpoints, joined
+on call id, and yielded in batches; the window's last batch carries a checkpoint that moves
+`synced_until` to the window's end. A crash mid-window therefore re-reads that window on the
+next run, which is cheap: the pipeline skips calls whose content hash has not changed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+
+from sophia.core.clock import Clock, SystemClock
+from sophia.core.config import Settings
+from sophia.core.errors import SourceError
+from sophia.core.gong.client import MAX_CALL_IDS, GongClient
+from sophia.core.gong.parsing import call_id_of, parse_call_details, parse_transcript
+from sophia.core.models import Call, CallDetails, Transcript
+from sophia.core.quarantine import Quarantined
+from sophia.core.sources.base import SourceBatch
+from sophia.core.sources.join import join_calls
+from sophia.core.state import StateDB
+
+__all__ = ["CHECKPOINT_KEY", "GongApiSource", "GongCallsSource", "GongCheckpoint"]
+
+logger = logging.getLogger("sophia.gong")
+
+CHECKPOINT_KEY = "gong.checkpoint"
+# How far back the first sync reaches when RETENTION_DAYS is 0 ("keep everything").
+_FIRST_SYNC_DAYS_UNLIMITED = 90
+
+
+class GongCheckpoint(BaseModel):
+    """How far the Gong sync got; stored as JSON under `gong.checkpoint` in the state DB."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    # Every call started before this instant has been read (minus late data: see repoll).
+    synced_until: AwareDatetime | None = None
+    # Call id -> when a run first saw only one half of it (details or transcript).
+    pending: dict[str, AwareDatetime] = Field(default_factory=dict)
+    last_run: AwareDatetime | None = None
+
+
+@dataclass
+class _Run:
+    """What one `batches()` run knows while it walks the windows."""
+
+    started: datetime
+    synced_until: datetime | None
+    # The end of the contiguous stretch already read; a window starting after it leaves a gap.
+    frontier: datetime
+    batch_size: int
+    # Call id -> first seen, as it will be after the batch being built is committed.
+    pending: dict[str, datetime]
+    users: Mapping[str, str] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)
+    yielded: set[str] = field(default_factory=set)
+    reported_pending: set[str] = field(default_factory=set)
+
+
+@dataclass
+class _Fetched:
+    details: dict[str, CallDetails] = field(default_factory=dict)
+    transcripts: dict[str, Transcript] = field(default_factory=dict)
+    quarantined: dict[str, Quarantined] = field(default_factory=dict)
+
+    def refuse(self, raw: object, position: str, error: SourceError) -> None:
+        record_id = call_id_of(raw) or position
+        self.quarantined[record_id] = Quarantined(record_id, "parse", str(error))
+
+
+class GongApiSource:
+    """The `CallSource` that reads Gong's REST API."""
+
+    name = "gong"
+
+    def __init__(
+        self,
+        client: GongClient,
+        state: StateDB,
+        settings: Settings | None = None,
+        *,
+        window_days: int | None = None,
+        repoll_days: int | None = None,
+        retention_days: int | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        """Window, repoll and retention days: explicit, else from `settings`, else defaults."""
+        window = _setting(window_days, settings, "sync_window_days")
+        repoll = _setting(repoll_days, settings, "sync_repoll_days")
+        retention = _setting(retention_days, settings, "retention_days")
+        if window < 1 or repoll < 0 or retention < 0:
+            raise ValueError("window_days must be >= 1; repoll_days, retention_days >= 0")
+        self._client = client
+        self._state = state
+        self._window = timedelta(days=window)
+        self._repoll = timedelta(days=repoll)
+        self._retention = timedelta(days=retention) if retention else None
+        self._first_sync = timedelta(days=retention or _FIRST_SYNC_DAYS_UNLIMITED)
+        self._clock = clock or SystemClock()
+        self._run: _Run | None = None
+
+    @property
+    def pending_count(self) -> int:
+        """Calls still waiting for their details or transcript (never dropped)."""
+        if self._run is None:
+            return len(self.load_checkpoint().pending)
+        return len(self._run.pending)
+
+    def load_checkpoint(self) -> GongCheckpoint:
+        """The stored checkpoint (empty before the first sync); SourceError if it is corrupt."""
+        try:
+            raw = self._state.get_json(CHECKPOINT_KEY)
+            return GongCheckpoint() if raw is None else GongCheckpoint.model_validate(raw)
+        except (ValidationError, ValueError) as exc:
+            raise SourceError(
+                f"The Gong sync checkpoint ({CHECKPOINT_KEY!r} in the state database) is "
+                f"corrupt: {_first_problem(exc)}. Delete that entry to sync from scratch; calls "
+                "already indexed are kept."
+            ) from None
+
+    async def commit(self, batch: SourceBatch) -> None:
+        """Persist the checkpoint of a batch whose calls are all stored."""
+        if not isinstance(batch.checkpoint, GongCheckpoint):
+            raise TypeError(f"not a Gong batch checkpoint: {type(batch.checkpoint).__name__}")
+        self._state.put_json(CHECKPOINT_KEY, batch.checkpoint.model_dump(mode="json"))
+
+    async def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
+        """Pending calls first, then every window from `since` (or the checkpoint) to now."""
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        checkpoint = self.load_checkpoint()
+        now = self._clock.now().replace(microsecond=0)
+        run = self._run = _Run(
+            started=now,
+            synced_until=checkpoint.synced_until,
+            frontier=checkpoint.synced_until or now - self._first_sync,
+            batch_size=batch_size,
+            pending=dict(checkpoint.pending),
+        )
+        run.users = await self._client.users()
+        if run.pending:
+            asked = sorted(run.pending)
+            fetched = await self._fetch(run, None, None, asked)
+            for batch in self._emit(run, fetched, window_end=None, asked=asked):
+                yield batch
+        start = self._start(since, checkpoint, now)
+        for window_start, window_end in _windows(start, now, self._window):
+            fetched = await self._fetch(run, window_start, window_end, None)
+            advances = window_start <= run.frontier
+            for batch in self._emit(run, fetched, window_end if advances else None):
+                yield batch
+        logger.info("Gong run done: %d calls seen, %d pending", len(run.seen), len(run.pending))
+
+    def _start(self, since: datetime | None, checkpoint: GongCheckpoint, now: datetime) -> datetime:
+        if since is not None:
+            return since if since.tzinfo else since.replace(tzinfo=UTC)
+        if checkpoint.synced_until is None:
+            return now - self._first_sync
+        # Gong's analysis and transcripts arrive late: re-read the trailing days.
+        start = checkpoint.synced_until - self._repoll
+        return max(start, now - self._retention) if self._retention else start
+
+    async def _fetch(
+        self,
+        run: _Run,
+        start: datetime | None,
+        end: datetime | None,
+        call_ids: Sequence[str] | None,
+    ) -> _Fetched:
+        """Both halves of every call in [start, end) (or of `call_ids`), parsed."""
+        fetched = _Fetched()
+        window = "pending calls" if start is None else f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"
+        # Keyed by call id: an expired cursor restarts a listing and repeats its pages.
+        async for page in self._client.calls_extensive(start, end, call_ids):
+            for index, raw in enumerate(page):
+                try:
+                    details = parse_call_details(raw, run.users)
+                except SourceError as exc:
+                    fetched.refuse(raw, f"call item {index} of {window}", exc)
+                    continue
+                fetched.details[details.call_id] = details
+        async for page in self._client.transcripts(start, end, call_ids):
+            for index, raw in enumerate(page):
+                try:
+                    transcript = parse_transcript(raw)
+                except SourceError as exc:
+                    fetched.refuse(raw, f"transcript item {index} of {window}", exc)
+                    continue
+                fetched.transcripts[transcript.call_id] = transcript
+        # A call with one half refused is quarantined as a whole, not pending for the other.
+        for call_id in fetched.quarantined:
+            fetched.details.pop(call_id, None)
+            fetched.transcripts.pop(call_id, None)
+        run.seen.update(fetched.details, fetched.transcripts, fetched.quarantined)
+        return fetched
+
+    def _emit(
+        self,
+        run: _Run,
+        fetched: _Fetched,
+        window_end: datetime | None,
+        asked: Sequence[str] = (),
+    ) -> Iterator[SourceBatch]:
+        """Batches of the joined calls; the last one moves `synced_until` to `window_end`."""
+        calls, half_seen = join_calls(fetched.details, fetched.transcripts)
+        calls = [call for call in calls if call.call_id not in run.yielded]
+        for call_id in half_seen:
+            if call_id not in run.yielded:
+                run.pending.setdefault(call_id, run.started)
+        # Quarantined calls are settled (the quarantine retries them), so never pending.
+        for call_id in fetched.quarantined:
+            run.pending.pop(call_id, None)
+        resolved = {call.call_id for call in calls} | run.yielded | set(fetched.quarantined)
+        # Each still-pending id is reported once per run, in the first batch that knows it.
+        new_pending = tuple(sorted({*half_seen, *asked} - resolved - run.reported_pending))
+        run.reported_pending.update(new_pending)
+        chunks = _chunks(calls, run.batch_size)
+        for index, chunk in enumerate(chunks):
+            for call in chunk:
+                # Removed batch by batch: a pending call leaves the checkpoint only with the
+                # batch that stores it, so a crash before that batch keeps it pending.
+                run.pending.pop(call.call_id, None)
+                run.yielded.add(call.call_id)
+            first, last = index == 0, index == len(chunks) - 1
+            if last and window_end is not None:
+                self._advance(run, window_end)
+            yield SourceBatch(
+                calls=chunk,
+                pending=new_pending if first else (),
+                quarantined=tuple(fetched.quarantined.values()) if first else (),
+                checkpoint=GongCheckpoint(
+                    synced_until=run.synced_until, pending=dict(run.pending), last_run=run.started
+                ),
+                seen=len(run.seen),
+            )
+
+    async def batches_for(
+        self, call_ids: Sequence[str], batch_size: int
+    ) -> AsyncIterator[SourceBatch]:
+        """Just these calls (quarantined ones being retried); the checkpoint is not involved."""
+        now = self._clock.now().replace(microsecond=0)
+        run = self._run = _Run(
+            started=now, synced_until=None, frontier=now, batch_size=batch_size, pending={}
+        )
+        run.users = await self._client.users()
+        for start in range(0, len(call_ids), MAX_CALL_IDS):
+            asked = list(call_ids[start : start + MAX_CALL_IDS])
+            fetched = await self._fetch(run, None, None, asked)
+            for batch in self._emit(run, fetched, window_end=None, asked=asked):
+                yield batch
+
+    @staticmethod
+    def _advance(run: _Run, window_end: datetime) -> None:
+        if run.synced_until is None or window_end > run.synced_until:
+            run.synced_until = window_end
+        run.frontier = max(run.frontier, window_end)
+
+
+class GongCallsSource:
+    """Named calls from the Gong API, without touching the sync checkpoint."""
+
+    name = "gong"
+
+    def __init__(self, source: GongApiSource, call_ids: Sequence[str]) -> None:
+        self._source = source
+        self._call_ids = list(call_ids)
+
+    @property
+    def pending_count(self) -> int:
+        return 0
+
+    def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
+        return self._source.batches_for(self._call_ids, batch_size)
+
+    async def commit(self, batch: SourceBatch) -> None:
+        return None
+
+
+def _setting(explicit: int | None, settings: Settings | None, name: str) -> int:
+    if explicit is not None:
+        return explicit
+    if settings is not None:
+        return int(getattr(settings, name))
+    return int(Settings.model_fields[name].default)
+
+
+def _windows(start: datetime, end: datetime, width: timedelta) -> list[tuple[datetime, datetime]]:
+    """[start, end) cut into consecutive windows of `width` (the last one shorter)."""
+    windows = []
+    while start < end:
+        windows.append((start, min(start + width, end)))
+        start += width
+    return windows
+
+
+def _chunks(calls: list[Call], size: int) -> list[list[Call]]:
+    # At least one (maybe empty) batch: it carries the checkpoint and the pending ids.
+    return [calls[i : i + size] for i in range(0, len(calls), size)] or [[]]
+
+
+def _first_problem(exc: Exception) -> str:
+    if isinstance(exc, ValidationError):
+        problem = exc.errors(include_url=False, include_input=False)[0]
+        where = ".".join(str(part) for part in problem["loc"]) or "checkpoint"
+        return f"{where}: {problem['msg']}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__

@@ -1,0 +1,203 @@
+"""The `VectorStore` Protocol and the records that cross it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from sophia.core.chunking import Chunk, ChunkLine
+from sophia.core.embedders.base import Vectors
+from sophia.core.models import Call
+from sophia.core.quarantine import Quarantined
+from sophia.core.query import NO_FILTERS, SearchFilters, SearchMode
+
+__all__ = [
+    "IndexCounts",
+    "IndexInfo",
+    "IndexedCall",
+    "RedactionCounts",
+    "StoreQuery",
+    "StoredChunk",
+    "VectorStore",
+]
+
+
+@dataclass(frozen=True)
+class IndexInfo:
+    """The embedding space an index was built in."""
+
+    embedder: str
+    dim: int
+
+
+@dataclass(frozen=True)
+class IndexedCall:
+    """A call ready to store: redacted, chunked and embedded (one vector per chunk)."""
+
+    call: Call
+    content_hash: str
+    chunks: Sequence[Chunk]
+    vectors: Vectors
+    redactions: int = 0
+
+
+@dataclass(frozen=True)
+class StoreQuery:
+    """A search as the store runs it. `vector` is None in keyword mode."""
+
+    mode: SearchMode
+    text: str
+    vector: Vectors | None
+    alpha: float
+    limit: int
+    filters: SearchFilters
+
+
+@dataclass(frozen=True)
+class StoredChunk:
+    """A chunk as search returns it, with everything a citation needs."""
+
+    chunk_id: str
+    call_id: str
+    chunk_index: int
+    lines: tuple[ChunkLine, ...]
+    title: str
+    account: str | None
+    started: datetime
+    call_url: str
+    start_ms: int
+    end_ms: int
+    score: float
+    # The raw evidence behind `score`, before any per-query normalisation: cosine
+    # similarity to the query vector and the BM25 score (None where the store did not
+    # compute it). What a relevance floor can be calibrated on, across queries.
+    similarity: float | None = None
+    keyword: float | None = None
+
+
+@dataclass(frozen=True)
+class IndexCounts:
+    chunks: int
+    calls: int
+
+
+@dataclass(frozen=True)
+class RedactionCounts:
+    """PII redactions in the stored calls: in total, and how many calls had any."""
+
+    redactions: int
+    calls: int
+
+    @classmethod
+    def of(cls, per_call: Iterable[int]) -> RedactionCounts:
+        """The totals of each stored call's count."""
+        counts = list(per_call)
+        return cls(sum(counts), sum(1 for n in counts if n))
+
+
+class VectorStore(Protocol):
+    """Chunks with vectors and full text, plus the calls they came from.
+
+    Calls are stored redacted, with their transcript, so that `sophia reindex` can rebuild
+    every chunk without asking Gong again.
+    """
+
+    async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
+        """Create the index for `info`, or open it and (if `check`) verify it was built for
+        `info`, raising `IndexMismatch` otherwise."""
+        ...
+
+    async def upsert(self, calls: Sequence[IndexedCall]) -> None:
+        """Store calls; each call's previous chunks are replaced, never duplicated."""
+        ...
+
+    async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
+        """The content hash stored for each of these calls that is indexed."""
+        ...
+
+    async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
+        """Stored vectors of these calls' chunks, keyed by chunk text hash (for reuse)."""
+        ...
+
+    async def search(self, query: StoreQuery) -> list[StoredChunk]:
+        """Best chunks first; filters (exclusions too) are applied inside the query, before
+        ranking."""
+        ...
+
+    async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
+        """The stored (redacted) call, or None (also when `filters` exclude it: the access
+        policy's exclusions apply inside this query too)."""
+        ...
+
+    async def list_calls(
+        self,
+        filters: SearchFilters = NO_FILTERS,
+        *,
+        transcripts: bool = True,
+        newest: int | None = None,
+        unreadable: list[Quarantined] | None = None,
+    ) -> list[Call]:
+        """Stored calls matching the account, call-id, date and exclusion filters, oldest first.
+
+        `transcripts=False` leaves the monologues out (much cheaper: details are small);
+        `newest` keeps only the latest N. The side filter does not apply to whole calls.
+        A stored call that cannot be read goes to `unreadable` if given, else raises.
+        """
+        ...
+
+    async def counts(self) -> IndexCounts: ...
+
+    async def redaction_counts(self) -> RedactionCounts:
+        """PII redactions recorded with the stored calls."""
+        ...
+
+    async def generation(self) -> str:
+        """Changes whenever the index content changes; part of every cache key."""
+        ...
+
+    async def delete_older_than(self, cutoff: datetime) -> list[str]:
+        """Remove every call that started before `cutoff`, with its chunks (retention).
+
+        Returns the ids of the removed calls, sorted.
+        """
+        ...
+
+    async def optimize(self, *, full: bool = False) -> list[str]:
+        """Fold recent writes into the indexes (after every ingest run); `full` also
+        compacts files and merges index segments (the daily upkeep). Returns what it did."""
+        ...
+
+    def written_bytes(self) -> int | None:
+        """Bytes this store object has written to disk so far; None where the store cannot
+        tell (a server)."""
+        ...
+
+    async def reset(self, info: IndexInfo) -> None:
+        """Drop everything and start an empty index for `info`."""
+        ...
+
+    async def rebuild(self, info: IndexInfo) -> VectorStore:
+        """A new, empty index for `info` to fill (`sophia reindex`). Where the store can,
+        it is built beside the live one, which keeps answering until `promote`."""
+        ...
+
+    async def promote(self, staged: VectorStore) -> None:
+        """Make `staged` (from `rebuild`) the live index, in one step."""
+        ...
+
+    async def discard(self, staged: VectorStore) -> None:
+        """Give up an unfinished `rebuild`; the live index is untouched where it was kept."""
+        ...
+
+    def pinned(self) -> AbstractAsyncContextManager[None]:
+        """Within the block, every read of the task sees one state of the index, so an answer
+        built from several reads never mixes two (LanceDB; Weaviate has no versions to
+        read at, and each read sees what is there)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections (a no-op for the embedded store)."""
+        ...
