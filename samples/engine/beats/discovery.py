@@ -1,0 +1,269 @@
+"""The core of a discovery call: roles, process, pain, team, competition, decision, timeline."""
+
+from __future__ import annotations
+
+from ..ctx import Ctx
+from ..story import S
+
+
+def b_disc_roles(c: Ctx) -> None:
+    c.topic = "Introductions"
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "Before we dive in, could you each tell me your role and how you touch the "
+                "{fcall}?",
+                "Maybe a quick round of intros first, so I know who owns what at {co}?",
+                "Could you start with your roles, and how each of you is involved in {sheet}?",
+                "Quick intros first? Just your role and what you'd want from this hour.",
+                "So I know who I'm talking to, what does each of you own on the {goods} side?",
+            )
+        ),
+    )
+    for role in c.customers:
+        c.say(role, S.role_self[c.acct.name][role])
+        if c.rng.random() < 0.35:
+            c.ack("rep")
+
+
+def _speaker(c: Ctx, preferred: str, *fallback: str) -> str:
+    return preferred if c.has(preferred) else c.cust(*fallback)
+
+
+def b_disc_process(c: Ctx) -> None:
+    c.topic = "Current Process"
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "So maybe start with the basics. When {boss} asks for a number, what actually "
+                "happens?",
+                "Can you walk me through how the forecast for {lines} comes together today?",
+                "How are you forecasting today, mechanically? Who touches what?",
+                "Tell me about the current process, from a rep updating a deal to the number "
+                "landing in front of {boss}.",
+                "Walk me through a normal forecast week at {co}, step by step.",
+            )
+        ),
+    )
+    who = _speaker(c, c.acct.process_by, "ops", "sales")
+    c.say(who, c.acct.process)
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "And how much time does that take each week, roughly?",
+                "How many hours go into that, across all {managers} managers?",
+                "What does that cost you in time, would you guess?",
+                "How long does {sheet} take, all in?",
+            )
+        ),
+    )
+    c.say(who, c.acct.hours)
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "Wow. Okay.",
+                "That's a lot of hours for a number nobody fully trusts.",
+                "So {sheet} has a real cost, even if it's not on an invoice.",
+                "So {sheet} is basically a part-time job.",
+                "Huh. That's more than I expected.",
+            )
+        ),
+    )
+    c.point(c.acct.process[0])
+
+
+def b_disc_pain(c: Ctx) -> None:
+    c.topic = "Pain Points"
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "What's the cost of that when the number is off?",
+                "Where does it hurt the most today?",
+                "If you could fix one thing about that process, what would it be?",
+            )
+        ),
+    )
+    who = _speaker(c, c.acct.process_by, "sales", "ops")
+    c.say(who, c.acct.pains)
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "So if I'm hearing you right, the data isn't the issue, it's that nobody trusts it "
+                "once the {units} are rolled up.",
+                "That's really common, we hear almost the same thing from other {peer} teams.",
+                "So risk shows up late, and your {unit_leads} are building spreadsheets instead "
+                "of coaching.",
+                "So the number exists, it's just never the same number twice.",
+                "In other words, {sheet} tells you what happened, not what's about to happen.",
+            )
+        ),
+    )
+    c.say(
+        who, c.pick(("Yeah, exactly.", "That's a fair summary.", "Yes. That's it in a nutshell."))
+    )
+    if c.rng.random() < 0.6:
+        c.say("rep", c.pick(("When did that last really bite you?", "Got a recent example?")))
+        c.say(who, S.bitten[c.acct.name])
+        c.say("rep", c.pick(("Oof.", "Yeah, that's painful.", "That's rough.", "I can imagine.")))
+    c.point(c.acct.pains[0])
+
+
+def b_disc_team(c: Ctx) -> None:
+    c.topic = "Team & Seats"
+    who = _speaker(c, c.acct.process_by, "sales", "ops")
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "How many people would be in it?",
+                "Help me with sizing. Who'd use it daily?",
+                "Who would use it? Reps, managers, {boss}?",
+                "How many seats are we talking about across the {units}?",
+            )
+        ),
+    )
+    c.say(who, "We're {seat_mix}.")
+    c.say(
+        "rep",
+        c.pick(("And everyone's working in Salesforce today?", "And they're all in Salesforce?")),
+    )
+    c.say(
+        who,
+        c.pick(
+            (
+                "Yes, although hygiene is a work in progress.",
+                "Yeah, all of them. Some more enthusiastically than others.",
+                "Yes, Salesforce is the system of record, we're strict about that.",
+                "Mostly. A couple of {unit_leads} still live in email.",
+                "Everyone, yes, and {chat} for everything else.",
+                "Yes, since about {history} ago.",
+                "Yes. Well, they log in.",
+                "All of them, and {admin} keeps it reasonably clean.",
+            )
+        ),
+    )
+    question, answers = c.pick(S.stage_qa)
+    c.say("rep", question)
+    c.say(who, c.pick(answers))
+    c.ack("rep")
+
+
+def b_disc_competition(c: Ctx) -> None:
+    c.topic = "Competition"
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "Are you looking at other options, or are we the first conversation?",
+                "Is anyone else in the mix? Totally fine either way.",
+                "Have you looked at other tools for this?",
+                "Who else are you talking to?",
+                "Are other vendors in this evaluation?",
+            )
+        ),
+    )
+    who = c.cust("sales", "ops", "exec")
+    c.say(who, c.pick(S.comp_eval[c.acct.name][:1]))
+    c.say("rep", c.pick(S.comp_rep[c.acct.comp]))
+    c.say(who, c.pick(S.comp_reactions))
+    c.point("Also evaluating {comp}.")
+
+
+def b_disc_decision(c: Ctx) -> None:
+    c.topic = "Decision Process"
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "Walk me through how a decision like this gets made. Who signs, and who can say "
+                "no?",
+                "Assuming we're a fit, what does the path to a yes look like at {co}?",
+                "Who else would be involved in a decision like this?",
+                "How do purchases like this usually get approved at {co}?",
+                "If you wanted to buy this, who'd need to say yes?",
+            )
+        ),
+    )
+    if c.has(c.acct.approval_by) and not c.clashes(c.acct.approval):
+        who = c.acct.approval_by
+        c.say(who, c.acct.approval)
+    else:
+        who = c.cust("sales", "ops", "exec")
+        c.say(
+            who,
+            c.pick_for(who, S.generic_approval),
+        )
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "Has anything derailed a purchase like this before?",
+                "What's slowed down purchases like this in the past?",
+                "Anything that tends to get stuck?",
+            )
+        ),
+    )
+    c.say(
+        who,
+        c.pick(
+            (
+                "Security reviews, mostly. A tool got stuck for two months because the vendor "
+                "didn't support SSO.",
+                "Budget timing. If we miss the planning window, things wait a full quarter.",
+                "Honestly, legal. Our contract review queue is long.",
+                "Not really, if the business case is clear, things move.",
+                "Change fatigue. We rolled out two tools this year already.",
+                "{boss} asking for one more reference, usually.",
+                "The last one died because IT found out late. So, involve IT early.",
+                "Procurement wanting three quotes, which is why we talk to several vendors.",
+            )
+        ),
+    )
+    c.say("rep", c.pick(("Good to know, thank you.", "That's really helpful.", "Okay, noted.")))
+    c.point("Decision process mapped: {boss} signs off.")
+
+
+def b_disc_timeline(c: Ctx) -> None:
+    c.topic = "Timeline"
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "Is there a date that's driving this?",
+                "What's the timeline you have in mind?",
+                "Is there an event or a deadline this needs to be ready for?",
+            )
+        ),
+    )
+    who = _speaker(c, c.acct.approval_by, "sales", "ops", "exec")
+    c.say(who, c.acct.driver)
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "Okay, so working back from {golive}, we'd want paperwork done about six weeks "
+                "earlier, so a rollout across your {units} has room to breathe.",
+                "That's doable. For {seats} seats rollouts take six to eight weeks, so a decision "
+                "in the next month or so would still hit {golive}.",
+                "Then {golive} is the date to plan backwards from, and {admin}'s time is the part "
+                "to protect.",
+            )
+        ),
+    )
+    c.say(
+        who,
+        c.pick(
+            (
+                "That sounds about right.",
+                "That's tight, but doable.",
+                "Yeah, realistic if we move quickly.",
+            )
+        ),
+    )
+    c.point("Target go-live: {golive}.")

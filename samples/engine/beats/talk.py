@@ -1,0 +1,225 @@
+"""Opening, introductions, agenda, next steps and goodbyes: what every call has."""
+
+from __future__ import annotations
+
+from ..ctx import Ctx, _plain_title
+from ..story import S
+
+
+def b_opening(c: Ctx) -> None:
+    c.topic = "Call Setup"
+    lead = c.customers[0]
+    shape = c.rng.randrange(3)
+    if shape == 1:
+        late, reply = c.pick(S.late)
+        c.say(lead, late)
+        c.say("rep", reply, c.pick(("How are you doing?", "How's everything?", "How are things?")))
+        c.say(
+            lead,
+            c.pick(("Good, just a hectic morning.", "Fine, thanks. Sorry again.", "All good now.")),
+        )
+    elif c.rng.random() < 0.35:
+        c.say("rep", c.pick(S.greet_hear), you=c.name(lead))
+        c.say(lead, c.pick(S.hear_replies))
+    elif c.rng.random() < 0.5:
+        greeting, replies = c.pick(S.greet_plain)
+        c.say("rep", greeting, you=c.name(lead))
+        c.say(lead, c.pick(replies))
+    else:
+        c.say("rep", c.pick(S.greet_how), you=c.name(lead))
+        c.say(lead, c.pick(S.how_replies))
+    if shape == 2:
+        lines = c.pick(S.tech_trouble)
+        who = c.other_cust(lead)
+        c.say(who, lines[0])
+        c.say("rep", lines[1])
+        c.say(who, lines[2])
+        c.say("rep", lines[3])
+    c.topic = "Small Talk"
+    question, answer, follow = c.pick((*S.small_talk[c.acct.name], *S.small_talk_any))
+    c.say("rep", question)
+    c.say(lead, answer)
+    c.say("rep", follow)
+    if c.rng.random() < 0.6:
+        c.topic = "Call Setup"
+        c.say("rep", c.pick(S.recording))
+        c.say(lead, c.pick(S.recording_ok))
+
+
+def b_intros(c: Ctx) -> None:
+    c.topic = "Introductions"
+    if c.has("se") and "se" not in c.met:
+        c.say(
+            "rep",
+            c.pick(
+                (
+                    "I've also got {se} on the line, our sales engineer, who built today's "
+                    "sandbox to look like your {units}.",
+                    "I brought {se} along, one of our solutions engineers, and he knows the "
+                    "Salesforce side far better than I do.",
+                    "{se} from our sales engineering team is joining us as well.",
+                    "And {se} is here, he'll do the driving today, I'll stay out of his way.",
+                    "{se} is with us too, he's worked with a few {peer} teams like yours.",
+                    "This is {se}, our sales engineer, who'll take the technical questions.",
+                    "Oh, and {se} joined, he's the person behind most of our {idp} rollouts.",
+                )
+            ),
+        )
+        c.say("se", c.pick(("Hi everyone, nice to meet you.", "Hey, good to meet you all.")))
+    if c.has("mgr") and "mgr" not in c.met:
+        c.say(
+            "rep",
+            c.pick(
+                (
+                    "And {mgr}, who runs our sales team, is joining today as well.",
+                    "I also asked {mgr}, my manager, to join, since we're talking commercials.",
+                    "{mgr}, our head of sales, is here too, she wanted to meet the {co} team.",
+                    "You'll also hear from {mgr}, who signs off on our side.",
+                    "{mgr} is here as well, she leads our sales team.",
+                )
+            ),
+        )
+        c.say(
+            "mgr",
+            c.pick(
+                (
+                    "Hi all, thanks for having me.",
+                    "Hi everyone, I've heard lots about this.",
+                    "Hello, nice to put faces to names.",
+                    "Hi! Mostly here to listen today.",
+                )
+            ),
+        )
+    lead = c.customers[0]
+    for role in c.customers:
+        if role in c.met or c.plan.kind == "discovery":
+            continue  # discovery opens with everyone describing their own role
+        person = c.person(role)
+        if role == lead:
+            # The lead has already been chatting; only the rep can welcome them.
+            c.say(
+                "rep",
+                c.pick(
+                    ("{name}, it's great to finally meet you.", "And {name}, great to have you."),
+                    name=person.first,
+                ),
+                name=person.first,
+            )
+            c.say(role, c.pick_for(role, S.role_intros[role]))
+            continue
+        c.say(
+            lead,
+            c.pick(
+                (
+                    "I also asked {name} to join, {name} is our {title}.",
+                    "{name} is joining us too, {name} is our {title}.",
+                    "Oh, and {name} is here as well, our {title}.",
+                ),
+                name=person.first,
+                title=_plain_title(person.title),
+            ),
+            name=person.first,
+            title=_plain_title(person.title),
+        )
+        c.say(role, c.pick_for(role, S.role_intros[role]))
+        if c.rng.random() < 0.5:
+            c.say(
+                "rep", c.pick(("Great to meet you, {name}.", "Welcome, {name}.")), name=person.first
+            )
+
+
+def b_agenda(c: Ctx) -> None:
+    c.topic = "Agenda"
+    kind = c.plan.kind
+    if kind in ("demo", "renewal") and c.round > 0:
+        kind += "_later"
+    c.say(
+        "rep",
+        c.pick(S.agendas[kind]),
+        c.pick(("Does that work?", "Does that still work for everyone?", "Sound good?")),
+    )
+    lead = c.customers[0]
+    if c.rng.random() < 0.5:
+        c.say(lead, c.pick(("Works for me.", "Yep, that works.", "Sounds good.")))
+    else:
+        c.say(
+            lead,
+            c.pick(("Yeah, that works.", "Sounds good.")),
+            c.pick_for(lead, S.agenda_addons[c.plan.kind]),
+        )
+        c.say(
+            "rep",
+            c.pick(
+                (
+                    "Absolutely, we'll make sure to cover that.",
+                    "Definitely, let's do that.",
+                    "Good call, noted.",
+                )
+            ),
+        )
+
+
+def b_next_steps(c: Ctx) -> None:
+    c.topic = "Next Steps"
+    kind = c.plan.kind
+    options = [a for a in S.our_actions[kind] if "{se}" not in a or c.has("se")]
+    ours = [c.f(a) for a in c.choose(options, 2)]
+    c.say(
+        "rep",
+        c.pick(S.wrap_leadins),
+        "On our side, " + _lower_first(ours[0]),
+        "And " + _lower_first(ours[1]),
+    )
+    who = c.cust("sec", "ops") if kind == "security" else c.cust("ops", "sales", "exec", "fin")
+    c.say(who, c.pick_for(who, S.their_actions[kind]))
+    c.say("rep", c.pick(("Great.", "Perfect, thank you.", "Thank you.", "Sounds good.")))
+    asks = ("Can we grab thirty minutes {day}?", "Should we pencil in {day}?", "Does {day} work?")
+    c.say("rep", c.pick([ask.format(day=day) for ask in asks for day in S.next_days]))
+    c.say(
+        who,
+        c.pick(
+            (
+                "Let me look. Yeah, that works, same time?",
+                "That's tricky, can we do the day after?",
+                "Yes, that works, send me an invite.",
+            )
+        ),
+    )
+    c.say(
+        "rep",
+        c.pick(("Perfect, I'll send it over.", "Great, invite coming your way.", "Will do.")),
+    )
+    c.point("Next steps agreed: " + _lower_first(ours[0]))
+
+
+def _lower_first(text: str) -> str:
+    first = text.split()[0]
+    return first.lower() + text[len(first) :] if first in {"We'll", "We", "Our", "The"} else text
+
+
+def b_closing(c: Ctx) -> None:
+    c.topic = "Wrap-up"
+    c.say(
+        "rep",
+        c.pick(
+            (
+                "Thanks everyone, really appreciate the time.",
+                "Great, thanks all, this was really helpful.",
+                "Thank you so much, great conversation.",
+                "Alright, thanks everyone, have a good {weekday}.",
+            )
+        ),
+    )
+    c.say(
+        c.customers[0],
+        c.pick(
+            (
+                "Thanks, talk soon.",
+                "Thank you, bye.",
+                "Thanks, you too, bye bye.",
+                "Thanks {rep}, speak soon.",
+            )
+        ),
+    )
+    if c.rng.random() < 0.5:
+        c.say("rep", c.pick(("Bye now.", "Take care.", "Bye!")))
