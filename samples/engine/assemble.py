@@ -6,8 +6,7 @@ import random
 from collections import Counter
 
 from .beats import beat_named, beats_named, by_round
-from .beats.pricing import objection_beat
-from .beats.pricing_optional import b_price_timeline
+from .beats.pricing import b_price_timeline, objection_beat
 from .ctx import SAID, Beat, Ctx, is_long
 from .ids import sentence_key
 from .model import Built, Plan, Turn, call_id_for

@@ -15,6 +15,7 @@ import yaml
 
 from .model import Account, Objection, Opp, Person, Plan
 
+BEAT_PREFIXES = ("b_", "sp_", "success_", "stalled_")  # top-level keys that are scripted beats
 STORY_DIR = Path(__file__).resolve().parent.parent / "story"
 
 
@@ -102,6 +103,7 @@ def load(folder: Path = STORY_DIR) -> Story:
             "renewal": t["renewal_specific"],
         }
         t["concessions"] = frozenset(t["concessions"])
+        t["scripts"] = {k: t.pop(k) for k in list(t) if k.startswith(BEAT_PREFIXES)}
         t["trackers"] = tuple((r["name"], r["phrases"], r["case_sensitive"]) for r in t["trackers"])
     except (KeyError, TypeError) as exc:
         raise StoryError(f"the story in {folder} is incomplete: {exc!r}") from exc

@@ -1,8 +1,9 @@
-"""The beats: functions that each write one exchange of a call, found by name.
+"""The beats: each writes one exchange of a call, found by name.
 
-samples/story/beats.yaml names the beats a call of each kind runs; a beat is any function in
-these modules whose name starts with b_ (an exchange), sp_ (a planted moment), success_ (the
-end of a won deal) or stalled_ (the end of a stalled one).
+samples/story/beats.yaml names the beats a call of each kind runs. A beat is a script in
+samples/story/scripts/ (run by engine/script.py) or, where it needs more logic than a script
+has, a function in these modules; its name starts with b_ (an exchange), sp_ (a planted
+moment), success_ (the end of a won deal) or stalled_ (the end of a stalled one).
 """
 
 from __future__ import annotations
@@ -12,50 +13,48 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..ctx import Beat
-from ..story import StoryError
+from ..script import scripted
+from ..story import BEAT_PREFIXES, S, StoryError
 from . import (
     demo,
-    demo_optional,
     discovery,
-    discovery_optional,
     endings,
     planted,
     pricing,
-    pricing_optional,
     renewal,
-    renewal_optional,
     security,
     talk,
 )
 
-_PREFIXES = ("b_", "sp_", "success_", "stalled_")
+PREFIXES = BEAT_PREFIXES
 BEATS: dict[str, Beat] = {
     name: fn
     for module in (
         talk,
         discovery,
-        discovery_optional,
         demo,
-        demo_optional,
         security,
         pricing,
-        pricing_optional,
         renewal,
-        renewal_optional,
         endings,
         planted,
     )
     for name, fn in inspect.getmembers(module, inspect.isfunction)
-    if name.startswith(_PREFIXES) and fn.__module__ == module.__name__
+    if name.startswith(PREFIXES) and fn.__module__ == module.__name__
 }
+
+_SCRIPTED: dict[str, Beat] = {}  # scripts run as beats, made once per name
 
 
 def beat_named(name: str) -> Beat:
     """The beat the story names; a misspelt name stops the run."""
-    try:
+    if name in BEATS:
         return BEATS[name]
-    except KeyError:
-        raise StoryError(f"the story names a beat that does not exist: {name}") from None
+    if name not in _SCRIPTED:
+        if name not in S.scripts:
+            raise StoryError(f"the story names a beat that does not exist: {name}")
+        _SCRIPTED[name] = scripted(name, S.scripts[name])
+    return _SCRIPTED[name]
 
 
 def beats_named(names: Sequence[str]) -> tuple[Beat, ...]:

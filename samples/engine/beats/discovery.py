@@ -229,41 +229,43 @@ def b_disc_decision(c: Ctx) -> None:
     c.point("Decision process mapped: {boss} signs off.")
 
 
-def b_disc_timeline(c: Ctx) -> None:
-    c.topic = "Timeline"
+def b_disc_budget(c: Ctx) -> None:
+    c.topic = "Budget"
+    question, answers = c.pick(S.budget_qa)
+    c.say("rep", question)
+    who = c.cust("sales", "ops", "exec", "fin")
+    c.say(who, c.pick_for(who, answers))
     c.say(
         "rep",
         c.pick(
             (
-                "Is there a date that's driving this?",
-                "What's the timeline you have in mind?",
-                "Is there an event or a deadline this needs to be ready for?",
+                "That's helpful, thank you. Whatever we propose will fit around that, or at least "
+                "explain why it doesn't.",
+                "Fair enough. When we get to a proposal, I'll structure it so it's easy for {boss} "
+                "to take to finance.",
+                "Understood, I'll size the first proposal for {seats} seats with that in mind.",
             )
         ),
     )
-    who = _speaker(c, c.acct.approval_by, "sales", "ops", "exec")
-    c.say(who, c.acct.driver)
-    c.say(
-        "rep",
-        c.pick(
-            (
-                "Okay, so working back from {golive}, we'd want paperwork done about six weeks "
-                "earlier, so a rollout across your {units} has room to breathe.",
-                "That's doable. For {seats} seats rollouts take six to eight weeks, so a decision "
-                "in the next month or so would still hit {golive}.",
-                "Then {golive} is the date to plan backwards from, and {admin}'s time is the part "
-                "to protect.",
-            )
-        ),
-    )
+
+
+def b_disc_questions(c: Ctx) -> None:
+    c.topic = "Questions"
+    who = c.cust("sales", "exec", "ops", "fin")
     c.say(
         who,
         c.pick(
             (
-                "That sounds about right.",
-                "That's tight, but doable.",
-                "Yeah, realistic if we move quickly.",
+                "Can I ask you some questions?",
+                "Can I flip it around?",
+                "Mind if I ask a few things?",
             )
         ),
     )
-    c.point("Target go-live: {golive}.")
+    c.say("rep", c.pick(("Of course, go for it.", "Please, ask away.")))
+    for question, *answers in c.choose(
+        S.about_us, 2, blocked=lambda o: not c.open_alternatives((o[0],), o[1:])
+    ):
+        c.say(who, question)
+        c.say("rep", c.pick(answers))
+        c.ack(who)

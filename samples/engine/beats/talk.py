@@ -195,31 +195,3 @@ def b_next_steps(c: Ctx) -> None:
 def _lower_first(text: str) -> str:
     first = text.split()[0]
     return first.lower() + text[len(first) :] if first in {"We'll", "We", "Our", "The"} else text
-
-
-def b_closing(c: Ctx) -> None:
-    c.topic = "Wrap-up"
-    c.say(
-        "rep",
-        c.pick(
-            (
-                "Thanks everyone, really appreciate the time.",
-                "Great, thanks all, this was really helpful.",
-                "Thank you so much, great conversation.",
-                "Alright, thanks everyone, have a good {weekday}.",
-            )
-        ),
-    )
-    c.say(
-        c.customers[0],
-        c.pick(
-            (
-                "Thanks, talk soon.",
-                "Thank you, bye.",
-                "Thanks, you too, bye bye.",
-                "Thanks {rep}, speak soon.",
-            )
-        ),
-    )
-    if c.rng.random() < 0.5:
-        c.say("rep", c.pick(("Bye now.", "Take care.", "Bye!")))

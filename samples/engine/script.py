@@ -1,0 +1,147 @@
+"""Scripted beats: an exchange written as data (samples/story/scripts/*.yaml), run step by step.
+
+A script is a list of steps, each a mapping:
+
+- `topic: Pricing` sets the topic of what follows;
+- `let: {who: [cust, sales, ops]}` names a value: a role (`[cust, ...]` the first of these
+  customer roles on the call, `[other_cust, $who]` another customer, `[teller, $text, ...]` a
+  customer who can say $text without naming themselves, `[speaker, FIELD, ...]` the account's
+  FIELD role if on the call, else as `cust`, `tech()` the sales engineer if present
+  else the rep, `closer()` who speaks for Northbeam on commercials, `lead()` the first customer)
+  or a text (`{table: pilot, by: account}`);
+- `say: ROLE` with `lines: [TEXT, ...]` (and `solid: true` for a monologue nobody interrupts);
+  ROLE is a role name (`rep`, `fin`...), `$name` from a `let`, or one of the calls above;
+- `point: TEXT` a key point for Gong's brief; `ack: ROLE` a short acknowledgement;
+- `if: COND` with `then: [steps]` and optionally `else: [steps]`; `stop: true` ends the beat.
+
+A TEXT is a sentence with `{placeholders}` (see README), a list of TEXTs, `{pick: OPTIONS}` (one
+option, preferring phrasings this call, this account and the corpus used least), `{pick_for:
+ROLE, from: OPTIONS}` (the same, minus options in which ROLE would name themselves), `{table:
+NAME}` or `{table: NAME, by: account | comp}` (a story table, or its entry for this account or
+its main competitor), `{account: FIELD}`, or `$name`. OPTIONS is a list of TEXTs or a `{table}`.
+A COND is `{round: first | later}`, `{chance: P}` (draws from the seeded generator), `{has:
+ROLE}` (speaks on this call), `{kind: KIND}`, `{has_contact: ROLE}`, `{account_in: TABLE}`,
+`{region: EU}`, `{role_is: [ROLE, ROLE]}` or `{not: COND}`.
+Each step draws from the generator in the order it is written, as a Python beat would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from .ctx import Beat, Ctx
+from .story import S, StoryError
+
+Env = dict[str, Any]
+
+
+def role_of(c: Ctx, expr: Any, env: Env) -> str:
+    """The role a script names: literal, `$name`, or a call such as `tech()`."""
+    if isinstance(expr, tuple):
+        head, *rest = expr
+        if head == "cust":
+            return c.cust(*rest)
+        if head == "speaker":
+            preferred = getattr(c.acct, rest[0])
+            return preferred if c.has(preferred) else c.cust(*rest[1:])
+        if head == "other_cust":
+            return c.other_cust(role_of(c, rest[0], env))
+        if head == "teller":
+            return c.teller(text_of(c, rest[0], env), *rest[1:])
+        raise StoryError(f"unknown role function {head!r}")
+    if expr == "tech()":
+        return c.tech()
+    if expr == "closer()":
+        return c.closer()
+    if expr == "lead()":
+        return c.customers[0]
+    if isinstance(expr, str) and expr.startswith("$"):
+        return str(env[expr[1:]])
+    return str(expr)
+
+
+def _table(c: Ctx, ref: dict[str, str]) -> Any:
+    table = getattr(S, ref["table"])
+    by = ref.get("by")
+    if by is None:
+        return table
+    return table[c.acct.name if by == "account" else getattr(c.acct, by)]
+
+
+def text_of(c: Ctx, expr: Any, env: Env) -> Any:
+    """What a line of a script says, drawing its picks now."""
+    if isinstance(expr, str):
+        return env[expr[1:]] if expr.startswith("$") and expr[1:] in env else expr
+    if isinstance(expr, tuple):
+        return tuple(text_of(c, e, env) for e in expr)
+    if "pick" in expr:
+        return c.pick(options_of(c, expr["pick"]))
+    if "pick_for" in expr:
+        return c.pick_for(role_of(c, expr["pick_for"], env), options_of(c, expr["from"]))
+    if "table" in expr:
+        return _table(c, expr)
+    if "account" in expr:
+        return getattr(c.acct, expr["account"])
+    raise StoryError(f"unknown text {expr!r}")
+
+
+def options_of(c: Ctx, expr: Any) -> Sequence[Any]:
+    return _table(c, expr) if isinstance(expr, dict) else expr
+
+
+def holds(c: Ctx, cond: dict[str, Any], env: Env) -> bool:
+    """Whether a script's condition holds on this call."""
+    ((key, arg),) = cond.items()
+    tests: dict[str, Callable[[], bool]] = {
+        "round": lambda: (c.round == 0) == (arg == "first"),
+        "chance": lambda: c.rng.random() < arg,
+        "has": lambda: c.has(role_of(c, arg, env)),
+        "kind": lambda: c.plan.kind == arg,
+        "has_contact": lambda: arg in c.acct.contacts,
+        "account_in": lambda: c.acct.name in getattr(S, arg),
+        "region": lambda: c.acct.region == arg,
+        "role_is": lambda: role_of(c, arg[0], env) == role_of(c, arg[1], env),
+        "not": lambda: not holds(c, arg, env),
+    }
+    if key not in tests:
+        raise StoryError(f"unknown condition {key!r}")
+    return tests[key]()
+
+
+def run(c: Ctx, steps: Sequence[dict[str, Any]], env: Env) -> bool:
+    """Run the steps in order; True once a `stop` step ends the beat."""
+    for step in steps:
+        if "topic" in step:
+            c.topic = step["topic"]
+        elif "let" in step:
+            for name, expr in step["let"].items():
+                is_text = isinstance(expr, dict)
+                env[name] = text_of(c, expr, env) if is_text else role_of(c, expr, env)
+        elif "say" in step:
+            who = role_of(c, step["say"], env)
+            lines = [text_of(c, line, env) for line in step["lines"]]
+            c.say(who, *lines, solid=step.get("solid", False))
+        elif "point" in step:
+            c.point(text_of(c, step["point"], env))
+        elif "ack" in step:
+            c.ack(role_of(c, step["ack"], env))
+        elif "if" in step:
+            branch = step["then"] if holds(c, step["if"], env) else step.get("else", ())
+            if run(c, branch, env):
+                return True
+        elif "stop" in step:
+            return True
+        else:
+            raise StoryError(f"unknown script step {step!r}")
+    return False
+
+
+def scripted(name: str, steps: Sequence[dict[str, Any]]) -> Beat:
+    """A beat that runs this script; it carries the script's name, as a Python beat would."""
+
+    def beat(c: Ctx) -> None:
+        run(c, steps, {})
+
+    beat.__name__ = name
+    return beat
