@@ -7,7 +7,8 @@ A script is a list of steps, each a mapping:
   customer roles on the call, `[other_cust, $who]` another customer, `[teller, $text, ...]` a
   customer who can say $text without naming themselves, `[speaker, FIELD, ...]` the account's
   FIELD role if on the call, else as `cust`, `tech()` the sales engineer if present
-  else the rep, `closer()` who speaks for Northbeam on commercials, `lead()` the first customer)
+  else the rep, `closer()` who speaks for Northbeam on commercials, `lead()` the first customer,
+  `dialin()` the caller Gong cannot match)
   or a text (`{table: pilot, by: account}`);
 - `say: ROLE` with `lines: [TEXT, ...]` (and `solid: true` for a monologue nobody interrupts);
   ROLE is a role name (`rep`, `fin`...), `$name` from a `let`, or one of the calls above;
@@ -18,7 +19,9 @@ A TEXT is a sentence with `{placeholders}` (see README), a list of TEXTs, `{pick
 option, preferring phrasings this call, this account and the corpus used least), `{pick_for:
 ROLE, from: OPTIONS}` (the same, minus options in which ROLE would name themselves), `{table:
 NAME}` or `{table: NAME, by: account | comp}` (a story table, or its entry for this account or
-its main competitor), `{account: FIELD}`, or `$name`. OPTIONS is a list of TEXTs or a `{table}`.
+its main competitor), `{account: FIELD}`, `$name`, or a planted sentence `{mark: KIND, text:
+TEXT, detail: D, value: V}` (`{mark: pii, pii: KEY, text}` takes kind and value from the pii
+table; `{value}` in its text is the value). OPTIONS is a list of TEXTs or a `{table}`.
 A COND is `{round: first | later}`, `{chance: P}` (draws from the seeded generator), `{has:
 ROLE}` (speaks on this call), `{kind: KIND}`, `{has_contact: ROLE}`, `{account_in: TABLE}`,
 `{region: EU}`, `{role_is: [ROLE, ROLE]}` or `{not: COND}`.
@@ -31,6 +34,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .ctx import Beat, Ctx
+from .model import Marked
 from .story import S, StoryError
 
 Env = dict[str, Any]
@@ -56,6 +60,8 @@ def role_of(c: Ctx, expr: Any, env: Env) -> str:
         return c.closer()
     if expr == "lead()":
         return c.customers[0]
+    if expr == "dialin()":
+        return str(S.dialin)
     if isinstance(expr, str) and expr.startswith("$"):
         return str(env[expr[1:]])
     return str(expr)
@@ -83,7 +89,18 @@ def text_of(c: Ctx, expr: Any, env: Env) -> Any:
         return _table(c, expr)
     if "account" in expr:
         return getattr(c.acct, expr["account"])
+    if "mark" in expr:
+        return _marked(c, expr, env)
     raise StoryError(f"unknown text {expr!r}")
+
+
+def _marked(c: Ctx, expr: dict[str, Any], env: Env) -> Marked:
+    """A sentence expected.json points at, exactly as written: no placeholder but {value}."""
+    detail, value = expr.get("detail", ""), text_of(c, expr.get("value", ""), env)
+    if "pii" in expr:
+        detail, value = S.pii[expr["pii"]]
+    text = text_of(c, expr["text"], env).replace("{value}", value)
+    return Marked(text, expr["mark"], detail, value)
 
 
 def options_of(c: Ctx, expr: Any) -> Sequence[Any]:

@@ -19,7 +19,6 @@ from . import (
     demo,
     discovery,
     endings,
-    planted,
     pricing,
     renewal,
     security,
@@ -37,7 +36,6 @@ BEATS: dict[str, Beat] = {
         pricing,
         renewal,
         endings,
-        planted,
     )
     for name, fn in inspect.getmembers(module, inspect.isfunction)
     if name.startswith(PREFIXES) and fn.__module__ == module.__name__
