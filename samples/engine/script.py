@@ -2,29 +2,34 @@
 
 A script is a list of steps, each a mapping:
 
-- `topic: Pricing` sets the topic of what follows;
-- `let: {who: [cust, sales, ops]}` names a value: a role (`[cust, ...]` the first of these
-  customer roles on the call, `[other_cust, $who]` another customer, `[teller, $text, ...]` a
-  customer who can say $text without naming themselves, `[speaker, FIELD, ...]` the account's
-  FIELD role if on the call, else as `cust`, `tech()` the sales engineer if present
-  else the rep, `closer()` who speaks for Northbeam on commercials, `lead()` the first customer,
-  `dialin()` the caller Gong cannot match)
-  or a text (`{table: pilot, by: account}`);
-- `say: ROLE` with `lines: [TEXT, ...]` (and `solid: true` for a monologue nobody interrupts);
-  ROLE is a role name (`rep`, `fin`...), `$name` from a `let`, or one of the calls above;
-- `point: TEXT` a key point for Gong's brief; `ack: ROLE` a short acknowledgement;
+- `topic: Pricing` sets the topic of what follows.
+- `let: {who: ROLE-OR-TEXT}` names a value for later steps (`$who`); `let: {"question,
+  answers": {pick: ...}}` names the parts of what was picked.
+- `say: ROLE` with `lines: [TEXT, ...]`; `solid: true` (or a COND) makes it a monologue that
+  no backchannel interrupts.
+- `point: TEXT` adds a key point to Gong's brief; `ack: ROLE` a short acknowledgement.
 - `if: COND` with `then: [steps]` and optionally `else: [steps]`; `stop: true` ends the beat.
 
-A TEXT is a sentence with `{placeholders}` (see README), a list of TEXTs, `{pick: OPTIONS}` (one
-option, preferring phrasings this call, this account and the corpus used least), `{pick_for:
-ROLE, from: OPTIONS}` (the same, minus options in which ROLE would name themselves), `{table:
-NAME}` or `{table: NAME, by: account | comp}` (a story table, or its entry for this account or
-its main competitor), `{account: FIELD}`, `$name`, or a planted sentence `{mark: KIND, text:
-TEXT, detail: D, value: V}` (`{mark: pii, pii: KEY, text}` takes kind and value from the pii
-table; `{value}` in its text is the value). OPTIONS is a list of TEXTs or a `{table}`.
-A COND is `{round: first | later}`, `{chance: P}` (draws from the seeded generator), `{has:
+A ROLE is a role name (`rep`, `se`, `mgr`, `fin`, `sales`...), `$name`, `tech()` (the sales
+engineer if on the call, else the rep), `closer()` (who speaks for Northbeam on commercials),
+`lead()` (the first customer), `dialin()` (the caller Gong cannot match), `[cust, R, ...]` (the
+first of these customer roles on the call), `[other_cust, ROLE]`, `[speaker, FIELD, R, ...]`
+(the account's FIELD role if on the call, else as cust) or `[teller, $text, R, ...]` (a
+customer who can say $text without naming themselves).
+
+A TEXT is a sentence with `{placeholders}` (README.md lists them), a list of TEXTs, `$name`,
+`{pick: OPTIONS}` (one option, preferring phrasings this call, this account and the corpus
+used least), `{pick_for: ROLE, from: OPTIONS}` (the same, minus options in which ROLE would
+name themselves), `{table: NAME}` or `{table: NAME, by: account | comp}` (a story table, or
+its entry for this account or its main competitor), `{account: FIELD}` (`at: N` for an item),
+or a planted sentence `{mark: KIND, text: TEXT, detail: D, value: V}`: `{mark: pii, pii: KEY,
+text: ...}` takes kind and value from the pii table, and `{value}` in its text is the value.
+OPTIONS is a list of TEXTs or a `{table}`.
+
+A COND is `{round: first | later}`, `{chance: P}` (a draw from the seeded generator), `{has:
 ROLE}` (speaks on this call), `{kind: KIND}`, `{has_contact: ROLE}`, `{account_in: TABLE}`,
 `{region: EU}`, `{role_is: [ROLE, ROLE]}` or `{not: COND}`.
+
 Each step draws from the generator in the order it is written, as a Python beat would.
 """
 
@@ -88,7 +93,8 @@ def text_of(c: Ctx, expr: Any, env: Env) -> Any:
     if "table" in expr:
         return _table(c, expr)
     if "account" in expr:
-        return getattr(c.acct, expr["account"])
+        value = getattr(c.acct, expr["account"])
+        return value[expr["at"]] if "at" in expr else value
     if "mark" in expr:
         return _marked(c, expr, env)
     raise StoryError(f"unknown text {expr!r}")
@@ -133,12 +139,14 @@ def run(c: Ctx, steps: Sequence[dict[str, Any]], env: Env) -> bool:
             c.topic = step["topic"]
         elif "let" in step:
             for name, expr in step["let"].items():
-                is_text = isinstance(expr, dict)
-                env[name] = text_of(c, expr, env) if is_text else role_of(c, expr, env)
+                value = text_of(c, expr, env) if isinstance(expr, dict) else role_of(c, expr, env)
+                names = name.split(", ")
+                env.update(zip(names, value, strict=True) if len(names) > 1 else {name: value})
         elif "say" in step:
             who = role_of(c, step["say"], env)
             lines = [text_of(c, line, env) for line in step["lines"]]
-            c.say(who, *lines, solid=step.get("solid", False))
+            solid = step.get("solid", False)
+            c.say(who, *lines, solid=solid if isinstance(solid, bool) else holds(c, solid, env))
         elif "point" in step:
             c.point(text_of(c, step["point"], env))
         elif "ack" in step:
