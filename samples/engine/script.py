@@ -24,7 +24,8 @@ name themselves), `{table: NAME}` or `{table: NAME, by: account | comp}` (a stor
 its entry for this account or its main competitor), `{account: FIELD}` (`at: N` for an item),
 or a planted sentence `{mark: KIND, text: TEXT, detail: D, value: V}`: `{mark: pii, pii: KEY,
 text: ...}` takes kind and value from the pii table, and `{value}` in its text is the value.
-OPTIONS is a list of TEXTs or a `{table}`.
+`{objection: N}` is the plan's Nth planted objection, marked. OPTIONS is a list of TEXTs or a
+`{table}`.
 
 A COND is `{round: first | later}`, `{chance: P}` (a draw from the seeded generator), `{has:
 ROLE}` (speaks on this call), `{kind: KIND}`, `{has_contact: ROLE}`, `{account_in: TABLE}`,
@@ -95,6 +96,9 @@ def text_of(c: Ctx, expr: Any, env: Env) -> Any:
     if "account" in expr:
         value = getattr(c.acct, expr["account"])
         return value[expr["at"]] if "at" in expr else value
+    if "objection" in expr:
+        objection = c.plan.objections[expr["objection"]]
+        return Marked(objection.text, "objection", objection.kind)
     if "mark" in expr:
         return _marked(c, expr, env)
     raise StoryError(f"unknown text {expr!r}")
