@@ -3,33 +3,33 @@
 A script is a list of steps, each a mapping:
 
 - `topic: Pricing` sets the topic of what follows.
-- `let: {who: ROLE-OR-TEXT}` names a value for later steps (`$who`); `let: {"question,
-  answers": {pick: ...}}` names the parts of what was picked.
-- `say: ROLE` with `lines: [TEXT, ...]`; `solid: true` (or a COND) makes it a monologue that
-  no backchannel interrupts.
+- `let: {who: ROLE-OR-TEXT}` names a value for later steps (`$who`); `let: {"question, answers":
+  {pick: ...}}` names the parts of what was picked.
+- `say: ROLE` with `lines: [TEXT, ...]`; `solid: true` (or a COND) makes it a monologue that no
+  backchannel interrupts.
 - `point: TEXT` adds a key point to Gong's brief; `ack: ROLE` a short acknowledgement.
 - `if: COND` with `then: [steps]` and optionally `else: [steps]`; `stop: true` ends the beat.
 
 A ROLE is a role name (`rep`, `se`, `mgr`, `fin`, `sales`...), `$name`, `tech()` (the sales
 engineer if on the call, else the rep), `closer()` (who speaks for Northbeam on commercials),
 `lead()` (the first customer), `dialin()` (the caller Gong cannot match), `[cust, R, ...]` (the
-first of these customer roles on the call), `[other_cust, ROLE]`, `[speaker, FIELD, R, ...]`
-(the account's FIELD role if on the call, else as cust) or `[teller, $text, R, ...]` (a
-customer who can say $text without naming themselves).
+first of these customer roles on the call), `[other_cust, ROLE]`, `{if: COND, then: ROLE, else:
+ROLE}`, `[speaker, FIELD, R, ...]` (the account's FIELD role if on the call, else as cust) or
+`[teller, $text, R, ...]` (a customer who can say $text without naming themselves).
 
 A TEXT is a sentence with `{placeholders}` (README.md lists them), a list of TEXTs, `$name`,
-`{pick: OPTIONS}` (one option, preferring phrasings this call, this account and the corpus
-used least), `{pick_for: ROLE, from: OPTIONS}` (the same, minus options in which ROLE would
-name themselves), `{table: NAME}` or `{table: NAME, by: account | comp}` (a story table, or
-its entry for this account or its main competitor), `{account: FIELD}` (`at: N` for an item),
-or a planted sentence `{mark: KIND, text: TEXT, detail: D, value: V}`: `{mark: pii, pii: KEY,
-text: ...}` takes kind and value from the pii table, and `{value}` in its text is the value.
-`{objection: N}` is the plan's Nth planted objection, marked. OPTIONS is a list of TEXTs or a
-`{table}`.
+`{pick: OPTIONS}` (one option, preferring phrasings this call, this account and the corpus used
+least), `{pick_for: ROLE, from: OPTIONS}` (the same, minus options in which ROLE would name
+themselves), `{table: NAME}` or `{table: NAME, by: account | comp}` (a story table, or its entry
+for this account or its main competitor; `slice: [FROM, TO]` for part of it), `{account: FIELD}`
+(`at: N` for an item), or a planted sentence `{mark: KIND, text: TEXT, detail: D, value: V}`:
+`{mark: pii, pii: KEY, text: ...}` takes kind and value from the pii table, and `{value}` in its
+text is the value. `{objection: N}` is the plan's Nth planted objection, marked. OPTIONS is a
+list of TEXTs or a `{table}`.
 
 A COND is `{round: first | later}`, `{chance: P}` (a draw from the seeded generator), `{has:
-ROLE}` (speaks on this call), `{kind: KIND}`, `{has_contact: ROLE}`, `{account_in: TABLE}`,
-`{region: EU}`, `{role_is: [ROLE, ROLE]}` or `{not: COND}`.
+ROLE}` (speaks on this call), `{kind: KIND}` (or a list of kinds), `{has_contact: ROLE}`,
+`{account_in: TABLE}`, `{region: EU}`, `{role_is: [ROLE, ROLE]}` or `{not: COND}`.
 
 Each step draws from the generator in the order it is written, as a Python beat would.
 """
@@ -48,6 +48,9 @@ Env = dict[str, Any]
 
 def role_of(c: Ctx, expr: Any, env: Env) -> str:
     """The role a script names: literal, `$name`, or a call such as `tech()`."""
+    if isinstance(expr, dict):
+        branch = expr["then"] if holds(c, expr["if"], env) else expr["else"]
+        return role_of(c, branch, env)
     if isinstance(expr, tuple):
         head, *rest = expr
         if head == "cust":
@@ -76,9 +79,11 @@ def role_of(c: Ctx, expr: Any, env: Env) -> str:
 def _table(c: Ctx, ref: dict[str, str]) -> Any:
     table = getattr(S, ref["table"])
     by = ref.get("by")
-    if by is None:
-        return table
-    return table[c.acct.name if by == "account" else getattr(c.acct, by)]
+    if by is not None:
+        table = table[c.acct.name if by == "account" else getattr(c.acct, by)]
+    if "slice" in ref:
+        table = table[slice(*ref["slice"])]
+    return table
 
 
 def text_of(c: Ctx, expr: Any, env: Env) -> Any:
@@ -88,9 +93,9 @@ def text_of(c: Ctx, expr: Any, env: Env) -> Any:
     if isinstance(expr, tuple):
         return tuple(text_of(c, e, env) for e in expr)
     if "pick" in expr:
-        return c.pick(options_of(c, expr["pick"]))
+        return c.pick(options_of(c, expr["pick"], env))
     if "pick_for" in expr:
-        return c.pick_for(role_of(c, expr["pick_for"], env), options_of(c, expr["from"]))
+        return c.pick_for(role_of(c, expr["pick_for"], env), options_of(c, expr["from"], env))
     if "table" in expr:
         return _table(c, expr)
     if "account" in expr:
@@ -113,7 +118,9 @@ def _marked(c: Ctx, expr: dict[str, Any], env: Env) -> Marked:
     return Marked(text, expr["mark"], detail, value)
 
 
-def options_of(c: Ctx, expr: Any) -> Sequence[Any]:
+def options_of(c: Ctx, expr: Any, env: Env) -> Sequence[Any]:
+    if isinstance(expr, str):
+        return env[expr[1:]]  # type: ignore[no-any-return]
     return _table(c, expr) if isinstance(expr, dict) else expr
 
 
@@ -124,7 +131,7 @@ def holds(c: Ctx, cond: dict[str, Any], env: Env) -> bool:
         "round": lambda: (c.round == 0) == (arg == "first"),
         "chance": lambda: c.rng.random() < arg,
         "has": lambda: c.has(role_of(c, arg, env)),
-        "kind": lambda: c.plan.kind == arg,
+        "kind": lambda: c.plan.kind in arg if isinstance(arg, tuple) else c.plan.kind == arg,
         "has_contact": lambda: arg in c.acct.contacts,
         "account_in": lambda: c.acct.name in getattr(S, arg),
         "region": lambda: c.acct.region == arg,

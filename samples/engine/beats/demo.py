@@ -243,15 +243,3 @@ def b_demo_impl(c: Ctx) -> None:
         ),
     )
     c.point("Implementation: six to eight weeks, dependent on {admin}'s availability.")
-
-
-def b_demo_comp(c: Ctx) -> None:
-    c.topic = "Competition"
-    who = c.cust("sales", "exec", "ops", "fin")
-    c.say(
-        who,
-        c.pick_for(who, S.comp_eval[c.acct.name]),
-        c.pick(("So how do you compare?", "What's your honest take?", "Where are you different?")),
-    )
-    c.say(c.closer() if c.has("mgr") else "rep", c.pick(S.comp_rep[c.acct.comp]))
-    c.say(who, c.pick(S.comp_reactions))

@@ -31,67 +31,6 @@ def _speaker(c: Ctx, preferred: str, *fallback: str) -> str:
     return preferred if c.has(preferred) else c.cust(*fallback)
 
 
-def b_disc_team(c: Ctx) -> None:
-    c.topic = "Team & Seats"
-    who = _speaker(c, c.acct.process_by, "sales", "ops")
-    c.say(
-        "rep",
-        c.pick(
-            (
-                "How many people would be in it?",
-                "Help me with sizing. Who'd use it daily?",
-                "Who would use it? Reps, managers, {boss}?",
-                "How many seats are we talking about across the {units}?",
-            )
-        ),
-    )
-    c.say(who, "We're {seat_mix}.")
-    c.say(
-        "rep",
-        c.pick(("And everyone's working in Salesforce today?", "And they're all in Salesforce?")),
-    )
-    c.say(
-        who,
-        c.pick(
-            (
-                "Yes, although hygiene is a work in progress.",
-                "Yeah, all of them. Some more enthusiastically than others.",
-                "Yes, Salesforce is the system of record, we're strict about that.",
-                "Mostly. A couple of {unit_leads} still live in email.",
-                "Everyone, yes, and {chat} for everything else.",
-                "Yes, since about {history} ago.",
-                "Yes. Well, they log in.",
-                "All of them, and {admin} keeps it reasonably clean.",
-            )
-        ),
-    )
-    question, answers = c.pick(S.stage_qa)
-    c.say("rep", question)
-    c.say(who, c.pick(answers))
-    c.ack("rep")
-
-
-def b_disc_competition(c: Ctx) -> None:
-    c.topic = "Competition"
-    c.say(
-        "rep",
-        c.pick(
-            (
-                "Are you looking at other options, or are we the first conversation?",
-                "Is anyone else in the mix? Totally fine either way.",
-                "Have you looked at other tools for this?",
-                "Who else are you talking to?",
-                "Are other vendors in this evaluation?",
-            )
-        ),
-    )
-    who = c.cust("sales", "ops", "exec")
-    c.say(who, c.pick(S.comp_eval[c.acct.name][:1]))
-    c.say("rep", c.pick(S.comp_rep[c.acct.comp]))
-    c.say(who, c.pick(S.comp_reactions))
-    c.point("Also evaluating {comp}.")
-
-
 def b_disc_decision(c: Ctx) -> None:
     c.topic = "Decision Process"
     c.say(
@@ -144,26 +83,6 @@ def b_disc_decision(c: Ctx) -> None:
     )
     c.say("rep", c.pick(("Good to know, thank you.", "That's really helpful.", "Okay, noted.")))
     c.point("Decision process mapped: {boss} signs off.")
-
-
-def b_disc_budget(c: Ctx) -> None:
-    c.topic = "Budget"
-    question, answers = c.pick(S.budget_qa)
-    c.say("rep", question)
-    who = c.cust("sales", "ops", "exec", "fin")
-    c.say(who, c.pick_for(who, answers))
-    c.say(
-        "rep",
-        c.pick(
-            (
-                "That's helpful, thank you. Whatever we propose will fit around that, or at least "
-                "explain why it doesn't.",
-                "Fair enough. When we get to a proposal, I'll structure it so it's easy for {boss} "
-                "to take to finance.",
-                "Understood, I'll size the first proposal for {seats} seats with that in mind.",
-            )
-        ),
-    )
 
 
 def b_disc_questions(c: Ctx) -> None:

@@ -17,13 +17,6 @@ def b_specific(c: Ctx) -> None:
         c.say(role, text)
 
 
-def b_update(c: Ctx) -> None:
-    c.topic = "Updates"
-    news, reply = c.pick(S.updates[c.acct.name])
-    c.say(c.teller(news, "sales", "ops", "exec", "fin", "sec", "admin", "proc"), news)
-    c.say(c.closer() if c.plan.kind in ("pricing", "renewal") else "rep", reply)
-
-
 def stalled_close(c: Ctx) -> None:
     c.topic = "Next Steps"
     role, blocker = S.blockers[c.acct.name]

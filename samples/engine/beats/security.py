@@ -6,29 +6,6 @@ from ..ctx import Ctx, _strings
 from ..story import S
 
 
-def b_sec_intro(c: Ctx) -> None:
-    c.topic = "Security"
-    sec = c.cust("sec", "ops", "admin")
-    # Each opener with the replies that fit it.
-    opener, replies = c.pick_for(
-        sec,
-        (
-            (
-                "I went through the package, and {champ} and I have a list.",
-                ("Great, go ahead.", "Happy to go through everything."),
-            ),
-            ("Thanks for sending the docs early.", ("Of course.", "Glad they helped.")),
-            (
-                ("Fair warning, we're a tough crowd.", "Bear with me."),
-                ("Not at all, fire away.", "That's what we're here for."),
-            ),
-            (("I've read it all.", "Let's go."), ("Fire away.", "Ready when you are.")),
-        ),
-    )
-    c.say(sec, opener)
-    c.say(c.tech(), c.pick(replies))
-
-
 def b_sec_qa(c: Ctx) -> None:
     c.topic = "Security"
     sec = c.cust("sec", "ops", "admin")
