@@ -115,11 +115,7 @@ def b_demo_integration(c: Ctx) -> None:
         asker,
         c.pick_for(
             asker,
-            (
-                "How does the Salesforce connection work?",
-                "What do you need from us on Salesforce?",
-                "What would {admin} have to set up in Salesforce?",
-            ),
+            S.integration_asks,
         ),
     )
     c.say(

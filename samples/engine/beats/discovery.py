@@ -10,16 +10,7 @@ def b_disc_roles(c: Ctx) -> None:
     c.topic = "Introductions"
     c.say(
         "rep",
-        c.pick(
-            (
-                "Before we dive in, could you each tell me your role and how you touch the "
-                "{fcall}?",
-                "Maybe a quick round of intros first, so I know who owns what at {co}?",
-                "Could you start with your roles, and how each of you is involved in {sheet}?",
-                "Quick intros first? Just your role and what you'd want from this hour.",
-                "So I know who I'm talking to, what does each of you own on the {goods} side?",
-            )
-        ),
+        c.pick(S.roles_asks),
     )
     for role in c.customers:
         c.say(role, S.role_self[c.acct.name][role])
@@ -35,16 +26,7 @@ def b_disc_decision(c: Ctx) -> None:
     c.topic = "Decision Process"
     c.say(
         "rep",
-        c.pick(
-            (
-                "Walk me through how a decision like this gets made. Who signs, and who can say "
-                "no?",
-                "Assuming we're a fit, what does the path to a yes look like at {co}?",
-                "Who else would be involved in a decision like this?",
-                "How do purchases like this usually get approved at {co}?",
-                "If you wanted to buy this, who'd need to say yes?",
-            )
-        ),
+        c.pick(S.decision_asks),
     )
     if c.has(c.acct.approval_by) and not c.clashes(c.acct.approval):
         who = c.acct.approval_by

@@ -27,13 +27,7 @@ def b_sec_residency(c: Ctx) -> None:
     sec = c.cust("sec", "ops", "admin")
     c.say(
         sec,
-        c.pick(
-            (
-                "Let's talk about data residency.",
-                "Next, residency.",
-                "The big one for us is where the data lives.",
-            )
-        ),
+        c.pick(S.residency_asks),
         c.acct.residency,
     )
     if c.acct.region == "EU":
