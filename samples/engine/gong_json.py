@@ -89,34 +89,24 @@ def parties_for(built: Built, spoken: set[str]) -> list[dict[str, Any]]:
     return parties
 
 
+def _crm_object(kind: str, object_id: str, fields: dict[str, object]) -> dict[str, Any]:
+    """One Salesforce object of a call's context, as Gong lists it (fields as of "Now")."""
+    listed = [{"name": name, "value": value} for name, value in fields.items()]
+    return {"objectType": kind, "objectId": object_id, "timing": "Now", "fields": listed}
+
+
 def context_for(acct: Account) -> list[dict[str, Any]]:
-    objects: list[dict[str, Any]] = [
-        {
-            "objectType": "Account",
-            "objectId": acct.account_id,
-            "timing": "Now",
-            "fields": [
-                {"name": "Name", "value": acct.name},
-                {"name": "Industry", "value": acct.industry},
-                {"name": "Website", "value": acct.domain},
-            ],
-        }
-    ]
+    account = {"Name": acct.name, "Industry": acct.industry, "Website": acct.domain}
+    objects = [_crm_object("Account", acct.account_id, account)]
     for opp in acct.opps:
-        objects.append(
-            {
-                "objectType": "Opportunity",
-                "objectId": opp.object_id,
-                "timing": "Now",
-                "fields": [
-                    {"name": "Name", "value": opp.name},
-                    {"name": "StageName", "value": opp.stage},
-                    {"name": "Amount", "value": opp.amount},
-                    {"name": "CloseDate", "value": opp.close},
-                    {"name": "Probability", "value": opp.probability},
-                ],
-            }
-        )
+        fields = {
+            "Name": opp.name,
+            "StageName": opp.stage,
+            "Amount": opp.amount,
+            "CloseDate": opp.close,
+            "Probability": opp.probability,
+        }
+        objects.append(_crm_object("Opportunity", opp.object_id, fields))
     return [{"system": "Salesforce", "objects": objects}]
 
 
