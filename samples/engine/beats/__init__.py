@@ -20,7 +20,6 @@ from . import (
     discovery,
     endings,
     pricing,
-    renewal,
     security,
     talk,
 )
@@ -34,7 +33,6 @@ BEATS: dict[str, Beat] = {
         demo,
         security,
         pricing,
-        renewal,
         endings,
     )
     for name, fn in inspect.getmembers(module, inspect.isfunction)

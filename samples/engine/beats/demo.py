@@ -1,4 +1,4 @@
-"""The core of a demo: recap, overview, walk-through, integration, implementation."""
+"""Demo beats with more logic than a script: recap, overview, walk-through, integration, rollout."""
 
 from __future__ import annotations
 

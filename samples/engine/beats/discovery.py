@@ -1,4 +1,4 @@
-"""The core of a discovery call: roles, process, pain, team, competition, decision, timeline."""
+"""Discovery beats with more logic than a script: roles, the decision process, questions."""
 
 from __future__ import annotations
 
@@ -16,10 +16,6 @@ def b_disc_roles(c: Ctx) -> None:
         c.say(role, S.role_self[c.acct.name][role])
         if c.rng.random() < 0.35:
             c.ack("rep")
-
-
-def _speaker(c: Ctx, preferred: str, *fallback: str) -> str:
-    return preferred if c.has(preferred) else c.cust(*fallback)
 
 
 def b_disc_decision(c: Ctx) -> None:

@@ -1,4 +1,4 @@
-"""Each account's own exchanges, news since the last call, and the endings that matter."""
+"""Each account's own exchange for the round, and how a stalled deal's last call ends."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
-"""The core of a pricing call: recap, objections and their handling, the question round."""
+"""Pricing beats with more logic than a script: objections, budget talk, the question rounds."""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
 
 from ..ctx import Beat, Ctx
 from ..model import Marked, Objection
@@ -77,14 +79,24 @@ def b_price_approval(c: Ctx) -> None:
     c.ack("rep")
 
 
-def b_price_qa(c: Ctx) -> None:
-    c.topic = "Pricing"
-    for qa in c.choose(S.price_qa, 2):
+def _qa_round(c: Ctx, bank: Sequence[tuple[str, str]], answerer: Callable[[], str]) -> None:
+    """Two questions from the bank, each asked by a customer and answered by our side."""
+    for question, answer in c.choose(bank, 2):
         who = c.rng.choice(c.customers)
-        c.say(who, qa[0])
-        c.say(c.closer(), qa[1])
+        c.say(who, question)
+        c.say(answerer(), answer)
         if c.rng.random() < 0.5:
             c.say(who, c.pick(S.price_qa_acks))
+
+
+def b_price_qa(c: Ctx) -> None:
+    c.topic = "Pricing"
+    _qa_round(c, S.price_qa, c.closer)
+
+
+def b_renew_qa(c: Ctx) -> None:
+    c.topic = "Renewal"
+    _qa_round(c, S.renew_qa, lambda: "rep")
 
 
 def b_price_timeline(c: Ctx) -> None:

@@ -1,4 +1,4 @@
-"""Security reviews."""
+"""Security beats with more logic than a script: the question rounds and data residency."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Opening, introductions, agenda, next steps and goodbyes: what every call has."""
+"""Opening, introductions, agenda and next steps: what every call has."""
 
 from __future__ import annotations
 
