@@ -15,7 +15,6 @@ import yaml
 
 from .model import Account, Objection, Opp, Person, Plan
 
-BEAT_PREFIXES = ("b_", "sp_", "success_", "stalled_")  # top-level keys that are scripted beats
 STORY_DIR = Path(__file__).resolve().parent.parent / "story"
 
 
@@ -39,10 +38,13 @@ def frozen(value: Any) -> Any:
     return value
 
 
-def read_tables(folder: Path) -> dict[str, Any]:
-    """Every top-level key of every YAML file under `folder`; a key may be defined once."""
+def read_tables(folder: Path, skip: str = "") -> dict[str, Any]:
+    """Every top-level key of every YAML file under `folder` (but not under its `skip`
+    subfolder); a key may be defined once."""
     tables: dict[str, Any] = {}
     for path in sorted(folder.rglob("*.yaml")):
+        if skip and path.is_relative_to(folder / skip):
+            continue
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
         if not isinstance(data, dict):
             raise StoryError(f"{path}: expected a mapping of tables")
@@ -88,7 +90,8 @@ def _plan(row: dict[str, Any]) -> Plan:
 
 def load(folder: Path = STORY_DIR) -> Story:
     """Read the story from `folder` into `S` (replacing what was there) and return it."""
-    t = read_tables(folder)
+    t = read_tables(folder, skip="scripts")
+    t["scripts"] = read_tables(folder / "scripts")
     try:
         t["staff"] = _staff(t)
         rows = t["accounts"]
@@ -103,7 +106,6 @@ def load(folder: Path = STORY_DIR) -> Story:
             "renewal": t["renewal_specific"],
         }
         t["concessions"] = frozenset(t["concessions"])
-        t["scripts"] = {k: t.pop(k) for k in list(t) if k.startswith(BEAT_PREFIXES)}
         t["trackers"] = tuple((r["name"], r["phrases"], r["case_sensitive"]) for r in t["trackers"])
     except (KeyError, TypeError) as exc:
         raise StoryError(f"the story in {folder} is incomplete: {exc!r}") from exc

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..ctx import Beat
 from ..script import scripted
-from ..story import BEAT_PREFIXES, S, StoryError
+from ..story import S, StoryError
 from . import (
     demo,
     discovery,
@@ -24,7 +24,7 @@ from . import (
     talk,
 )
 
-PREFIXES = BEAT_PREFIXES
+PREFIXES = ("b_", "sp_", "success_", "stalled_")
 BEATS: dict[str, Beat] = {
     name: fn
     for module in (

@@ -23,27 +23,21 @@ def b_demo_recap(c: Ctx) -> None:
         # The first demo is where customers tell us who else is still in the running.
         c.say(
             who,
-            c.pick(("That's accurate.", "Yep, that's right.", "That's about right.")),
-            c.pick(("One update, though.", "One thing since we spoke.", "Oh, and one update.")),
+            c.pick(S.recap_confirm),
+            c.pick(S.recap_update_leadins),
             c.pick(S.comp_eval[c.acct.name][1:] or S.comp_eval[c.acct.name]),
         )
         c.say(
             "rep",
-            c.pick(
-                (
-                    "Thanks for being upfront about that.",
-                    "Good to know, thank you.",
-                    "Appreciate you telling me.",
-                )
-            ),
+            c.pick(S.recap_thanks_upfront),
         )
     elif c.rng.random() < 0.5:
-        c.say(who, c.pick(("Yeah, that's right.", "That's accurate.", "Yep, nothing's changed.")))
+        c.say(who, c.pick(S.recap_unchanged))
     else:
         c.say(who, "That's accurate.", c.pick_for(who, S.recap_additions))
         c.say(
             "rep",
-            c.pick(("Noted, we'll come back to that.", "Good, we'll make sure to show that.")),
+            c.pick(S.recap_noted),
         )
 
 
@@ -54,14 +48,7 @@ def b_demo_overview(c: Ctx) -> None:
     c.say(c.tech(), c.pick(S.overview_open), body, c.pick(S.overview_close), solid=True)
     c.say(
         c.customers[0],
-        c.pick(
-            (
-                "Okay, that's a lot, but I follow.",
-                "Sounds great on paper. Let's see it.",
-                "Yeah, let's see it.",
-                "Sounds good.",
-            )
-        ),
+        c.pick(S.overview_reactions),
     )
     c.point("Platform overview: roll-up, projection, deal risk, scenario planning.")
 
@@ -84,22 +71,10 @@ def b_demo_walk(c: Ctx) -> None:
         return
     c.say(
         c.tech(),
-        c.pick(
-            (
-                "So this is a sandbox I set up to look roughly like {co}.",
-                "You should see my screen now.",
-                "Can everyone see my screen?",
-            )
-        ),
-        c.pick(
-            (
-                "Each row is {a_unit_lead}, and you can expand any of them to see the reps.",
-                "Up top is the quarter, and below it your {units}.",
-                "Left is the hierarchy, right the calls.",
-            )
-        ),
+        c.pick(S.walk_screen),
+        c.pick(S.walk_layout),
     )
-    c.say(c.customers[0], c.pick(("Yep, we can see it.", "Yes.", "Got it, yeah.")))
+    c.say(c.customers[0], c.pick(S.walk_can_see))
     _demo_qas(c, c.rng.randint(3, 4))
 
 
@@ -120,25 +95,11 @@ def b_demo_integration(c: Ctx) -> None:
     )
     c.say(
         c.tech(),
-        c.pick(
-            (
-                (
-                    "It's a connected app with an integration user.",
-                    "It needs read access to opportunities, accounts, contacts and activities, and "
-                    "write access to a few custom fields we create in the {co} org.",
-                ),
-                (
-                    "You install our connected app.",
-                    "Then one integration user for it.",
-                    "It reads the standard objects and the activity on your {deals}, and writes "
-                    "back to three custom fields, that's all.",
-                ),
-            )
-        ),
+        c.pick(S.integration_answers),
     )
     c.say(
         asker,
-        c.pick(("Does that user need admin rights?", "Can it be a restricted profile?")),
+        c.pick(S.integration_rights_asks),
     )
     c.say(
         c.tech(),
@@ -186,56 +147,22 @@ def b_demo_impl(c: Ctx) -> None:
     c.topic = "Implementation"
     c.say(
         c.tech(),
-        c.pick(
-            (
-                "Typical rollout for a team of {seats} is six to eight weeks.",
-                "For {co}, I'd plan on six to eight weeks end to end.",
-            )
-        ),
-        c.pick(
-            (
-                (
-                    "Weeks one and two are the Salesforce connection and field mapping, and that's "
-                    "where we need {admin} for maybe four or five hours in total.",
-                    "Weeks three and four we load your history and set up the {units}.",
-                    "Then one {unit_lead} and their team pilot for two weeks before everyone else "
-                    "goes live.",
-                ),
-                (
-                    "First we connect Salesforce and map the fields, about half a day of "
-                    "{admin}'s time spread over two weeks.",
-                    "Then we load the history and check the model against last year's actuals for "
-                    "{lines}.",
-                    "And then one of the {units} goes first, and the rest follow two weeks later.",
-                ),
-            )
-        ),
+        c.pick(S.impl_durations),
+        c.pick(S.impl_phases),
     )
     not_admin = [r for r in c.customers if r != c.acct.admin_role] or c.customers
     who = not_admin[0]
     c.say(
         who,
-        c.pick(("The catch is our admin.", "That sounds fine, with one caveat.")),
+        c.pick(S.impl_admin_caveats),
         c.acct.admin_busy,
     )
     c.say(
         "rep",
-        c.pick(
-            (
-                "Then let's plan around {admin}. If we kick off soon, {golive} still works.",
-                "That's helpful to know now. We can front-load what doesn't need {admin}, and "
-                "still target {golive}.",
-            )
-        ),
+        c.pick(S.impl_admin_plans),
     )
     c.say(
         who,
-        c.pick(
-            (
-                "That could work.",
-                "Okay, that's realistic.",
-                "Let's make sure that's in the plan, in writing.",
-            )
-        ),
+        c.pick(S.impl_reactions),
     )
     c.point("Implementation: six to eight weeks, dependent on {admin}'s availability.")

@@ -35,31 +35,13 @@ def b_disc_decision(c: Ctx) -> None:
         )
     c.say(
         "rep",
-        c.pick(
-            (
-                "Has anything derailed a purchase like this before?",
-                "What's slowed down purchases like this in the past?",
-                "Anything that tends to get stuck?",
-            )
-        ),
+        c.pick(S.decision_derail_asks),
     )
     c.say(
         who,
-        c.pick(
-            (
-                "Security reviews, mostly. A tool got stuck for two months because the vendor "
-                "didn't support SSO.",
-                "Budget timing. If we miss the planning window, things wait a full quarter.",
-                "Honestly, legal. Our contract review queue is long.",
-                "Not really, if the business case is clear, things move.",
-                "Change fatigue. We rolled out two tools this year already.",
-                "{boss} asking for one more reference, usually.",
-                "The last one died because IT found out late. So, involve IT early.",
-                "Procurement wanting three quotes, which is why we talk to several vendors.",
-            )
-        ),
+        c.pick(S.decision_derailers),
     )
-    c.say("rep", c.pick(("Good to know, thank you.", "That's really helpful.", "Okay, noted.")))
+    c.say("rep", c.pick(S.decision_thanks))
     c.point("Decision process mapped: {boss} signs off.")
 
 
@@ -68,15 +50,9 @@ def b_disc_questions(c: Ctx) -> None:
     who = c.cust("sales", "exec", "ops", "fin")
     c.say(
         who,
-        c.pick(
-            (
-                "Can I ask you some questions?",
-                "Can I flip it around?",
-                "Mind if I ask a few things?",
-            )
-        ),
+        c.pick(S.questions_asks),
     )
-    c.say("rep", c.pick(("Of course, go for it.", "Please, ask away.")))
+    c.say("rep", c.pick(S.questions_go_ahead))
     for question, *answers in c.choose(
         S.about_us, 2, blocked=lambda o: not c.open_alternatives((o[0],), o[1:])
     ):

@@ -23,12 +23,7 @@ def stalled_close(c: Ctx) -> None:
     lines = S.stalled[c.acct.name]
     c.say(
         "rep",
-        c.pick(
-            (
-                "So, where do things stand on your side?",
-                "Before we wrap, where are we on the decision?",
-            )
-        ),
+        c.pick(S.where_things_stand_asks),
     )
     c.say(role, lines["lead"], Marked(blocker, "blocker"))
     c.say(c.closer(), lines["ours"])

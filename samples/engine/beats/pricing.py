@@ -19,18 +19,12 @@ def objection_beat(obj: Objection) -> Beat:
         c.say(obj.role, c.pick(S.obj_replies_warm if obj.kind in S.concessions else S.obj_replies))
         if c.rng.random() < 0.4 and "asked:need" not in c.used:
             c.used.add("asked:need")
-            c.say("rep", c.pick(("What would make this work for you?", "What would you need?")))
+            c.say("rep", c.pick(S.objection_probes))
             c.say(
                 obj.role,
                 c.pick_for(
                     obj.role,
-                    (
-                        ("Something I can defend.", "A number, a structure, and a reason."),
-                        "Honestly, a lower first-year number.",
-                        "An exit if it doesn't work out.",
-                        "References, and a price that won't move.",
-                        "Something {boss} can sign without a debate.",
-                    ),
+                    S.objection_needs,
                 ),
             )
             c.ack("rep")
@@ -46,15 +40,7 @@ def b_price_cfo(c: Ctx) -> None:
     c.say(who, S.budget_talk[c.acct.name], solid=True)
     c.say(
         c.closer(),
-        c.pick(
-            (
-                ("That's really helpful, thank you.", "The next version will fit it."),
-                (
-                    "Thank you for being so transparent.",
-                    "The next proposal for {co} will fit that constraint instead of fighting it.",
-                ),
-            )
-        ),
+        c.pick(S.cfo_thanks),
     )
 
 
@@ -62,13 +48,7 @@ def b_price_approval(c: Ctx) -> None:
     c.topic = "Decision Process"
     c.say(
         "rep",
-        c.pick(
-            (
-                "If we land on numbers that work, what's the approval path at {co}?",
-                "Who else needs to say yes, and how long does that take?",
-                "Once we agree, what happens on your side?",
-            )
-        ),
+        c.pick(S.approval_asks),
     )
     own = c.plan.kind == "pricing" and c.has(c.acct.approval_by)
     if own and not c.repeats(c.acct.approval):
@@ -114,15 +94,9 @@ def b_price_timeline(c: Ctx) -> None:
     if who != "fin":
         replies.append("That depends on the next finance conversation.")
     c.say(who, c.pick(replies))
-    c.say("rep", c.pick(("Anything that could slow it down?", "What could get in the way?")))
+    c.say("rep", c.pick(S.timeline_risk_asks))
     c.say(
         who,
-        c.pick(
-            (
-                "The year-end freeze on new vendors.",
-                "Legal, as always.",
-                "Nothing, if security is closed.",
-            )
-        ),
+        c.pick(S.timeline_risks),
     )
     c.ack("rep")

@@ -33,20 +33,7 @@ def b_sec_residency(c: Ctx) -> None:
     if c.acct.region == "EU":
         c.say(
             c.tech(),
-            c.pick(
-                (
-                    (
-                        "We have an EU region in Frankfurt, with failover in Dublin.",
-                        "For {co}, data, backups and support access would all stay in the EU, "
-                        "and that's written into the DPA.",
-                    ),
-                    (
-                        "You'd be hosted in our EU region, which runs in Frankfurt.",
-                        "Nothing of {co}'s leaves the EU, backups included, and support comes "
-                        "from our EU team unless you approve otherwise.",
-                    ),
-                )
-            ),
+            c.pick(S.residency_eu),
         )
         # (Unless the account's own security exchange already asks this in its own words.)
         own = " ".join(_strings(S.sec_specific.get(c.acct.name, ())))
@@ -57,33 +44,13 @@ def b_sec_residency(c: Ctx) -> None:
         c.say(sec, "And the users in {hq}, is it slower for them if the data sits in Frankfurt?")
         c.say(
             c.tech(),
-            c.pick(
-                (
-                    "Not noticeably, most of the app is cached at the edge, so {hq} won't feel it.",
-                    "Hardly, the app is cached close to the user, so your people in {hq} won't "
-                    "notice.",
-                )
-            ),
+            c.pick(S.residency_latency),
         )
         c.point("Data residency: EU hosting in Frankfurt, backups included.")
     else:
         c.say(
             c.tech(),
-            c.pick(
-                (
-                    (
-                        "Like our other {industry} customers, you'd sit in our US region, "
-                        "Virginia with failover in Oregon.",
-                        "And for {co} we can commit to US-only hosting in the contract, backups "
-                        "and support access included.",
-                    ),
-                    (
-                        "All of {co}'s data would stay in our US region.",
-                        "That goes into the {co} DPA, backups included, so nothing is replicated "
-                        "outside the US.",
-                    ),
-                )
-            ),
+            c.pick(S.residency_us),
         )
         c.point("Data residency: US-only hosting can be committed in the DPA.")
     c.ack(sec)

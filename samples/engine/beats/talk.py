@@ -13,10 +13,10 @@ def b_opening(c: Ctx) -> None:
     if shape == 1:
         late, reply = c.pick(S.late)
         c.say(lead, late)
-        c.say("rep", reply, c.pick(("How are you doing?", "How's everything?", "How are things?")))
+        c.say("rep", reply, c.pick(S.late_how_are_you))
         c.say(
             lead,
-            c.pick(("Good, just a hectic morning.", "Fine, thanks. Sorry again.", "All good now.")),
+            c.pick(S.late_sorry_replies),
         )
     elif c.rng.random() < 0.35:
         c.say("rep", c.pick(S.greet_hear), you=c.name(lead))
@@ -51,44 +51,17 @@ def b_intros(c: Ctx) -> None:
     if c.has("se") and "se" not in c.met:
         c.say(
             "rep",
-            c.pick(
-                (
-                    "I've also got {se} on the line, our sales engineer, who built today's "
-                    "sandbox to look like your {units}.",
-                    "I brought {se} along, one of our solutions engineers, and he knows the "
-                    "Salesforce side far better than I do.",
-                    "{se} from our sales engineering team is joining us as well.",
-                    "And {se} is here, he'll do the driving today, I'll stay out of his way.",
-                    "{se} is with us too, he's worked with a few {peer} teams like yours.",
-                    "This is {se}, our sales engineer, who'll take the technical questions.",
-                    "Oh, and {se} joined, he's the person behind most of our {idp} rollouts.",
-                )
-            ),
+            c.pick(S.intro_se),
         )
-        c.say("se", c.pick(("Hi everyone, nice to meet you.", "Hey, good to meet you all.")))
+        c.say("se", c.pick(S.intro_se_hellos))
     if c.has("mgr") and "mgr" not in c.met:
         c.say(
             "rep",
-            c.pick(
-                (
-                    "And {mgr}, who runs our sales team, is joining today as well.",
-                    "I also asked {mgr}, my manager, to join, since we're talking commercials.",
-                    "{mgr}, our head of sales, is here too, she wanted to meet the {co} team.",
-                    "You'll also hear from {mgr}, who signs off on our side.",
-                    "{mgr} is here as well, she leads our sales team.",
-                )
-            ),
+            c.pick(S.intro_mgr),
         )
         c.say(
             "mgr",
-            c.pick(
-                (
-                    "Hi all, thanks for having me.",
-                    "Hi everyone, I've heard lots about this.",
-                    "Hello, nice to put faces to names.",
-                    "Hi! Mostly here to listen today.",
-                )
-            ),
+            c.pick(S.intro_mgr_hellos),
         )
     lead = c.customers[0]
     for role in c.customers:
@@ -100,7 +73,7 @@ def b_intros(c: Ctx) -> None:
             c.say(
                 "rep",
                 c.pick(
-                    ("{name}, it's great to finally meet you.", "And {name}, great to have you."),
+                    S.intro_lead_welcomes,
                     name=person.first,
                 ),
                 name=person.first,
@@ -110,11 +83,7 @@ def b_intros(c: Ctx) -> None:
         c.say(
             lead,
             c.pick(
-                (
-                    "I also asked {name} to join, {name} is our {title}.",
-                    "{name} is joining us too, {name} is our {title}.",
-                    "Oh, and {name} is here as well, our {title}.",
-                ),
+                S.intro_colleague,
                 name=person.first,
                 title=_plain_title(person.title),
             ),
@@ -123,9 +92,7 @@ def b_intros(c: Ctx) -> None:
         )
         c.say(role, c.pick_for(role, S.role_intros[role]))
         if c.rng.random() < 0.5:
-            c.say(
-                "rep", c.pick(("Great to meet you, {name}.", "Welcome, {name}.")), name=person.first
-            )
+            c.say("rep", c.pick(S.intro_welcomes), name=person.first)
 
 
 def b_agenda(c: Ctx) -> None:
@@ -136,26 +103,20 @@ def b_agenda(c: Ctx) -> None:
     c.say(
         "rep",
         c.pick(S.agendas[kind]),
-        c.pick(("Does that work?", "Does that still work for everyone?", "Sound good?")),
+        c.pick(S.agenda_checks),
     )
     lead = c.customers[0]
     if c.rng.random() < 0.5:
-        c.say(lead, c.pick(("Works for me.", "Yep, that works.", "Sounds good.")))
+        c.say(lead, c.pick(S.agenda_ok))
     else:
         c.say(
             lead,
-            c.pick(("Yeah, that works.", "Sounds good.")),
+            c.pick(S.agenda_ok_but),
             c.pick_for(lead, S.agenda_addons[c.plan.kind]),
         )
         c.say(
             "rep",
-            c.pick(
-                (
-                    "Absolutely, we'll make sure to cover that.",
-                    "Definitely, let's do that.",
-                    "Good call, noted.",
-                )
-            ),
+            c.pick(S.agenda_addon_replies),
         )
 
 
@@ -172,22 +133,16 @@ def b_next_steps(c: Ctx) -> None:
     )
     who = c.cust("sec", "ops") if kind == "security" else c.cust("ops", "sales", "exec", "fin")
     c.say(who, c.pick_for(who, S.their_actions[kind]))
-    c.say("rep", c.pick(("Great.", "Perfect, thank you.", "Thank you.", "Sounds good.")))
+    c.say("rep", c.pick(S.next_steps_thanks))
     asks = ("Can we grab thirty minutes {day}?", "Should we pencil in {day}?", "Does {day} work?")
     c.say("rep", c.pick([ask.format(day=day) for ask in asks for day in S.next_days]))
     c.say(
         who,
-        c.pick(
-            (
-                "Let me look. Yeah, that works, same time?",
-                "That's tricky, can we do the day after?",
-                "Yes, that works, send me an invite.",
-            )
-        ),
+        c.pick(S.meeting_replies),
     )
     c.say(
         "rep",
-        c.pick(("Perfect, I'll send it over.", "Great, invite coming your way.", "Will do.")),
+        c.pick(S.meeting_invites),
     )
     c.point("Next steps agreed: " + _lower_first(ours[0]))
 
