@@ -173,11 +173,12 @@ def run(c: Ctx, steps: Sequence[dict[str, Any]], env: Env) -> bool:
     return False
 
 
-def scripted(name: str, steps: Sequence[dict[str, Any]]) -> Beat:
-    """A beat that runs this script; it carries the script's name, as a Python beat would."""
+def scripted(name: str) -> Beat:
+    """A beat that runs the story's script of this name, and carries the name, as a Python beat
+    would (assembly keys its bookkeeping by beat name)."""
 
     def beat(c: Ctx) -> None:
-        run(c, steps, {})
+        run(c, S.scripts[name], {})
 
     beat.__name__ = name
     return beat

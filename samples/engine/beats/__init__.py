@@ -43,14 +43,14 @@ _SCRIPTED: dict[str, Beat] = {}  # scripts run as beats, made once per name
 
 
 def beat_named(name: str) -> Beat:
-    """The beat the story names; a misspelt name stops the run."""
+    """The beat the story names; a misspelt or doubly defined name stops the run."""
+    if name in BEATS and name in S.scripts:
+        raise StoryError(f"{name} is both a script and a Python beat")
     if name in BEATS:
         return BEATS[name]
-    if name not in _SCRIPTED:
-        if name not in S.scripts:
-            raise StoryError(f"the story names a beat that does not exist: {name}")
-        _SCRIPTED[name] = scripted(name, S.scripts[name])
-    return _SCRIPTED[name]
+    if name not in S.scripts:
+        raise StoryError(f"the story names a beat that does not exist: {name}")
+    return _SCRIPTED.setdefault(name, scripted(name))
 
 
 def beats_named(names: Sequence[str]) -> tuple[Beat, ...]:
