@@ -38,9 +38,7 @@ def test_the_generator_writes_the_committed_corpus(tmp_path: Path) -> None:
         assert written == (SAMPLES / name).read_bytes(), f"{name} differs from samples/{name}"
 
 
-def test_the_self_check_stops_a_story_that_names_another_accounts_people(
-    tmp_path: Path,
-) -> None:
+def test_the_self_check_stops_a_story_that_names_another_accounts_people(tmp_path: Path) -> None:
     # Olympus describing its forecast process with Moss & Co's CFO in it breaks "nobody names
     # another account's people"; the generator must refuse the corpus, not write it silently.
     story = tmp_path / "story"

@@ -221,11 +221,7 @@ class Ctx:
         return all(any(not self.clashes(o) for o in slot) for slot in alternatives)
 
     def choose(
-        self,
-        options: Sequence[T],
-        k: int,
-        blocked: Callable[[T], bool] | None = None,
-        **extra: Any,
+        self, options: Sequence[T], k: int, blocked: Callable[[T], bool] | None = None, **extra: Any
     ) -> list[T]:
         """k options. Never, if it can be helped, one whose long sentences other calls already
         said (see LONG_SENTENCE); then first those neither this call nor this account has used,

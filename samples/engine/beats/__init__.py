@@ -15,26 +15,12 @@ from typing import Any
 from ..ctx import Beat
 from ..script import scripted
 from ..story import S, StoryError
-from . import (
-    demo,
-    discovery,
-    endings,
-    pricing,
-    security,
-    talk,
-)
+from . import demo, discovery, endings, pricing, security, talk
 
 PREFIXES = ("b_", "sp_", "success_", "stalled_")
 BEATS: dict[str, Beat] = {
     name: fn
-    for module in (
-        talk,
-        discovery,
-        demo,
-        security,
-        pricing,
-        endings,
-    )
+    for module in (talk, discovery, demo, security, pricing, endings)
     for name, fn in inspect.getmembers(module, inspect.isfunction)
     if name.startswith(PREFIXES) and fn.__module__ == module.__name__
 }

@@ -27,18 +27,12 @@ def b_demo_recap(c: Ctx) -> None:
             c.pick(S.recap_update_leadins),
             c.pick(S.comp_eval[c.acct.name][1:] or S.comp_eval[c.acct.name]),
         )
-        c.say(
-            "rep",
-            c.pick(S.recap_thanks_upfront),
-        )
+        c.say("rep", c.pick(S.recap_thanks_upfront))
     elif c.rng.random() < 0.5:
         c.say(who, c.pick(S.recap_unchanged))
     else:
         c.say(who, "That's accurate.", c.pick_for(who, S.recap_additions))
-        c.say(
-            "rep",
-            c.pick(S.recap_noted),
-        )
+        c.say("rep", c.pick(S.recap_noted))
 
 
 def b_demo_overview(c: Ctx) -> None:
@@ -46,10 +40,7 @@ def b_demo_overview(c: Ctx) -> None:
     keep = sorted(c.rng.sample(range(len(S.overview_blocks)), c.rng.randint(5, 7)))
     body = [c.pick(S.overview_blocks[i]) for i in keep]
     c.say(c.tech(), c.pick(S.overview_open), body, c.pick(S.overview_close), solid=True)
-    c.say(
-        c.customers[0],
-        c.pick(S.overview_reactions),
-    )
+    c.say(c.customers[0], c.pick(S.overview_reactions))
     c.point("Platform overview: roll-up, projection, deal risk, scenario planning.")
 
 
@@ -69,11 +60,7 @@ def b_demo_walk(c: Ctx) -> None:
     if c.round > 0:  # a follow-up demo is already on screen; it goes straight to questions
         _demo_qas(c, c.rng.randint(3, 4))
         return
-    c.say(
-        c.tech(),
-        c.pick(S.walk_screen),
-        c.pick(S.walk_layout),
-    )
+    c.say(c.tech(), c.pick(S.walk_screen), c.pick(S.walk_layout))
     c.say(c.customers[0], c.pick(S.walk_can_see))
     _demo_qas(c, c.rng.randint(3, 4))
 
@@ -86,21 +73,9 @@ def b_demo_qa_more(c: Ctx) -> None:
 def b_demo_integration(c: Ctx) -> None:
     c.topic = "Integrations"
     asker = c.cust("admin", "ops", "sales")
-    c.say(
-        asker,
-        c.pick_for(
-            asker,
-            S.integration_asks,
-        ),
-    )
-    c.say(
-        c.tech(),
-        c.pick(S.integration_answers),
-    )
-    c.say(
-        asker,
-        c.pick(S.integration_rights_asks),
-    )
+    c.say(asker, c.pick_for(asker, S.integration_asks))
+    c.say(c.tech(), c.pick(S.integration_answers))
+    c.say(asker, c.pick(S.integration_rights_asks))
     c.say(
         c.tech(),
         c.pick(
@@ -145,24 +120,10 @@ def b_demo_integration(c: Ctx) -> None:
 
 def b_demo_impl(c: Ctx) -> None:
     c.topic = "Implementation"
-    c.say(
-        c.tech(),
-        c.pick(S.impl_durations),
-        c.pick(S.impl_phases),
-    )
+    c.say(c.tech(), c.pick(S.impl_durations), c.pick(S.impl_phases))
     not_admin = [r for r in c.customers if r != c.acct.admin_role] or c.customers
     who = not_admin[0]
-    c.say(
-        who,
-        c.pick(S.impl_admin_caveats),
-        c.acct.admin_busy,
-    )
-    c.say(
-        "rep",
-        c.pick(S.impl_admin_plans),
-    )
-    c.say(
-        who,
-        c.pick(S.impl_reactions),
-    )
+    c.say(who, c.pick(S.impl_admin_caveats), c.acct.admin_busy)
+    c.say("rep", c.pick(S.impl_admin_plans))
+    c.say(who, c.pick(S.impl_reactions))
     c.point("Implementation: six to eight weeks, dependent on {admin}'s availability.")

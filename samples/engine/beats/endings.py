@@ -21,10 +21,7 @@ def stalled_close(c: Ctx) -> None:
     c.topic = "Next Steps"
     role, blocker = S.blockers[c.acct.name]
     lines = S.stalled[c.acct.name]
-    c.say(
-        "rep",
-        c.pick(S.where_things_stand_asks),
-    )
+    c.say("rep", c.pick(S.where_things_stand_asks))
     c.say(role, lines["lead"], Marked(blocker, "blocker"))
     c.say(c.closer(), lines["ours"])
     c.say(role, lines["theirs"])

@@ -20,13 +20,7 @@ def objection_beat(obj: Objection) -> Beat:
         if c.rng.random() < 0.4 and "asked:need" not in c.used:
             c.used.add("asked:need")
             c.say("rep", c.pick(S.objection_probes))
-            c.say(
-                obj.role,
-                c.pick_for(
-                    obj.role,
-                    S.objection_needs,
-                ),
-            )
+            c.say(obj.role, c.pick_for(obj.role, S.objection_needs))
             c.ack("rep")
 
     return beat
@@ -38,18 +32,12 @@ def b_price_cfo(c: Ctx) -> None:
     if who not in ("fin", "exec") or c.acct.name not in S.budget_talk:
         return
     c.say(who, S.budget_talk[c.acct.name], solid=True)
-    c.say(
-        c.closer(),
-        c.pick(S.cfo_thanks),
-    )
+    c.say(c.closer(), c.pick(S.cfo_thanks))
 
 
 def b_price_approval(c: Ctx) -> None:
     c.topic = "Decision Process"
-    c.say(
-        "rep",
-        c.pick(S.approval_asks),
-    )
+    c.say("rep", c.pick(S.approval_asks))
     own = c.plan.kind == "pricing" and c.has(c.acct.approval_by)
     if own and not c.repeats(c.acct.approval):
         c.say(c.acct.approval_by, c.acct.approval)
@@ -87,16 +75,10 @@ def b_price_timeline(c: Ctx) -> None:
         "To hit {golive} for your {units}, we'd want a signature in the next three to four weeks.",
     )
     who = c.cust("proc", "fin", "sales", "exec")
-    replies = [
-        "Doable if the paperwork is clean.",
-        "Tight with our review process, but possible.",
-    ]
+    replies = ["Doable if the paperwork is clean.", "Tight with our review process, but possible."]
     if who != "fin":
         replies.append("That depends on the next finance conversation.")
     c.say(who, c.pick(replies))
     c.say("rep", c.pick(S.timeline_risk_asks))
-    c.say(
-        who,
-        c.pick(S.timeline_risks),
-    )
+    c.say(who, c.pick(S.timeline_risks))
     c.ack("rep")

@@ -25,16 +25,9 @@ def b_sec_qa(c: Ctx) -> None:
 def b_sec_residency(c: Ctx) -> None:
     c.topic = "Data Residency"
     sec = c.cust("sec", "ops", "admin")
-    c.say(
-        sec,
-        c.pick(S.residency_asks),
-        c.acct.residency,
-    )
+    c.say(sec, c.pick(S.residency_asks), c.acct.residency)
     if c.acct.region == "EU":
-        c.say(
-            c.tech(),
-            c.pick(S.residency_eu),
-        )
+        c.say(c.tech(), c.pick(S.residency_eu))
         # (Unless the account's own security exchange already asks this in its own words.)
         own = " ".join(_strings(S.sec_specific.get(c.acct.name, ())))
         if "Frankfurt" in own:
@@ -42,15 +35,9 @@ def b_sec_residency(c: Ctx) -> None:
             c.point("Data residency: EU hosting in Frankfurt, backups included.")
             return
         c.say(sec, "And the users in {hq}, is it slower for them if the data sits in Frankfurt?")
-        c.say(
-            c.tech(),
-            c.pick(S.residency_latency),
-        )
+        c.say(c.tech(), c.pick(S.residency_latency))
         c.point("Data residency: EU hosting in Frankfurt, backups included.")
     else:
-        c.say(
-            c.tech(),
-            c.pick(S.residency_us),
-        )
+        c.say(c.tech(), c.pick(S.residency_us))
         c.point("Data residency: US-only hosting can be committed in the DPA.")
     c.ack(sec)

@@ -14,10 +14,7 @@ def b_opening(c: Ctx) -> None:
         late, reply = c.pick(S.late)
         c.say(lead, late)
         c.say("rep", reply, c.pick(S.late_how_are_you))
-        c.say(
-            lead,
-            c.pick(S.late_sorry_replies),
-        )
+        c.say(lead, c.pick(S.late_sorry_replies))
     elif c.rng.random() < 0.35:
         c.say("rep", c.pick(S.greet_hear), you=c.name(lead))
         c.say(lead, c.pick(S.hear_replies))
@@ -49,20 +46,11 @@ def b_opening(c: Ctx) -> None:
 def b_intros(c: Ctx) -> None:
     c.topic = "Introductions"
     if c.has("se") and "se" not in c.met:
-        c.say(
-            "rep",
-            c.pick(S.intro_se),
-        )
+        c.say("rep", c.pick(S.intro_se))
         c.say("se", c.pick(S.intro_se_hellos))
     if c.has("mgr") and "mgr" not in c.met:
-        c.say(
-            "rep",
-            c.pick(S.intro_mgr),
-        )
-        c.say(
-            "mgr",
-            c.pick(S.intro_mgr_hellos),
-        )
+        c.say("rep", c.pick(S.intro_mgr))
+        c.say("mgr", c.pick(S.intro_mgr_hellos))
     lead = c.customers[0]
     for role in c.customers:
         if role in c.met or c.plan.kind == "discovery":
@@ -70,23 +58,12 @@ def b_intros(c: Ctx) -> None:
         person = c.person(role)
         if role == lead:
             # The lead has already been chatting; only the rep can welcome them.
-            c.say(
-                "rep",
-                c.pick(
-                    S.intro_lead_welcomes,
-                    name=person.first,
-                ),
-                name=person.first,
-            )
+            c.say("rep", c.pick(S.intro_lead_welcomes, name=person.first), name=person.first)
             c.say(role, c.pick_for(role, S.role_intros[role]))
             continue
         c.say(
             lead,
-            c.pick(
-                S.intro_colleague,
-                name=person.first,
-                title=_plain_title(person.title),
-            ),
+            c.pick(S.intro_colleague, name=person.first, title=_plain_title(person.title)),
             name=person.first,
             title=_plain_title(person.title),
         )
@@ -100,24 +77,13 @@ def b_agenda(c: Ctx) -> None:
     kind = c.plan.kind
     if kind in ("demo", "renewal") and c.round > 0:
         kind += "_later"
-    c.say(
-        "rep",
-        c.pick(S.agendas[kind]),
-        c.pick(S.agenda_checks),
-    )
+    c.say("rep", c.pick(S.agendas[kind]), c.pick(S.agenda_checks))
     lead = c.customers[0]
     if c.rng.random() < 0.5:
         c.say(lead, c.pick(S.agenda_ok))
     else:
-        c.say(
-            lead,
-            c.pick(S.agenda_ok_but),
-            c.pick_for(lead, S.agenda_addons[c.plan.kind]),
-        )
-        c.say(
-            "rep",
-            c.pick(S.agenda_addon_replies),
-        )
+        c.say(lead, c.pick(S.agenda_ok_but), c.pick_for(lead, S.agenda_addons[c.plan.kind]))
+        c.say("rep", c.pick(S.agenda_addon_replies))
 
 
 def b_next_steps(c: Ctx) -> None:
@@ -136,14 +102,8 @@ def b_next_steps(c: Ctx) -> None:
     c.say("rep", c.pick(S.next_steps_thanks))
     asks = ("Can we grab thirty minutes {day}?", "Should we pencil in {day}?", "Does {day} work?")
     c.say("rep", c.pick([ask.format(day=day) for ask in asks for day in S.next_days]))
-    c.say(
-        who,
-        c.pick(S.meeting_replies),
-    )
-    c.say(
-        "rep",
-        c.pick(S.meeting_invites),
-    )
+    c.say(who, c.pick(S.meeting_replies))
+    c.say("rep", c.pick(S.meeting_invites))
     c.point("Next steps agreed: " + _lower_first(ours[0]))
 
 
