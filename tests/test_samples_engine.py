@@ -45,10 +45,9 @@ def test_the_self_check_stops_a_story_that_names_another_accounts_people(tmp_pat
     shutil.copytree(SAMPLES / "story", story)
     accounts = story / "accounts.yaml"
     text = accounts.read_text(encoding="utf-8")
-    process = text.index("    process:\n    - ", text.index("\n  Olympus:\n")) + len(
-        "    process:\n    - "
-    )
-    accounts.write_text(text[:process] + "Gregory Hale says hello. " + text[process:])
+    first_step = "    process:\n    - "
+    at = text.index(first_step, text.index("\n  Olympus:\n")) + len(first_step)
+    accounts.write_text(text[:at] + "Gregory Hale says hello. " + text[at:])
 
     run = generate(tmp_path, story)
 

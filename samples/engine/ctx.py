@@ -23,7 +23,14 @@ Beat = Callable[["Ctx"], None]
 
 
 def is_long(text: str) -> bool:
-    return len(text.split()) >= S.long_sentence
+    return len(text.split()) >= int(S.long_sentence)
+
+
+def person_for(acct: Account, role: str) -> Person:
+    """Who plays a role on an account's calls: our rep, engineer or manager, or a contact."""
+    staff: dict[str, Person] = S.staff
+    internal = {"rep": acct.rep, "se": S.se_key, "mgr": S.manager_key}
+    return staff[internal[role]] if role in internal else acct.contacts[role]
 
 
 def _article(noun: str) -> str:
@@ -124,19 +131,14 @@ class Ctx:
 
     @property
     def day(self) -> date:
-        return S.anchor - timedelta(days=self.plan.days_before)
+        anchor: date = S.anchor
+        return anchor - timedelta(days=self.plan.days_before)
 
     def has(self, role: str) -> bool:
         return role in self.speakers
 
     def person(self, role: str) -> Person:
-        if role == "rep":
-            return S.staff[self.acct.rep]
-        if role == "se":
-            return S.staff[S.se_key]
-        if role == "mgr":
-            return S.staff[S.manager_key]
-        return self.acct.contacts[role]
+        return person_for(self.acct, role)
 
     def name(self, role: str) -> str:
         return self.person(role).first

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from .ctx import person_for
 from .ids import gong_id, iso, phrase_in
-from .model import Account, Built, Marked, Person, Plan
+from .model import Account, Built, Marked, Plan
 from .story import S
 
 
@@ -22,16 +24,6 @@ class Timed:
     topic: str | None
     sentences: list[dict[str, Any]]
     marks: dict[int, Marked]
-
-
-def person_for(acct: Account, role: str) -> Person:
-    if role == "rep":
-        return S.staff[acct.rep]
-    if role == "se":
-        return S.staff[S.se_key]
-    if role == "mgr":
-        return S.staff[S.manager_key]
-    return acct.contacts[role]
 
 
 def speaker_id_for(call_id: str, acct: Account, role: str) -> str:
@@ -89,7 +81,7 @@ def parties_for(built: Built, spoken: set[str]) -> list[dict[str, Any]]:
     return parties
 
 
-def _crm_object(kind: str, object_id: str, fields: dict[str, object]) -> dict[str, Any]:
+def _crm_object(kind: str, object_id: str, fields: Mapping[str, object]) -> dict[str, Any]:
     """One Salesforce object of a call's context, as Gong lists it (fields as of "Now")."""
     listed = [{"name": name, "value": value} for name, value in fields.items()]
     return {"objectType": kind, "objectId": object_id, "timing": "Now", "fields": listed}

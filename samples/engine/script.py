@@ -119,9 +119,8 @@ def _marked(c: Ctx, expr: dict[str, Any], env: Env) -> Marked:
 
 
 def options_of(c: Ctx, expr: Any, env: Env) -> Sequence[Any]:
-    if isinstance(expr, str):
-        return env[expr[1:]]  # type: ignore[no-any-return]
-    return _table(c, expr) if isinstance(expr, dict) else expr
+    options: Sequence[Any] = env[expr[1:]] if isinstance(expr, str) else expr
+    return _table(c, expr) if isinstance(expr, dict) else options
 
 
 def holds(c: Ctx, cond: dict[str, Any], env: Env) -> bool:
