@@ -179,7 +179,7 @@ class Ctx:
 
     def clashes(self, option: object, **extra: Any) -> int:
         """How many long sentences of this option another call already said in a way that
-        saying them here would break the repetition rule (see LONG_SENTENCE)."""
+        saying them here would break the repetition rule (corpus.yaml: long_sentence)."""
         return sum(self.clash(self.render(text, **extra)) for text in _strings(option))
 
     def clash(self, sentence: str, strict: bool = False) -> bool:
@@ -226,9 +226,9 @@ class Ctx:
         self, options: Sequence[T], k: int, blocked: Callable[[T], bool] | None = None, **extra: Any
     ) -> list[T]:
         """k options. Never, if it can be helped, one whose long sentences other calls already
-        said (see LONG_SENTENCE); then first those neither this call nor this account has used,
-        then those this call has not used; within each tier the ones the corpus used least, so
-        that calls rotate through the phrasings instead of repeating the same ones."""
+        said (corpus.yaml: long_sentence); then first those neither this call nor this account
+        has used, then those this call has not used; within each tier the ones the corpus used
+        least, so that calls rotate through the phrasings instead of repeating the same ones."""
         ranked = sorted(
             options,
             key=lambda o: (
