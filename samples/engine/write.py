@@ -36,6 +36,7 @@ def dump_transcripts(items: list[dict[str, Any]]) -> str:
 
 
 def generate() -> dict[str, Any]:
+    """Every call of the plans, oldest first, from one seeded generator: Gong JSON and truth."""
     rng = random.Random(S.seed)
     USES.clear()
     SAID.clear()
