@@ -16,7 +16,7 @@ import yaml
 from .model import Account, Objection, Opp, Person, Plan
 
 STORY_DIR = Path(__file__).resolve().parent.parent / "story"
-# libyaml's loader reads the story in ~0.1 s, pure pyyaml in ~0.9 s; both read the same values.
+# libyaml's loader reads the story ~8x faster than pure pyyaml (0.3 s vs 2.9 s at load 8).
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
