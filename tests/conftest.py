@@ -88,7 +88,9 @@ def expected() -> dict[str, Any]:
 def samples_copy(tmp_path: Path) -> Path:
     """A private copy of samples/ that a test may change."""
     target = tmp_path / "samples"
-    shutil.copytree(SAMPLES, target, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    # Only the corpus: not the generator, its story (samples/story/*.yaml) or its engine.
+    skip = shutil.ignore_patterns("*.py", "*.md", "story", "engine", "__pycache__")
+    shutil.copytree(SAMPLES, target, ignore=skip)
     return target
 
 
