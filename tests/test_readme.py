@@ -57,18 +57,23 @@ def test_every_repository_path_named_exists(doc: Path) -> None:
     assert not missing, f"{_name(doc)} names paths that do not exist: {missing}"
 
 
+def _resolves(doc: Path, target: str) -> bool:
+    """A relative link of `doc` names a file in the repository (and a heading it has)."""
+    path, _, anchor = target.partition("#")
+    file = (doc.parent / path).resolve() if path else doc
+    if not file.is_relative_to(ROOT) or not file.exists():
+        return False
+    return not anchor or file.suffix != ".md" or anchor in _anchors(file)
+
+
 @pytest.mark.parametrize("doc", DOCS, ids=_name)
 def test_every_link_stays_in_the_repository_and_resolves(doc: Path) -> None:
-    broken = []
-    for target in _LINK.findall(_FENCE.sub("", doc.read_text())):
-        if target.startswith(("http://", "https://", "mailto:")):
-            continue
-        path, _, anchor = target.partition("#")
-        file = (doc.parent / path).resolve() if path else doc
-        if not file.is_relative_to(ROOT) or not file.exists():
-            broken.append(target)
-        elif anchor and file.suffix == ".md" and anchor not in _anchors(file):
-            broken.append(target)
+    links = _LINK.findall(_FENCE.sub("", doc.read_text()))
+    broken = [
+        target
+        for target in links
+        if not target.startswith(("http://", "https://", "mailto:")) and not _resolves(doc, target)
+    ]
     assert not broken, f"{_name(doc)} has links that do not resolve in the repository: {broken}"
 
 
