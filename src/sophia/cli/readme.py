@@ -1,22 +1,34 @@
-"""The README's generated tables: settings and /gong commands come from code, so they cannot drift.
+"""The documentation's generated tables: settings and /gong commands come from code, so they
+cannot drift.
 
-`make docs` rewrites each table between its markers; tests/test_readme.py fails when one is stale.
+`make docs` rewrites each table between its markers in the file it lives in;
+tests/test_readme.py fails when one is stale.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sophia.bot.commands import commands_markdown
 from sophia.core.config import settings_table
 
-__all__ = ["SECTIONS", "section", "write_sections"]
+__all__ = ["SECTIONS", "Section", "section", "write_sections"]
 
-# Marker name -> what goes between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
-SECTIONS: dict[str, Callable[[], str]] = {
-    "settings-table": settings_table,
-    "slack-commands": commands_markdown,
+
+@dataclass(frozen=True)
+class Section:
+    """A generated table: the file (relative to the repository) and what goes in it."""
+
+    path: Path
+    generate: Callable[[], str]
+
+
+# Marker name -> the table between `<!-- NAME:start -->` and `<!-- NAME:end -->`.
+SECTIONS: dict[str, Section] = {
+    "settings-table": Section(Path("docs/configuration.md"), settings_table),
+    "slack-commands": Section(Path("docs/slack.md"), commands_markdown),
 }
 
 
@@ -25,15 +37,15 @@ def section(text: str, name: str) -> str:
     return text.split(f"<!-- {name}:start -->", 1)[1].split(f"<!-- {name}:end -->", 1)[0].strip()
 
 
-def write_sections(readme: Path = Path("README.md")) -> None:
-    """Regenerate every generated section of the README in place."""
-    text = readme.read_text()
-    for name, generate in SECTIONS.items():
+def write_sections(root: Path = Path(".")) -> None:
+    """Regenerate every generated table in place, in the files under `root`."""
+    for name, generated in SECTIONS.items():
+        path = root / generated.path
+        text = path.read_text()
         start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
         head, rest = text.split(start, 1)
         tail = rest.split(end, 1)[1]
-        text = f"{head}{start}\n{generate()}\n{end}{tail}"
-    readme.write_text(text)
+        path.write_text(f"{head}{start}\n{generated.generate()}\n{end}{tail}")
 
 
 if __name__ == "__main__":
