@@ -27,8 +27,8 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
 RUN python -m venv /opt/sophia
 WORKDIR /src
 # Dependencies first (those of the EXTRAS too), read from pyproject.toml alone, so this layer
-# (~1.5 GB with the local model) is rebuilt only when they change. pip, as in `make setup`: uv
-# and poetry would pick a CUDA torch.
+# (~2.4 GB of packages with the local model, ~0.9 GB without) is rebuilt only when they
+# change. pip, as in `make setup`: uv and poetry would pick a CUDA torch.
 COPY pyproject.toml ./
 RUN python -c "import os, tomllib; p = tomllib.load(open('pyproject.toml', 'rb'))['project']; \
 extras = [e.strip() for e in os.environ['EXTRAS'].split(',') if e.strip()]; \
@@ -68,12 +68,14 @@ COPY --from=builder /opt/sophia /opt/sophia
 COPY samples/calls.json samples/transcripts.json samples/folder.json /opt/sophia-samples/
 USER 10001:10001
 WORKDIR /home/sophia
-# Proof that this image embeds offline: the packaged model loads and answers with 384 dims.
-# Built without the local extra, the proof is instead that no torch is inside.
+# Proof that this image embeds offline: the ONNX file prepared above (no export here) loads
+# and answers with 384 dims. Built without the local extra, the proof is that no torch is inside.
 RUN case ",${EXTRAS}," in \
-      *,local,*) python -c "import asyncio; from sophia.core.embedders.local import LocalEmbedder; \
-v = asyncio.run(LocalEmbedder().embed_query('pricing objections')); \
-assert v.shape == (384,), v.shape";; \
+      *,local,*) python -c "import asyncio; from sophia.core.config import load_settings; \
+from sophia.core.embedders.local import LocalEmbedder; \
+e = LocalEmbedder(cache_dir=load_settings().sophia_model_cache); \
+assert e.model_file.is_file(), e.model_file; \
+v = asyncio.run(e.embed_query('pricing objections')); assert v.shape == (384,), v.shape";; \
       *) python -c "import importlib.util; assert importlib.util.find_spec('torch') is None";; \
     esac
 # The index (LanceDB, when Weaviate is not configured) and the sync state live here.

@@ -73,6 +73,7 @@ class LocalEmbedder:
 
     async def warm_up(self) -> None:
         await asyncio.to_thread(self._loaded)
+        await asyncio.to_thread(self._tokenizers)
 
     async def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
