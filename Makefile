@@ -23,13 +23,15 @@ help:
 	@echo "make docs   regenerate the README's generated tables (settings, /gong commands)"
 	@echo "make setup  only the virtualenv .venv, with sophia[$(EXTRAS)] and the model prepared"
 
-# Reinstalled whenever pyproject.toml changes, with pip's own progress: the first time takes
-# minutes (torch alone is ~200 MB). pip (not uv/poetry): it finds the local CPU build of
-# torch; the others would download a CUDA build.
+# Reinstalled whenever pyproject.toml changes, with pip's own progress (a pip from 2025 on
+# also draws one while it installs, the longest step): the first time takes minutes (torch
+# alone is ~200 MB). pip (not uv/poetry): it finds the local CPU build of torch; the others
+# would download a CUDA build.
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || { \
-		echo "==> creating the virtualenv $(VENV) ($(PYTHON) -m venv)"; \
-		$(PYTHON) -m venv $(VENV); }
+		echo "==> creating the virtualenv $(VENV) ($(PYTHON) -m venv), with a current pip"; \
+		$(PYTHON) -m venv $(VENV) && \
+		$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip; }
 	@echo "==> installing Sophia with sophia[$(EXTRAS)] into $(VENV) (first time: a few minutes)"
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[$(EXTRAS)]'
 	@echo "==> preparing the local embedding model (an ONNX export, once: ~10 s)"

@@ -55,7 +55,9 @@ class LocalEmbedder:
         self._counter: Tokenizer | None = None
         self._window: Tokenizer | None = None
         self._session: Any = None
-        self._lock = threading.Lock()
+        # Two locks: counting tokens never waits for a session that is still exporting.
+        self._session_lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
 
     @property
     def model_dir(self) -> Path:
@@ -68,7 +70,7 @@ class LocalEmbedder:
         return self._cache_dir / onnx_file_name()
 
     def count_tokens(self, text: str) -> int:
-        counter = self._counter or self._tokenizers()[0]
+        counter = self._counter if self._counter is not None else self._tokenizers()[0]
         return len(counter.encode(text, add_special_tokens=False).ids)
 
     async def warm_up(self) -> None:
@@ -100,7 +102,7 @@ class LocalEmbedder:
         return result
 
     def _loaded(self) -> Any:
-        with self._lock:
+        with self._session_lock:
             if self._session is None:
                 path = ensure_onnx(self.model_dir, self._cache_dir)
                 try:
@@ -119,7 +121,7 @@ class LocalEmbedder:
 
     def _tokenizers(self) -> tuple[Tokenizer, Tokenizer]:
         """The counting tokenizer (no truncation) and the model's (truncates to its window)."""
-        with self._lock:
+        with self._tokenizer_lock:
             if self._counter is None or self._window is None:
                 window = _tokenizer(self.model_dir)
                 window.enable_truncation(_WINDOW)
