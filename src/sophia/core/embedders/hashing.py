@@ -1,7 +1,8 @@
 """A feature-hashing embedder: deterministic, instant, no model.
 
 Its vectors only capture shared words, so search quality is keyword-like. It exists for
-tests that are not about embedding quality and for machines without torch.
+tests that are not about embedding quality and for installs without the local model
+(the `sophia[local]` extra) or an OpenAI key.
 """
 
 from __future__ import annotations

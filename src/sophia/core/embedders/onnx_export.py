@@ -86,7 +86,7 @@ def _export(model_dir: Path, target: Path) -> None:
     except ImportError as exc:
         raise EmbeddingError(
             "the local model's ONNX file is not prepared and torch is not installed to "
-            "make it: install sophia[local] or copy the file into SOPHIA_MODEL_CACHE"
+            "make it: pip install 'sophia[local]', or copy the file into SOPHIA_MODEL_CACHE"
         ) from exc
     # Its weight-loading progress bar would land in every CLI's stderr.
     transformers.utils.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
