@@ -14,13 +14,12 @@ import pytest
 from sophia.core.config import Settings
 from sophia.core.errors import AuthFailed, ConfigError, RateLimited, SourceError
 from sophia.core.gong.client import CONTENT_SELECTOR, GongClient
+from tests.fakes.gong_records import call_record, transcript_record
 from tests.fakes.gong_server import (
     EXTENSIVE,
     TRANSCRIPT,
     USERS,
     FakeGong,
-    call_record,
-    transcript_record,
 )
 
 if TYPE_CHECKING:

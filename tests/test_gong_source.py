@@ -17,13 +17,11 @@ from sophia.core.models import Affiliation, Call
 from sophia.core.sources.base import CallSource, SourceBatch
 from sophia.core.sources.gong_api import CHECKPOINT_KEY, GongApiSource, GongCheckpoint
 from sophia.core.state import StateDB
+from tests.fakes.gong_records import call_record, party, transcript_record
 from tests.fakes.gong_server import (
     EXTENSIVE,
     TRANSCRIPT,
     FakeGong,
-    call_record,
-    party,
-    transcript_record,
 )
 
 if TYPE_CHECKING:
