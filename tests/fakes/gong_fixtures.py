@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
 
 import pytest
 
@@ -31,14 +30,14 @@ async def make_gong_client(
     gong_server: FakeGong, gong_sleeps: RecordedSleep
 ) -> AsyncIterator[MakeClient]:
     """Factory of clients of the fake: fast throttle and recorded retry sleeps unless overridden."""
-    defaults: dict[str, Any] = {
-        "base_url": gong_server.url,
-        "access_key": gong_server.access_key,
-        "access_secret": gong_server.access_secret,
-        "rate_per_s": 1000.0,
-        "sleep": gong_sleeps,
-    }
-    async with closed_after(lambda **overrides: GongClient(**{**defaults, **overrides})) as make:
+    async with closed_after(
+        GongClient,
+        base_url=gong_server.url,
+        access_key=gong_server.access_key,
+        access_secret=gong_server.access_secret,
+        rate_per_s=1000.0,
+        sleep=gong_sleeps,
+    ) as make:
         yield make
 
 

@@ -178,12 +178,15 @@ Client = TypeVar("Client", bound=Closable)
 
 
 @asynccontextmanager
-async def closed_after(build: Callable[..., Client]) -> AsyncIterator[Callable[..., Client]]:
-    """A factory of clients (`build(**overrides)`), each closed when the block ends."""
+async def closed_after(
+    build: Callable[..., Client], **defaults: Any
+) -> AsyncIterator[Callable[..., Client]]:
+    """A factory of clients (`build(**defaults, **overrides)`), each closed when the block
+    ends."""
     made: list[Client] = []
 
     def make(**overrides: Any) -> Client:
-        made.append(build(**overrides))
+        made.append(build(**{**defaults, **overrides}))
         return made[-1]
 
     yield make

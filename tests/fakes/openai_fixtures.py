@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
 
 import pytest
 
@@ -34,12 +33,10 @@ async def make_openai_embedder(
     openai_server: FakeOpenAI, openai_sleeps: RecordedSleep
 ) -> AsyncIterator[MakeEmbedder]:
     """Factory of real OpenAIEmbedders pointed at the fake, with recorded (instant) sleeps."""
-    defaults: dict[str, Any] = {
-        "api_key": openai_server.api_key,
-        "base_url": openai_server.url,
-        "sleep": openai_sleeps,
-    }
     async with closed_after(
-        lambda **overrides: OpenAIEmbedder(**{**defaults, **overrides})
+        OpenAIEmbedder,
+        api_key=openai_server.api_key,
+        base_url=openai_server.url,
+        sleep=openai_sleeps,
     ) as make:
         yield make
