@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Mapping
 from contextlib import asynccontextmanager
@@ -27,6 +28,7 @@ __all__ = [
     "RecordedSleep",
     "clear_proxies",
     "closed_after",
+    "free_port",
     "serving",
 ]
 
@@ -49,6 +51,14 @@ def clear_proxies(monkeypatch: pytest.MonkeyPatch, *also: str) -> None:
     """Unset the proxy variables (and `also`) for this test."""
     for name in (*PROXY_VARIABLES, *also):
         monkeypatch.delenv(name, raising=False)
+
+
+def free_port() -> int:
+    """A loopback port nobody listened on a moment ago (for a server in another process)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        port: int = sock.getsockname()[1]
+        return port
 
 
 class LoopbackHandler(BaseHTTPRequestHandler):
