@@ -128,6 +128,14 @@ class FakeGong(LoopbackFake):
         """Base URL to give the client, e.g. http://127.0.0.1:54321 (no trailing slash)."""
         return self.root
 
+    def env(self) -> dict[str, str]:
+        """The settings that point a `sophia` command at this fake."""
+        return {
+            "GONG_BASE_URL": self.url,
+            "GONG_ACCESS_KEY": self.access_key,
+            "GONG_ACCESS_SECRET": self.access_secret,
+        }
+
     # --- data ----------------------------------------------------------------------------
 
     def add_call(

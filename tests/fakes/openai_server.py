@@ -18,11 +18,13 @@ import secrets
 import threading
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import bpe_openai
 import numpy as np
 
+from sophia.core.config import Settings
 from tests.fakes.loopback import LoopbackFake, LoopbackHandler
 
 __all__ = ["FakeOpenAI", "Recorded"]
@@ -85,6 +87,18 @@ class FakeOpenAI(LoopbackFake):
     def url(self) -> str:
         """The base URL to give the client (OpenAI's own ends in /v1)."""
         return f"{self.root}/v1"
+
+    def sophia_settings(self, data_dir: Path, **overrides: Any) -> Settings:
+        """Settings of a Sophia on `data_dir` that embeds through this fake, with no
+        retention cut-off."""
+        fields: dict[str, Any] = {
+            "sophia_data_dir": data_dir,
+            "sophia_embedder": "openai",
+            "openai_api_key": self.api_key,
+            "openai_base_url": self.url,
+            "retention_days": 0,
+        }
+        return Settings(_env_file=None, **(fields | overrides))
 
     # --- scripting -------------------------------------------------------------------------
 
