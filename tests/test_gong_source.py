@@ -70,6 +70,12 @@ def add(server: FakeGong, call_id: str, started: datetime, **options: Any) -> No
     server.add_call(call_record(call_id, started), transcript_record(call_id), **options)
 
 
+def add_hourly(server: FakeGong, start: datetime, count: int = 5) -> None:
+    """Calls "1" to `count`, an hour apart after `start`."""
+    for n in range(1, count + 1):
+        add(server, str(n), start + n * timedelta(hours=1))
+
+
 def first_page_filters(server: FakeGong, path: str = EXTENSIVE) -> list[dict[str, Any]]:
     return [r.filter for r in server.requests_to(path) if r.cursor is None]
 
@@ -303,8 +309,7 @@ async def test_auth_failure_mid_run_keeps_the_windows_already_committed(
 async def test_crash_mid_window_rereads_that_window_and_loses_nothing(
     gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
-    for n in range(1, 6):
-        add(gong_server, str(n), NOW - 2 * DAY + n * timedelta(hours=1))
+    add_hourly(gong_server, NOW - 2 * DAY)
     source = make_source(gong_client, state, clock)
 
     async def sync_until_the_store_fails() -> None:
@@ -326,8 +331,7 @@ async def test_crash_mid_window_rereads_that_window_and_loses_nothing(
 async def test_expired_cursor_mid_window_loses_and_duplicates_nothing(
     gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
-    for n in range(1, 6):
-        add(gong_server, str(n), NOW - 2 * DAY + n * timedelta(hours=1))
+    add_hourly(gong_server, NOW - 2 * DAY)
     gong_server.expire_cursor_next(EXTENSIVE)
     gong_server.expire_cursor_next(TRANSCRIPT, status=401)
 

@@ -34,6 +34,9 @@ pytest_plugins = ["tests.fakes.redis_fixtures", "tests.fakes.openai_fixtures"]
 CALL = "6000000000000000001"
 
 
+NEW_PRICE = "The renewal price is fine now."
+
+
 def corpus(folder: Path, price_line: str = "The renewal price went up again.") -> Path:
     return write_folder(
         folder,
@@ -48,6 +51,12 @@ def corpus(folder: Path, price_line: str = "The renewal price went up again.") -
             )
         ],
     )
+
+
+async def reprice(app: Sophia, folder: Path) -> None:
+    """Change the price line and sync the corpus again: a write that retires cached answers."""
+    corpus(folder, price_line=NEW_PRICE)
+    await app.ingest_folder(folder)
 
 
 # --- the cache -----------------------------------------------------------------------------
@@ -121,8 +130,7 @@ async def test_a_repeated_search_is_served_from_redis_until_an_ingest(
     await app.ingest_folder(folder)
     request = build_request(query="renewal price")
 
-    first = await app.search.search(request)
-    second = await app.search.search(request)
+    first, second = [await app.search.search(request) for _ in "12"]
 
     assert (first.cached, second.cached) == (False, True)
     assert second.hits == first.hits
@@ -130,12 +138,11 @@ async def test_a_repeated_search_is_served_from_redis_until_an_ingest(
     assert stats.cache == "RedisCache"
     assert (stats.cache_hits, stats.cache_misses, stats.cache_hit_rate) == (1, 1, 0.5)
 
-    corpus(folder, price_line="The renewal price is fine now.")
-    await app.ingest_folder(folder)
+    await reprice(app, folder)
     third = await app.search.search(request)
 
     assert not third.cached
-    assert "price is fine now" in third.hits[0].snippet
+    assert "price is fine now" in third.hits[0].snippet, "served from the new data"
     stats = await app.stats()
     assert (stats.cache_hits, stats.cache_misses) == (1, 2)
 
@@ -154,8 +161,7 @@ async def test_two_replicas_share_answers_and_one_sync_retires_them_for_both(
     assert (computed.cached, shared.cached) == (False, True)
     assert shared.hits == computed.hits
 
-    corpus(folder, price_line="The renewal price is fine now.")
-    await one.ingest_folder(folder)  # the sync runs on replica one only
+    await reprice(one, folder)  # the sync runs on replica one only
     fresh = await two.search.search(request)
 
     assert not fresh.cached
@@ -177,13 +183,12 @@ async def test_a_repeated_query_skips_the_embedder_even_after_a_sync(
     await app.ingest_folder(folder)
     await app.search.search(build_request(query="renewal price"))
     await app.search.search(build_request(query="renewal price", limit=2))
-    corpus(folder, price_line="The renewal price is fine now.")
-    await app.ingest_folder(folder)
+    await reprice(app, folder)
     after_sync = await app.search.search(build_request(query="renewal price"))
 
     assert not after_sync.cached  # the answer was recomputed ...
     embedded = [text for r in openai_server.embedding_requests() for text in r.inputs]
-    assert "The renewal price is fine now." in " ".join(embedded)  # (the sync did embed)
+    assert NEW_PRICE in " ".join(embedded)  # (the sync did embed)
     assert embedded.count("renewal price") == 1  # ... with the query vector from Redis
 
 
