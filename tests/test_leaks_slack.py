@@ -41,23 +41,22 @@ class SlackDriver(SophiaDriver):
     async def connect(self, persona: Persona) -> AsyncIterator[Ask]:
         user = persona.slack_user
         assert user is not None
-        slack = await FakeSlack().start()
-        # The persona's groups, as Slack would list their members (plus someone else).
-        slack.usergroups = {g: {user, "U0SOMEONE"} for g in persona.slack_groups}
-        settings = self.settings.model_copy(
-            update={
-                "slack_bot_token": SecretStr(slack.bot_token),
-                "slack_app_token": SecretStr(slack.app_token),
-                "slack_api_url": slack.api_url,
-            }
-        )
+        async with FakeSlack() as slack:
+            # The persona's groups, as Slack would list their members (plus someone else).
+            slack.usergroups = {g: {user, "U0SOMEONE"} for g in persona.slack_groups}
+            settings = self.settings.model_copy(
+                update={
+                    "slack_bot_token": SecretStr(slack.bot_token),
+                    "slack_app_token": SecretStr(slack.app_token),
+                    "slack_api_url": slack.api_url,
+                }
+            )
 
-        async def ask(question: Question) -> Reply:
-            envelope = await slack.command(self._text(question), user=user)
-            [page] = await slack.wait_responses(envelope)
-            return self._reply(page.body)
+            async def ask(question: Question) -> Reply:
+                envelope = await slack.command(self._text(question), user=user)
+                [page] = await slack.wait_responses(envelope)
+                return self._reply(page.body)
 
-        try:
             async with open_sophia(settings) as sophia:
                 bot = SlackBot(sophia, web_client(settings))
                 try:
@@ -67,8 +66,6 @@ class SlackDriver(SophiaDriver):
                     assert slack.invalid == []
                 finally:
                     await bot.stop()
-        finally:
-            await slack.stop()
 
     @staticmethod
     def _text(q: Question) -> str:

@@ -31,9 +31,8 @@ BRIEF_MONDAY: datetime = NOW
 
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
+    async with FakeSlack() as fake:
+        yield fake
 
 
 def bot_settings(data_dir: Path, slack: FakeSlack, **overrides: Any) -> Settings:

@@ -94,6 +94,12 @@ class FakeSlack(SlackWorkspace):
         await self.socket_mode.close()
         await self._server.stop()
 
+    async def __aenter__(self) -> FakeSlack:
+        return await self.start()
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.stop()
+
     @property
     def acks(self) -> dict[str, Ack]:
         """Each envelope's ack, by envelope id."""
