@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from rouge_score import rouge_scorer
+from timing import percentile, timed  # benchmarks/timing.py, beside this script
 
 from sophia.core.config import Settings
 from sophia.core.insights.answer import Answer
@@ -33,20 +34,6 @@ from sophia.core.insights.spoken import spoken_sentences
 from sophia.core.services import Sophia
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def timed(work: Callable[[], Awaitable[Answer]], rounds: int) -> list[float]:
-    timings = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        await work()
-        timings.append((time.perf_counter() - started) * 1000)
-    return timings
 
 
 async def run(args: argparse.Namespace, data_dir: Path) -> None:

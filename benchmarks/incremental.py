@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from scale import bench_settings  # noqa: E402  (benchmarks/ is the script's own folder)
+from scale import bench_settings, sized_index_parser  # noqa: E402  (benchmarks/ is the script's own folder)
 
 from sophia.core.query import build_request  # noqa: E402
 from sophia.core.services import Sophia  # noqa: E402
@@ -225,14 +225,7 @@ def _mean(rows: list[dict[str, Any]], key: str) -> float:
 
 
 def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, required=True)
-    parser.add_argument("--work-dir", type=Path, default=ROOT / "benchmarks" / "out")
-    parser.add_argument(
-        "--sizes",
-        type=lambda s: [int(x) for x in s.split(",")],
-        default=[10_000, 100_000, 1_000_000],
-    )
+    parser = sized_index_parser(__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--calls", type=int, default=5, help="New calls per sync.")
     parser.add_argument("--series", type=int, default=0, help="N syncs in a row on one copy.")

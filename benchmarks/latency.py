@@ -21,7 +21,6 @@ import platform
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import tempfile
 import time
@@ -30,6 +29,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import redis
+from timing import timing_row  # benchmarks/timing.py, beside this script
 
 from sophia.core.config import Settings
 from sophia.core.query import SearchMode, build_request
@@ -50,11 +50,6 @@ QUESTIONS = [
     ("SOC 2 report", None),
     ("renewal", "Olympus"),
 ]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def measure(settings: Settings, corpus: Path, rounds: int) -> list[tuple[str, ...]]:
@@ -80,7 +75,7 @@ async def measure(settings: Settings, corpus: Path, rounds: int) -> list[tuple[s
                 for query, account in QUESTIONS:
                     request = build_request(query=query, mode=mode, filters={"account": account})
                     timings.append((await sophia.search.search(request)).took_ms)
-            rows.append(_row(f"{mode} (uncached)", timings))
+            rows.append(timing_row(f"{mode} (uncached)", timings, "queries"))
     finally:
         sophia.close()
 
@@ -94,7 +89,7 @@ async def measure(settings: Settings, corpus: Path, rounds: int) -> list[tuple[s
                 result = await sophia.search.search(request)
                 if result.cached:
                     timings.append(result.took_ms)
-        rows.append(_row("hybrid (cached)", timings))
+        rows.append(timing_row("hybrid (cached)", timings, "queries"))
     finally:
         sophia.close()
     return rows
@@ -125,9 +120,11 @@ async def measure_redis(settings: Settings, rounds: int) -> list[tuple[str, ...]
     finally:
         await sophia.aclose()
     rows = [
-        _row("hybrid, Redis miss (query embedded)", first),
-        _row("hybrid, Redis miss after a sync (query vector from Redis)", after_sync),
-        _row("hybrid, Redis hit", hits),
+        timing_row("hybrid, Redis miss (query embedded)", first, "queries"),
+        timing_row(
+            "hybrid, Redis miss after a sync (query vector from Redis)", after_sync, "queries"
+        ),
+        timing_row("hybrid, Redis hit", hits, "queries"),
     ]
     if counts is not None:
         rows.append(("redis counters", f"{counts.hits} hits", f"{counts.misses} misses"))
@@ -172,16 +169,6 @@ def _redis_url() -> Iterator[str]:
     else:
         with local_redis() as url:
             yield url
-
-
-def _row(name: str, timings: list[float]) -> tuple[str, ...]:
-    return (
-        name,
-        f"{len(timings)} queries",
-        f"p50 {statistics.median(timings):.1f} ms",
-        f"p95 {percentile(timings, 0.95):.1f} ms",
-        f"max {max(timings):.1f} ms",
-    )
 
 
 def main() -> int:

@@ -34,29 +34,32 @@ import tempfile
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-from latency import QUESTIONS, percentile  # benchmarks/latency.py, beside this script
+from latency import QUESTIONS  # benchmarks/latency.py and timing.py, beside this script
+from timing import percentile
 
 ROOT = Path(__file__).resolve().parent.parent
 SOPHIA = str(Path(sys.executable).with_name("sophia"))
 MAX_SECONDS = 120
 
 
-@dataclass
+@dataclass(frozen=True)
 class Phase:
-    """What one phase measured."""
+    """What one phase measured: `clients` searching for `seconds` while `writes` writer runs
+    finished; successful requests' `latencies` (ms), failed ones' `errors`, and how many
+    answers were `empty`; the 1, 5 and 15 minute `load` average at its end."""
 
     clients: int
     name: str
-    seconds: float = 0.0
-    latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    empty: int = 0
-    writes: int = 0
-    load: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    seconds: float
+    latencies: list[float]
+    errors: list[str]
+    empty: int
+    writes: int
+    load: tuple[float, float, float]
 
     def row(self) -> list[str]:
         ms = self.latencies or [0.0]
@@ -170,7 +173,9 @@ async def phase(
     environment: dict[str, str],
     folders: list[Path],
 ) -> Phase:
-    result = Phase(clients, name)
+    latencies: list[float] = []
+    errors: list[str] = []
+    empty = 0
     stop = asyncio.Event()
     writer = (
         asyncio.create_task(writer_loop(name, environment, folders, stop))
@@ -181,6 +186,7 @@ async def phase(
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as http:
 
         async def client(number: int) -> None:
+            nonlocal empty
             sent = 0
             while not stop.is_set():
                 query, account = QUESTIONS[(number + sent) % len(QUESTIONS)]
@@ -190,24 +196,22 @@ async def phase(
                 try:
                     response = await http.post("/api/gong/search", json=body)
                 except httpx.HTTPError as exc:
-                    result.errors.append(type(exc).__name__)
+                    errors.append(type(exc).__name__)
                     continue
                 if response.status_code != 200:
-                    result.errors.append(str(response.status_code))
+                    errors.append(str(response.status_code))
                     continue
-                result.latencies.append((time.perf_counter() - started) * 1000)
-                result.empty += not response.json()["hits"]
+                latencies.append((time.perf_counter() - started) * 1000)
+                empty += not response.json()["hits"]
 
         started = time.perf_counter()
         tasks = [asyncio.create_task(client(n)) for n in range(clients)]
         await asyncio.sleep(seconds)  # the measuring window itself, not a synchronisation
         stop.set()
         await asyncio.gather(*tasks)
-        result.seconds = time.perf_counter() - started
-    if writer is not None:
-        result.writes = await writer
-    result.load = os.getloadavg()
-    return result
+        elapsed = time.perf_counter() - started
+    writes = await writer if writer is not None else 0
+    return Phase(clients, name, elapsed, latencies, errors, empty, writes, os.getloadavg())
 
 
 async def measure(args: argparse.Namespace, work: Path) -> list[Phase]:

@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import platform
 import socket
-import statistics
 import tempfile
 import time
 from collections.abc import AsyncIterator
@@ -27,7 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from latency import QUESTIONS, percentile  # benchmarks/latency.py, beside this script
+from latency import QUESTIONS  # benchmarks/latency.py and timing.py, beside this script
+from timing import timing_row
 
 from sophia.api.server import build_server
 from sophia.core.config import Settings
@@ -63,14 +63,17 @@ async def measure(
                     ms, took = await post(http, fresh)
                     rest.append(ms)
                     core.append(took)
-            rows += [_row("sequential, uncached: REST", rest), _row("  core search", core)]
+            rows += [
+                timing_row("sequential, uncached: REST", rest, "requests"),
+                timing_row("  core search", core, "requests"),
+            ]
             cached = []
             for body in bodies:
                 await post(http, body)
             for _ in range(rounds):
                 for body in bodies:
                     cached.append((await post(http, body))[0])
-            rows.append(_row("sequential, cached: REST", cached))
+            rows.append(timing_row("sequential, cached: REST", cached, "requests"))
             rows += await concurrent(http, bodies, rounds, concurrency)
     finally:
         await sophia.aclose()
@@ -95,7 +98,7 @@ async def concurrent(
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     seconds = time.perf_counter() - started
-    row = _row(f"{concurrency} concurrent, uncached: REST", timings)
+    row = timing_row(f"{concurrency} concurrent, uncached: REST", timings, "requests")
     return [row, ("  throughput", f"{len(timings) / seconds:.1f} requests/s", "", "", "")]
 
 
@@ -123,16 +126,6 @@ async def served(sophia: Sophia) -> AsyncIterator[str]:
         finally:
             server.should_exit = True
             await task
-
-
-def _row(name: str, timings: list[float]) -> tuple[str, ...]:
-    return (
-        name,
-        f"{len(timings)} requests",
-        f"p50 {statistics.median(timings):.1f} ms",
-        f"p95 {percentile(timings, 0.95):.1f} ms",
-        f"max {max(timings):.1f} ms",
-    )
 
 
 async def run(settings: Settings, corpus: Path, rounds: int, concurrency: int) -> None:

@@ -307,16 +307,23 @@ def _print_table(rows: list[dict[str, Any]], embed_p50: float) -> None:
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
-def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def sized_index_parser(description: str) -> argparse.ArgumentParser:
+    """The arguments every benchmark on replicated indexes takes: the corpus, where the copies
+    go, and their sizes in chunks."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--corpus", type=Path, required=True)
-    parser.add_argument("--base-dir", type=Path, default=ROOT / "benchmarks" / "out" / "scale-base")
     parser.add_argument("--work-dir", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument(
         "--sizes",
         type=lambda s: [int(x) for x in s.split(",")],
         default=[10_000, 100_000, 1_000_000],
     )
+    return parser
+
+
+def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = sized_index_parser(__doc__.splitlines()[0])
+    parser.add_argument("--base-dir", type=Path, default=ROOT / "benchmarks" / "out" / "scale-base")
     parser.add_argument("--queries", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--reuse", action="store_true", help="Keep indexes built earlier.")

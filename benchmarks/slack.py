@@ -28,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the fake Slack lives in tests/
 
+from timing import percentile  # noqa: E402  (benchmarks/timing.py, beside this script)
+
 from sophia.core.config import Settings  # noqa: E402
 from sophia.core.services import Sophia  # noqa: E402
 from tests.fakes.slack_server import FakeSlack  # noqa: E402
@@ -89,11 +91,6 @@ def commands(count: int) -> list[str]:
     if count > len(texts):
         raise SystemExit(f"at most {len(texts)} distinct commands")
     return texts[:count]
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def index(corpus: Path, data_dir: Path) -> str:

@@ -16,12 +16,11 @@ import os
 import platform
 import statistics
 import tempfile
-import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
+from timing import timed  # benchmarks/timing.py, beside this script
 
 from sophia.core.chunking import Chunk, ChunkLine, chunk_id
 from sophia.core.models import Affiliation, Call, CallDetails, Monologue, Sentence
@@ -49,15 +48,6 @@ def synthetic(n: int, chunks: int, title: str, rng: np.random.Generator) -> Inde
         [Chunk(chunk_id(call_id, i), call_id, i, (line,)) for i, line in enumerate(lines)],
         rng.standard_normal((chunks, DIM)).astype(np.float32),
     )
-
-
-async def timed(work: Callable[[], Awaitable[object]], rounds: int) -> list[float]:
-    times = []
-    for _ in range(rounds):
-        started = time.perf_counter()
-        await work()
-        times.append((time.perf_counter() - started) * 1000)
-    return times
 
 
 def line(name: str, times: list[float]) -> str:

@@ -12,19 +12,11 @@ from sophia.core.clock import FixedClock
 from sophia.core.config import Settings
 from sophia.core.errors import AuthFailed, SourceError
 from sophia.core.gong.client import GongClient
-from sophia.core.gong.parsing import UNKNOWN_SPEAKER
-from sophia.core.models import Affiliation, Call
 from sophia.core.sources.base import CallSource, SourceBatch
 from sophia.core.sources.gong_api import CHECKPOINT_KEY, GongApiSource, GongCheckpoint
 from sophia.core.state import StateDB
-from tests.fakes.gong_server import (
-    EXTENSIVE,
-    TRANSCRIPT,
-    FakeGong,
-    call_record,
-    party,
-    transcript_record,
-)
+from tests.fakes.gong_records import call_record, transcript_record
+from tests.fakes.gong_server import EXTENSIVE, TRANSCRIPT, FakeGong
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -76,6 +68,12 @@ def stored(state: StateDB) -> GongCheckpoint:
 
 def add(server: FakeGong, call_id: str, started: datetime, **options: Any) -> None:
     server.add_call(call_record(call_id, started), transcript_record(call_id), **options)
+
+
+def add_hourly(server: FakeGong, start: datetime, count: int = 5) -> None:
+    """Calls "1" to `count`, an hour apart after `start`."""
+    for n in range(1, count + 1):
+        add(server, str(n), start + n * timedelta(hours=1))
 
 
 def first_page_filters(server: FakeGong, path: str = EXTENSIVE) -> list[dict[str, Any]]:
@@ -311,8 +309,7 @@ async def test_auth_failure_mid_run_keeps_the_windows_already_committed(
 async def test_crash_mid_window_rereads_that_window_and_loses_nothing(
     gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
-    for n in range(1, 6):
-        add(gong_server, str(n), NOW - 2 * DAY + n * timedelta(hours=1))
+    add_hourly(gong_server, NOW - 2 * DAY)
     source = make_source(gong_client, state, clock)
 
     async def sync_until_the_store_fails() -> None:
@@ -334,8 +331,7 @@ async def test_crash_mid_window_rereads_that_window_and_loses_nothing(
 async def test_expired_cursor_mid_window_loses_and_duplicates_nothing(
     gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
-    for n in range(1, 6):
-        add(gong_server, str(n), NOW - 2 * DAY + n * timedelta(hours=1))
+    add_hourly(gong_server, NOW - 2 * DAY)
     gong_server.expire_cursor_next(EXTENSIVE)
     gong_server.expire_cursor_next(TRANSCRIPT, status=401)
 
@@ -378,108 +374,3 @@ async def test_commit_refuses_a_foreign_checkpoint(
 ) -> None:
     with pytest.raises(TypeError):
         await make_source(gong_client, state, clock).commit(SourceBatch(calls=[], checkpoint={}))
-
-
-# --- what a call carries (gong-api.md §5, §6) ---------------------------------------------------
-
-
-async def only_call(
-    server: FakeGong, client: GongClient, state: StateDB, clock: FixedClock
-) -> Call:
-    [call] = [c for batch in await run(make_source(client, state, clock)) for c in batch.calls]
-    return call
-
-
-async def test_speaker_names_fall_back_from_party_to_user_to_email(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
-) -> None:
-    gong_server.add_user("u2", "Bo", "Manager")
-    parties = [
-        party("p1", speaker_id="s1", name="Ana Rep", user_id="u1", affiliation="Internal"),
-        party("p2", speaker_id="s2", user_id="u2", affiliation="Internal"),
-        party("p3", speaker_id="s3", email="cx@moss.example"),
-        party("p4", speaker_id="s4", affiliation="Unknown"),
-        party("p5", email="silent@moss.example"),
-    ]
-    gong_server.add_call(
-        call_record("c", NOW - DAY, parties=parties),
-        transcript_record("c", *[(f"s{n}", f"Line {n}.") for n in (1, 2, 3, 4, 9)]),
-    )
-
-    call = await only_call(gong_server, gong_client, state, clock)
-
-    names = {
-        m.speaker_id: p.name if (p := call.details.party_for(m.speaker_id)) else None
-        for m in call.monologues
-    }
-    assert names == {
-        "s1": "Ana Rep",
-        "s2": "Bo Manager",
-        "s3": "cx@moss.example",
-        "s4": UNKNOWN_SPEAKER,
-        "s9": None,  # no matching party: the chunker labels it "Unknown speaker"
-    }
-    affiliation = {p.party_id: p.affiliation for p in call.details.parties}
-    assert affiliation["p1"] is Affiliation.INTERNAL
-    assert affiliation["p3"] is Affiliation.EXTERNAL
-
-
-async def test_account_and_opportunities_come_from_the_extended_context(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
-) -> None:
-    def opportunity(object_id: str, timing: str, stage: str) -> dict[str, Any]:
-        fields = [
-            {"name": "Name", "value": f"Deal {object_id}"},
-            {"name": "StageName", "value": stage},
-            {"name": "Amount", "value": 12000},
-            {"name": "CloseDate", "value": "2024-06-30"},
-        ]
-        return {
-            "objectType": "Opportunity",
-            "objectId": object_id,
-            "timing": timing,
-            "fields": fields,
-        }
-
-    account = {
-        "objectType": "Account",
-        "objectId": "001A",
-        "timing": "Now",
-        "fields": [{"name": "name", "value": "Moss & Co"}, {"name": "Website", "value": None}],
-    }
-    context = [
-        {
-            "system": "Salesforce",
-            "objects": [
-                opportunity("006A", "TimeOfCall", "Discovery"),
-                account,
-                opportunity("006A", "Now", "Negotiation"),
-            ],
-        },
-        {"system": "HubSpot", "objects": [opportunity("h-7", "Now", "Qualified")]},
-    ]
-    gong_server.add_call(call_record("c", NOW - DAY, context=context), transcript_record("c"))
-
-    details = (await only_call(gong_server, gong_client, state, clock)).details
-
-    assert (details.account, details.account_id) == ("Moss & Co", "001A")
-    by_id = {o.opportunity_id: o for o in details.opportunities}
-    assert set(by_id) == {"006A", "h-7"}
-    assert by_id["006A"].stage == "Negotiation"  # current values win over the snapshot
-    assert by_id["006A"].amount == 12000
-    assert by_id["h-7"].system == "HubSpot"
-
-
-async def test_account_falls_back_to_the_customers_email_domain(
-    gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
-) -> None:
-    parties = [
-        party("p1", speaker_id="s1", email="ana@ourco.example", affiliation="Internal"),
-        party("p2", speaker_id="s2", email="cx@moss.example"),
-    ]
-    gong_server.add_call(call_record("c", NOW - DAY, parties=parties), transcript_record("c"))
-
-    details = (await only_call(gong_server, gong_client, state, clock)).details
-
-    assert details.account == "moss.example"
-    assert details.opportunities == ()

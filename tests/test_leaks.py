@@ -14,76 +14,56 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from sophia.cli.main import app
-from sophia.core.access import AccessPolicy
 from sophia.core.config import Settings
 from sophia.core.errors import AccessDenied, SophiaError
 from sophia.core.insights.answer import Answer
 from sophia.core.query import build_request
 from sophia.core.search import SearchResult
-from sophia.core.services import Sophia
 from sophia.core.session import Session
+from tests.disk_scan import found_on_disk
+from tests.fakes.sophia_api import open_sophia
 from tests.leak_harness import (
     API_KEYS,
     COMPETITORS,
     PERSONAS,
-    RESTRICTED,
+    Ask,
     AuditTail,
-    Corpus,
     LeakCheck,
     Persona,
-    Question,
+    Record,
     Reply,
-    build_index,
-    found_on_disk,
-    questions,
-    report,
-    run_matrix,
+    SophiaDriver,
+    check_surface,
 )
+from tests.leak_questions import RESTRICTED, Corpus, Question, questions
 
-Record = Callable[[str, object], None]
-
-
-@pytest.fixture(scope="module")
-def indexed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Corpus]:
-    """samples/ indexed once, under the restricted policy; the tests only read it."""
-    return build_index(tmp_path_factory.mktemp("leaks"))
-
+pytest_plugins = ["tests.fakes.leak_fixtures"]
 
 # --- surface drivers ----------------------------------------------------------------------------
 
 
-class SessionDriver:
+class SessionDriver(SophiaDriver):
     """Core `Session`, as the Slack bot, the REST API or the scheduler build it."""
 
     def __init__(self, settings: Settings, surface: str) -> None:
-        self.settings = settings
+        super().__init__(settings)
         self.surface = surface
 
-    def ask_all(self, persona: Persona, questions: Sequence[Question]) -> list[Reply]:
-        return asyncio.run(self._ask_all(persona, questions))
+    @asynccontextmanager
+    async def connect(self, persona: Persona) -> AsyncIterator[Ask]:
+        async with open_sophia(self.settings) as sophia:
+            viewer = persona.viewer(self.surface)  # type: ignore[arg-type]
+            yield lambda question: self._ask(sophia.session(viewer), question)
 
-    async def _ask_all(self, persona: Persona, questions: Sequence[Question]) -> list[Reply]:
-        sophia = await Sophia.open(self.settings)
-        try:
-            replies = []
-            audit = AuditTail(self.settings.sophia_data_dir)
-            for question in questions:
-                session = sophia.session(persona.viewer(self.surface))  # type: ignore[arg-type]
-                reply = await self._ask(session, question)
-                reply.audit_added = audit.added()
-                replies.append(reply)
-            return replies
-        finally:
-            await sophia.aclose()
-
-    async def _ask(self, session: Session, q: Question) -> Reply:
+    @staticmethod
+    async def _ask(session: Session, q: Question) -> Reply:
         try:
             result: Answer | SearchResult
             match q.kind:
@@ -170,24 +150,20 @@ def test_no_restricted_account_reaches_a_viewer_the_policy_keeps_it_from(
 ) -> None:
     settings, corpus = indexed
     assert all(corpus.calls[a] for a in RESTRICTED)
-    policy = AccessPolicy.load(settings.access_policy, settings.api_keys)
-    check = LeakCheck(corpus, policy)
+    check = LeakCheck.under(settings, corpus)
     # Allowed people ask first: a cached answer must never cross over to anyone else.
     everything = questions(corpus)
     generic = [q for q in everything if q.about is None]
     # A Slack user id and an API key without rights are tried on their surfaces too
     # (test_leaks_slack.py, test_leaks_api.py).
-    for surface, persona, asked in [
+    runs = [
         ("api", "moss", everything),  # a key name that may see Moss & Co
         ("slack", "halden", everything),  # a Slack group that may see Halden Energy
         ("slack", "outsider", everything),  # a Slack user who may see none of them
         ("scheduler", "scheduler", generic),  # sees only what everyone may see
-    ]:
-        run_matrix(check, SessionDriver(settings, surface), PERSONAS[persona], asked)
-    report(check, record_property, "session")
-    assert check.leaks == [], "\n".join(check.leaks[:20])
-    assert check.misses == [], "\n".join(check.misses[:20])
-    assert check.audit_problems == [], "\n".join(check.audit_problems[:20])
+    ]
+    drivers = [(SessionDriver(settings, s), persona, asked) for s, persona, asked in runs]
+    check_surface(check, "session", drivers, record_property)
     # Each restricted call asked for by id (analyze, and "analyze call N") by someone who may
     # not see it was denied.
     by_id = {a: len(ids) + 1 for a, ids in corpus.calls.items()}
@@ -203,8 +179,7 @@ def test_the_cli_operator_sees_every_account_and_every_question_is_audited(
     indexed: tuple[Settings, Corpus], record_property: Record
 ) -> None:
     settings, corpus = indexed
-    policy = AccessPolicy.load(settings.access_policy, settings.api_keys)
-    check = LeakCheck(corpus, policy)
+    check = LeakCheck.under(settings, corpus)
 
     # What an allowed person must get, once per account (one call analysis, no search inside
     # a call), and the insights over everything. No weekly brief: the scheduler posts it.
@@ -216,10 +191,7 @@ def test_the_cli_operator_sees_every_account_and_every_question_is_audited(
         return q.expects and "call_ids" not in q.filters
 
     asked = [q for q in questions(corpus) if wanted(q)]
-    run_matrix(check, CliDriver(settings), PERSONAS["operator"], asked)
-    report(check, record_property, "cli")
-    assert check.leaks == [] and check.misses == [], "\n".join(check.leaks + check.misses)
-    assert check.audit_problems == [], "\n".join(check.audit_problems[:20])
+    check_surface(check, "cli", [(CliDriver(settings), "operator", asked)], record_property)
 
 
 # --- PII ------------------------------------------------------------------------------------------
@@ -252,9 +224,8 @@ def test_planted_pii_is_not_found_by_any_search_nor_kept_on_disk(
     assert len(planted) == 7
 
     async def search_all() -> tuple[int, list[str]]:
-        sophia = await Sophia.open(settings)
         tried, found = 0, []
-        try:
+        async with open_sophia(settings) as sophia:
             session = sophia.session(PERSONAS["operator"].viewer("cli"))
             for value in planted:
                 for text in pii_variants(value):
@@ -270,9 +241,7 @@ def test_planted_pii_is_not_found_by_any_search_nor_kept_on_disk(
                     quoted += [b.text for s in answer.sections for b in s.bullets]
                     if shows(value, "\n".join(quoted)):
                         found.append(f"ask {text!r}")
-            return tried, found
-        finally:
-            await sophia.aclose()
+        return tried, found
 
     tried, found = asyncio.run(search_all())
     record_property("pii_queries_tried", tried)

@@ -15,7 +15,7 @@ from sophia.core.query import build_request
 from sophia.core.services import Sophia
 from sophia.core.session import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
-from tests.leak_harness import found_on_disk
+from tests.disk_scan import found_on_disk
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,6 @@ import pytest
 from typer.testing import CliRunner
 
 from sophia.cli.main import app
-from sophia.core.config import Settings
 from sophia.core.errors import EmbeddingError, StoreError
 from sophia.core.quarantine import is_record_fault
 from sophia.core.services import Sophia
@@ -78,10 +77,8 @@ def test_poisoned_calls_from_gong_are_quarantined_and_sync_finishes_every_other_
     env = {
         "SOPHIA_DATA_DIR": str(tmp_path / "data"),
         "SOPHIA_EMBEDDER": "hashing",
-        "GONG_BASE_URL": gong_server.url,
-        "GONG_ACCESS_KEY": gong_server.access_key,
-        "GONG_ACCESS_SECRET": gong_server.access_secret,
         "GONG_RATE_LIMIT": "3",
+        **gong_server.env(),
     }
     since = (NOW - timedelta(days=3)).date().isoformat()
 
@@ -188,15 +185,7 @@ async def test_a_call_the_embedder_refuses_is_quarantined_redacted_and_retried(
         transcripts.append(raw_transcript(call_id, turns(text)))
     folder = write_folder(tmp_path / "corpus", calls, transcripts)
     openai_server.refuse_inputs_containing("ZZPOISON")
-    settings = Settings(
-        _env_file=None,
-        sophia_data_dir=tmp_path / "data",
-        sophia_embedder="openai",
-        openai_api_key=openai_server.api_key,
-        openai_base_url=openai_server.url,
-        sophia_summarizer="extractive",
-        retention_days=0,
-    )
+    settings = openai_server.sophia_settings(tmp_path / "data", sophia_summarizer="extractive")
     async with open_sophia(settings) as sophia:
         first = await sophia.ingest_folder(folder)
         # Alone in its batch now (the others are unchanged), it is still the call's fault.
@@ -231,15 +220,7 @@ async def test_an_embedder_outage_stops_the_run_instead_of_quarantining_everythi
             raw_transcript("6400000000000000002", turns("Security next.")),
         ],
     )
-    settings = Settings(
-        _env_file=None,
-        sophia_data_dir=tmp_path / "data",
-        sophia_embedder="openai",
-        openai_api_key=openai_server.api_key,
-        openai_base_url=openai_server.url,
-        sophia_summarizer="extractive",
-        retention_days=0,
-    )
+    settings = openai_server.sophia_settings(tmp_path / "data", sophia_summarizer="extractive")
     sophia = await Sophia.open(settings)
     try:
         openai_server.fail_always(401, message="Incorrect API key provided")

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
-import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from pydantic import SecretStr
 
 from sophia.core.backends import build_cache
 from sophia.core.cache import NoCache
 from sophia.core.cache.redis import RedisCache, RedisGeneration, RedisLink
 from sophia.core.config import Settings, load_settings
-from sophia.core.embedders.base import Vectors
 from sophia.core.embedders.hashing import HashingEmbedder
 from sophia.core.errors import ConfigError
 from sophia.core.query import build_request
@@ -28,13 +25,16 @@ from sophia.core.stores.base import IndexInfo
 from sophia.core.stores.lance import LanceStore
 from tests.conftest import raw_call, raw_transcript, write_folder
 
-if TYPE_CHECKING:
-    from tests.fakes.redis_fixtures import RedisServer
+if TYPE_CHECKING:  # plugin modules: imported by pytest_plugins, not before
+    from tests.fakes.openai_server import FakeOpenAI
+    from tests.fakes.redis_fixtures import OpenReplica, RedisServer
 
-pytest_plugins = ["tests.fakes.redis_fixtures"]
+pytest_plugins = ["tests.fakes.redis_fixtures", "tests.fakes.openai_fixtures"]
 
 CALL = "6000000000000000001"
-OpenSophia = Callable[..., Awaitable[Sophia]]
+
+
+NEW_PRICE = "The renewal price is fine now."
 
 
 def corpus(folder: Path, price_line: str = "The renewal price went up again.") -> Path:
@@ -53,46 +53,10 @@ def corpus(folder: Path, price_line: str = "The renewal price went up again.") -
     )
 
 
-@pytest.fixture
-def redis_settings(settings: Settings, redis_server: RedisServer) -> Settings:
-    """The conftest settings (hashing embedder, fresh data dir) plus REDIS_URL."""
-    return settings.model_copy(update={"redis_url": redis_server.url})
-
-
-@pytest.fixture
-async def open_sophia(redis_settings: Settings) -> AsyncIterator[OpenSophia]:
-    """Opens Sophia instances on the test's Redis (replicas share data dir and Redis)."""
-    opened: list[Sophia] = []
-
-    async def open_one(**updates: object) -> Sophia:
-        opened.append(await Sophia.open(redis_settings.model_copy(update=updates)))
-        return opened[-1]
-
-    yield open_one
-    for app in opened:
-        await app.aclose()
-
-
-class Clock:
-    """A monotonic clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-class CountingEmbedder(HashingEmbedder):
-    """The hashing embedder, counting the queries it embeds."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.queries: list[str] = []
-
-    async def embed_query(self, text: str) -> Vectors:
-        self.queries.append(text)
-        return await super().embed_query(text)
+async def reprice(app: Sophia, folder: Path) -> None:
+    """Change the price line and sync the corpus again: a write that retires cached answers."""
+    corpus(folder, price_line=NEW_PRICE)
+    await app.ingest_folder(folder)
 
 
 # --- the cache -----------------------------------------------------------------------------
@@ -159,15 +123,14 @@ async def test_keys_include_the_generation_kept_in_redis(
 
 
 async def test_a_repeated_search_is_served_from_redis_until_an_ingest(
-    open_sophia: OpenSophia, tmp_path: Path, redis_server: RedisServer
+    open_replica: OpenReplica, tmp_path: Path, redis_server: RedisServer
 ) -> None:
-    app: Sophia = await open_sophia()
+    app: Sophia = await open_replica()
     folder = corpus(tmp_path / "corpus")
     await app.ingest_folder(folder)
     request = build_request(query="renewal price")
 
-    first = await app.search.search(request)
-    second = await app.search.search(request)
+    first, second = [await app.search.search(request) for _ in "12"]
 
     assert (first.cached, second.cached) == (False, True)
     assert second.hits == first.hits
@@ -175,21 +138,20 @@ async def test_a_repeated_search_is_served_from_redis_until_an_ingest(
     assert stats.cache == "RedisCache"
     assert (stats.cache_hits, stats.cache_misses, stats.cache_hit_rate) == (1, 1, 0.5)
 
-    corpus(folder, price_line="The renewal price is fine now.")
-    await app.ingest_folder(folder)
+    await reprice(app, folder)
     third = await app.search.search(request)
 
     assert not third.cached
-    assert "price is fine now" in third.hits[0].snippet
+    assert "price is fine now" in third.hits[0].snippet, "served from the new data"
     stats = await app.stats()
     assert (stats.cache_hits, stats.cache_misses) == (1, 2)
 
 
 async def test_two_replicas_share_answers_and_one_sync_retires_them_for_both(
-    open_sophia: OpenSophia, tmp_path: Path
+    open_replica: OpenReplica, tmp_path: Path
 ) -> None:
-    one: Sophia = await open_sophia()
-    two: Sophia = await open_sophia()
+    one: Sophia = await open_replica()
+    two: Sophia = await open_replica()
     folder = corpus(tmp_path / "corpus")
     await one.ingest_folder(folder)
     request = build_request(query="renewal price")
@@ -199,8 +161,7 @@ async def test_two_replicas_share_answers_and_one_sync_retires_them_for_both(
     assert (computed.cached, shared.cached) == (False, True)
     assert shared.hits == computed.hits
 
-    corpus(folder, price_line="The renewal price is fine now.")
-    await one.ingest_folder(folder)  # the sync runs on replica one only
+    await reprice(one, folder)  # the sync runs on replica one only
     fresh = await two.search.search(request)
 
     assert not fresh.cached
@@ -210,133 +171,25 @@ async def test_two_replicas_share_answers_and_one_sync_retires_them_for_both(
 
 
 async def test_a_repeated_query_skips_the_embedder_even_after_a_sync(
-    redis_settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    open_replica: OpenReplica, openai_server: FakeOpenAI, tmp_path: Path
 ) -> None:
-    counting = CountingEmbedder()
-    monkeypatch.setattr("sophia.core.services.build_embedder", lambda *_: counting)
-    app = await Sophia.open(redis_settings)
-    try:
-        folder = corpus(tmp_path / "corpus")
-        await app.ingest_folder(folder)
-        await app.search.search(build_request(query="renewal price"))
-        await app.search.search(build_request(query="renewal price", limit=2))
-        corpus(folder, price_line="The renewal price is fine now.")
-        await app.ingest_folder(folder)
-        after_sync = await app.search.search(build_request(query="renewal price"))
-    finally:
-        await app.aclose()
+    # The OpenAI embedder against the fake API, which records every text it was sent.
+    app: Sophia = await open_replica(
+        sophia_embedder="openai",
+        openai_api_key=SecretStr(openai_server.api_key),
+        openai_base_url=openai_server.url,
+    )
+    folder = corpus(tmp_path / "corpus")
+    await app.ingest_folder(folder)
+    await app.search.search(build_request(query="renewal price"))
+    await app.search.search(build_request(query="renewal price", limit=2))
+    await reprice(app, folder)
+    after_sync = await app.search.search(build_request(query="renewal price"))
 
     assert not after_sync.cached  # the answer was recomputed ...
-    assert counting.queries == ["renewal price"]  # ... with the query vector from Redis
-
-
-# --- outages -------------------------------------------------------------------------------
-
-
-async def test_redis_stopping_mid_test_degrades_to_uncached_with_one_warning_then_recovers(
-    open_sophia: OpenSophia,
-    tmp_path: Path,
-    redis_server: RedisServer,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    app: Sophia = await open_sophia()
-    clock = Clock()
-    link = app.cache.link  # type: ignore[attr-defined]
-    link.clock = clock
-    await app.ingest_folder(corpus(tmp_path / "corpus"))
-    request = build_request(query="renewal price")
-    await app.search.search(request)
-    assert (await app.search.search(request)).cached
-
-    redis_server.stop()
-    caplog.set_level(logging.INFO, logger="sophia.cache")
-    during = []
-    for _ in range(4):
-        during.append(await app.search.search(request))
-        clock.now += link.retry_interval_s + 1  # so every search tries Redis again
-    stats = await app.stats()
-
-    assert all(r.hits and not r.cached and r.notice is None for r in during)
-    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(warnings) == 1, [r.getMessage() for r in warnings]
-    assert "unreachable" in warnings[0].getMessage()
-    assert f"127.0.0.1:{redis_server.port}" in warnings[0].getMessage()
-    assert stats.cache_hits is None and stats.total_chunks > 0
-
-    redis_server.restart()  # same port, empty: no persistence
-    clock.now += link.retry_interval_s + 1
-    refilled = await app.search.search(request)
-    resumed = await app.search.search(request)
-
-    assert (refilled.cached, resumed.cached) == (False, True)
-    assert any("answers again" in r.getMessage() for r in caplog.records)
-    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
-
-
-async def test_redis_down_from_the_start_still_serves_searches(
-    settings: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    # A port nobody listens on: the one the fixture would give, taken and released.
-    down = settings.model_copy(update={"redis_url": f"redis://127.0.0.1:{_unused_port()}/0"})
-    app = await Sophia.open(down)
-    try:
-        await app.ingest_folder(corpus(tmp_path / "corpus"))
-        results = [await app.search.search(build_request(query="renewal price")) for _ in "ab"]
-        stats = await app.stats()
-    finally:
-        await app.aclose()
-
-    assert all(r.hits and not r.cached for r in results)
-    assert stats.cache_hits is None and stats.cache == "RedisCache"
-    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1
-
-
-async def test_while_redis_is_down_it_is_tried_once_per_interval_not_per_search(
-    redis_server: RedisServer,
-) -> None:
-    clock = Clock()
-    link = RedisLink(redis_server.url, retry_interval_s=5.0, clock=clock)
-    cache = RedisCache(link, "results", 60)
-    try:
-        await cache.set("k", "v")
-        redis_server.stop()
-        assert await cache.get("k") is None  # fails: Redis is marked down
-        redis_server.restart()
-        await cache.set("k", "again")
-        # Back already, but not asked again before the interval is over.
-        assert await cache.get("k") is None and not link.available
-        clock.now += 5.0
-        assert await cache.get("k") is None  # empty after the restart, but reachable
-        assert link.available
-        await cache.set("k", "again")
-        assert await cache.get("k") == "again"
-    finally:
-        await link.aclose()
-
-
-async def test_a_write_during_an_outage_retires_the_generation_when_redis_returns(
-    redis_server: RedisServer,
-) -> None:
-    clock = Clock()
-    link = RedisLink(redis_server.url, clock=clock)
-    generation = RedisGeneration(link)
-    try:
-        before = await generation.current()
-        redis_server.stop()
-        offline = await generation.current()
-        await generation.advance()  # an ingest batch Redis did not hear about
-        # Data kept through the outage (here: the same token written back).
-        redis_server.restart()
-        raw = redis_server.client()
-        raw.set(RedisGeneration.KEY, before)
-        raw.close()
-        clock.now += link.retry_interval_s + 1
-        after = await generation.current()
-    finally:
-        await link.aclose()
-
-    assert offline.startswith("offline-") and offline != before
-    assert after not in (before, offline)
+    embedded = [text for r in openai_server.embedding_requests() for text in r.inputs]
+    assert NEW_PRICE in " ".join(embedded)  # (the sync did embed)
+    assert embedded.count("renewal price") == 1  # ... with the query vector from Redis
 
 
 # --- the command line ----------------------------------------------------------------------
@@ -393,10 +246,3 @@ def test_cache_ttl_s_zero_means_no_cache_even_with_redis() -> None:
 def test_the_password_of_a_redis_url_never_reaches_a_message() -> None:
     link = RedisLink("redis://:hunter2@127.0.0.1:6390/2")
     assert link.where == "redis://127.0.0.1:6390/2"
-
-
-def _unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port

@@ -9,6 +9,7 @@ import os
 import random
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -84,31 +85,41 @@ def call_ids(response: httpx.Response) -> list[str]:
     return [hit["call_id"] for hit in response.json()["hits"]]
 
 
+async def searches_until(
+    process: asyncio.subprocess.Process,
+    http: httpx.AsyncClient,
+    serving: Callable[[], str] = str,
+    clients: int = 8,
+) -> list[tuple[int, int, str]]:
+    """What `clients` concurrent searchers were answered until `process` ended, and at least
+    once after: (status, number of hits, what `serving()` said at the time)."""
+    answers: list[tuple[int, int, str]] = []
+
+    async def client(offset: int) -> None:
+        done = 0
+        while process.returncode is None or done < 1:
+            if process.returncode is not None:
+                done += 1
+            response = await search(http, QUERIES[(offset + len(answers)) % len(QUERIES)])
+            hits = call_ids(response) if response.status_code == 200 else []
+            answers.append((response.status_code, len(hits), serving()))
+
+    async with asyncio.timeout(120):
+        await asyncio.gather(process.wait(), *(client(n) for n in range(clients)))
+    return answers
+
+
 async def test_searches_never_come_back_empty_or_failed_while_another_process_reindexes(
     api_data_dir: Path, tmp_path: Path
 ) -> None:
     pointer = api_data_dir / "index" / "CURRENT"
     before = pointer.read_text()
     settings = make_settings(api_data_dir, cache_ttl_s=0)  # every search reaches the index
-    answers: list[tuple[int, int, str]] = []
     async with open_sophia(settings) as sophia, api_client(sophia) as http:
         expected = {q: call_ids(await search(http, q)) for q in QUERIES}
         with (tmp_path / "reindex.log").open("wb") as log:
             process = await start_reindex(reindex_env(api_data_dir), log)
-
-            async def client(offset: int) -> None:
-                done = 0
-                # Until the reindex has ended, and at least once after the switch.
-                while process.returncode is None or done < 1:
-                    if process.returncode is not None:
-                        done += 1
-                    query = QUERIES[(offset + len(answers)) % len(QUERIES)]
-                    response = await search(http, query)
-                    hits = call_ids(response) if response.status_code == 200 else []
-                    answers.append((response.status_code, len(hits), pointer.read_text()))
-
-            async with asyncio.timeout(120):
-                await asyncio.gather(process.wait(), *(client(n) for n in range(8)))
+            answers = await searches_until(process, http, pointer.read_text)
         after = {q: call_ids(await search(http, q)) for q in QUERIES}
         counts = await sophia.store.counts()
 

@@ -87,7 +87,7 @@ async def test_the_bot_answers_through_the_fake_and_sigterm_stops_it_cleanly(
     assert code == 0, rest
     assert rest[-1].endswith("sophia run: stopped cleanly")
     # The socket was closed by the bot, not dropped: the fake saw the connection end.
-    await slack.wait_for(lambda: slack._live() is None, what="the socket to close")
+    await slack.wait_for(lambda: slack.socket_mode.live() is None, what="the socket to close")
     for line in lines + rest:  # no token in any log line
         assert slack.bot_token not in line and slack.app_token not in line
 

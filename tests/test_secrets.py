@@ -30,10 +30,10 @@ from sophia.core.query import build_request
 from sophia.core.services import Sophia
 from sophia.core.session import Viewer
 from tests.conftest import NOW, raw_call, raw_transcript, write_folder
+from tests.disk_scan import found_on_disk
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.loopback import clear_proxies
 from tests.fakes.weaviate_server import FakeWeaviate
-from tests.leak_harness import found_on_disk
 
 if TYPE_CHECKING:
     from tests.fakes.openai_server import FakeOpenAI

@@ -39,10 +39,8 @@ def test_sync_indexes_new_calls_keeps_late_ones_pending_and_never_prints_secrets
     env = {
         "SOPHIA_DATA_DIR": str(tmp_path / "data"),
         "SOPHIA_EMBEDDER": "hashing",
-        "GONG_BASE_URL": gong_server.url,
-        "GONG_ACCESS_KEY": gong_server.access_key,
-        "GONG_ACCESS_SECRET": gong_server.access_secret,
         "GONG_RATE_LIMIT": "3",
+        **gong_server.env(),
     }
     since = (now - timedelta(days=3)).date().isoformat()
 

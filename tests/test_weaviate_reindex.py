@@ -5,7 +5,6 @@ against the fake Weaviate, beside an API serving searches."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from tests.test_reindex import (
     kill_reindex_at,
     reindex_env,
     search,
+    searches_until,
     start_reindex,
 )
 
@@ -78,24 +78,11 @@ async def test_searches_never_come_back_empty_or_failed_while_another_process_re
     weaviate_server: FakeWeaviate, indexed: Settings, tmp_path: Path
 ) -> None:
     before = live_set(weaviate_server)
-    answers: list[tuple[int, int]] = []
     async with open_sophia(indexed) as sophia, api_client(sophia) as http:
         expected = {q: call_ids(await search(http, q)) for q in QUERIES}
         with (tmp_path / "reindex.log").open("wb") as log:
             process = await start_reindex(weaviate_env(indexed), log)
-
-            async def client(offset: int) -> None:
-                done = 0
-                # Until the reindex has ended, and at least once after the switch.
-                while process.returncode is None or done < 1:
-                    if process.returncode is not None:
-                        done += 1
-                    response = await search(http, QUERIES[(offset + len(answers)) % len(QUERIES)])
-                    hits = call_ids(response) if response.status_code == 200 else []
-                    answers.append((response.status_code, len(hits)))
-
-            async with asyncio.timeout(120):
-                await asyncio.gather(process.wait(), *(client(n) for n in range(8)))
+            answers = await searches_until(process, http)
         after = {q: call_ids(await search(http, q)) for q in QUERIES}
         counts = await sophia.store.counts()
 

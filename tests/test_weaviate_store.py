@@ -16,6 +16,7 @@ import weaviate
 from weaviate.classes.config import Configure, DataType, Property
 from weaviate.classes.data import DataObject
 from weaviate.classes.query import Filter
+from weaviate.collections import CollectionAsync
 from weaviate.exceptions import WeaviateBaseError
 
 from sophia.core.backends import build_store
@@ -209,6 +210,27 @@ async def test_a_new_index_gets_three_collections_with_the_configured_hnsw(
 Probe = Callable[[Any], Any]
 
 
+async def one_chunk_index(
+    server: FakeWeaviate, raw_client: weaviate.WeaviateAsyncClient
+) -> CollectionAsync[Any, Any]:
+    """The chunk collection the store makes, holding one well-formed object, as the plain
+    client sees it."""
+    store = store_of(server)
+    await store.ensure_index(INFO)
+    await store.aclose()
+    chunks = raw_client.collections.use("GongChunk")
+    await chunks.data.insert_many(
+        [DataObject(properties={"call_id": "0"}, vector={"default": [0.0, 1.0, 0, 0]})]
+    )
+    return chunks
+
+
+def refused_once(server: FakeWeaviate, reason: str) -> None:
+    """The fake refused exactly one request, for `reason`; cleared, as the test expected it."""
+    assert len(server.rejected) == 1 and reason in server.rejected[0]
+    server.rejected.clear()
+
+
 @pytest.mark.parametrize(
     ("probe", "reason"),
     [
@@ -248,17 +270,10 @@ async def test_the_fake_refuses_malformed_queries(
     probe: Probe,
     reason: str,
 ) -> None:
-    store = store_of(weaviate_server)
-    await store.ensure_index(INFO)
-    await store.aclose()
-    chunks = raw_client.collections.use("GongChunk")
-    await chunks.data.insert_many(
-        [DataObject(properties={"call_id": "0"}, vector={"default": [0.0, 1.0, 0, 0]})]
-    )
+    chunks = await one_chunk_index(weaviate_server, raw_client)
     with pytest.raises(WeaviateBaseError):
         await probe(chunks)
-    assert len(weaviate_server.rejected) == 1 and reason in weaviate_server.rejected[0]
-    weaviate_server.rejected.clear()
+    refused_once(weaviate_server, reason)
 
 
 @pytest.mark.parametrize(
@@ -285,17 +300,10 @@ async def test_the_fake_refuses_malformed_objects(
     obj: DataObject[Any, Any],
     reason: str,
 ) -> None:
-    store = store_of(weaviate_server)
-    await store.ensure_index(INFO)
-    await store.aclose()
-    chunks = raw_client.collections.use("GongChunk")
-    await chunks.data.insert_many(
-        [DataObject(properties={"call_id": "0"}, vector={"default": [0.0, 1.0, 0, 0]})]
-    )
+    chunks = await one_chunk_index(weaviate_server, raw_client)
     with pytest.raises(WeaviateBaseError):  # all of a batch refused raises
         await chunks.data.insert_many([obj])
-    assert len(weaviate_server.rejected) == 1 and reason in weaviate_server.rejected[0]
-    weaviate_server.rejected.clear()
+    refused_once(weaviate_server, reason)
 
 
 # --- end to end ------------------------------------------------------------------------------

@@ -1,39 +1,18 @@
-"""Fixtures for REST API tests: samples/ indexed once per session with the hashing
-embedder, copied per test so each test owns its data dir (query log, cache, state).
-Load with `pytest_plugins`."""
+"""Fixtures for REST API tests: each test owns a copy of samples/ indexed with the hashing
+embedder (tests/fakes/samples_fixtures.py). Load with `pytest_plugins`."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.fakes.sophia_api import make_settings, open_sophia
+__all__ = ["api_data_dir"]
 
-__all__ = ["api_data_dir", "hashing_samples"]
-
-SAMPLES = Path(__file__).resolve().parents[2] / "samples"
-
-
-@pytest.fixture(scope="session")
-def hashing_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """samples/ ingested once with the hashing embedder; tests copy it, never change it."""
-    data_dir = tmp_path_factory.mktemp("api-samples")
-
-    async def build() -> None:
-        async with open_sophia(make_settings(data_dir)) as sophia:
-            summary = await sophia.ingest_folder(SAMPLES)
-            assert summary.indexed == 40, summary.line()
-
-    asyncio.run(build())
-    return data_dir
+pytest_plugins = ["tests.fakes.samples_fixtures"]
 
 
 @pytest.fixture
-def api_data_dir(hashing_samples: Path, tmp_path: Path) -> Path:
-    """This test's own copy of the indexed samples."""
-    target = tmp_path / "data"
-    shutil.copytree(hashing_samples, target)
-    return target
+def api_data_dir(sophia_dir: Path) -> Path:
+    """This test's own copy of the indexed samples, as the REST tests call it."""
+    return sophia_dir

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
 
 import pytest
 
 from sophia.core.gong.client import GongClient
 from tests.fakes.gong_server import FakeGong
-from tests.fakes.loopback import RecordedSleep, clear_proxies
+from tests.fakes.loopback import RecordedSleep, closed_after, serving
 
 MakeClient = Callable[..., GongClient]
 
@@ -17,11 +16,7 @@ MakeClient = Callable[..., GongClient]
 @pytest.fixture
 def gong_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeGong]:
     """A started fake Gong on loopback (pages of 2 records, so a few calls page), stopped after."""
-    # httpx honours proxy variables; a proxy must never see loopback test traffic.
-    clear_proxies(monkeypatch)
-    server = FakeGong(page_size=2).start()
-    yield server
-    server.stop()
+    yield from serving(FakeGong(page_size=2), monkeypatch)
 
 
 @pytest.fixture
@@ -35,23 +30,15 @@ async def make_gong_client(
     gong_server: FakeGong, gong_sleeps: RecordedSleep
 ) -> AsyncIterator[MakeClient]:
     """Factory of clients of the fake: fast throttle and recorded retry sleeps unless overridden."""
-    clients: list[GongClient] = []
-
-    def make(**overrides: Any) -> GongClient:
-        options: dict[str, Any] = {
-            "base_url": gong_server.url,
-            "access_key": gong_server.access_key,
-            "access_secret": gong_server.access_secret,
-            "rate_per_s": 1000.0,
-            "sleep": gong_sleeps,
-            **overrides,
-        }
-        clients.append(GongClient(**options))
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        await client.aclose()
+    async with closed_after(
+        GongClient,
+        base_url=gong_server.url,
+        access_key=gong_server.access_key,
+        access_secret=gong_server.access_secret,
+        rate_per_s=1000.0,
+        sleep=gong_sleeps,
+    ) as make:
+        yield make
 
 
 @pytest.fixture

@@ -17,19 +17,13 @@ import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-__all__ = [
-    "NO_CALLS",
-    "FakeGong",
-    "Recorded",
-    "call_record",
-    "party",
-    "transcript_record",
-]
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler
+
+__all__ = ["EXTENSIVE", "NO_CALLS", "TRANSCRIPT", "USERS", "FakeGong", "Recorded"]
 
 NO_CALLS = "No calls found corresponding to the provided filters"
 EXTENSIVE = "/v2/calls/extensive"
@@ -78,8 +72,29 @@ class _Reply:
     raw: bytes | None = None
 
 
-class FakeGong:
+class _Handler(LoopbackHandler):
+    def do_GET(self) -> None:
+        self._serve()
+
+    def do_POST(self) -> None:
+        self._serve()
+
+    def _serve(self) -> None:
+        fake: FakeGong = self.fake
+        reply = fake.handle(self.command, self.path, dict(self.headers.items()), self.read_body())
+        if reply.status == 0:
+            self.close_connection = True
+            return
+        data = reply.raw if reply.raw is not None else json.dumps(reply.payload).encode()
+        self.send_body(
+            reply.status, data, {"Content-Type": "application/json; charset=utf-8", **reply.headers}
+        )
+
+
+class FakeGong(LoopbackFake):
     """The fake's state and its HTTP server; `start()` it, then point a client at `url`."""
+
+    handler = _Handler
 
     def __init__(
         self,
@@ -100,39 +115,26 @@ class FakeGong:
         self._cursors: dict[str, tuple[str, int]] = {}
         self._lock = threading.Lock()
         self._unstall = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # --- lifecycle -----------------------------------------------------------------------
-
-    def start(self) -> FakeGong:
-        """Listen on an ephemeral loopback port in a background thread."""
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.fake = self  # type: ignore[attr-defined]
-        self._server = server
-        # A short poll keeps shutdown() (once per test) from waiting the default 0.5 s.
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
-        return self
 
     def stop(self) -> None:
         """Stop serving and release any stalled request."""
         self._unstall.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().stop()
 
     @property
     def url(self) -> str:
         """Base URL to give the client, e.g. http://127.0.0.1:54321 (no trailing slash)."""
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.root
+
+    def env(self) -> dict[str, str]:
+        """The settings that point a `sophia` command at this fake."""
+        return {
+            "GONG_BASE_URL": self.url,
+            "GONG_ACCESS_KEY": self.access_key,
+            "GONG_ACCESS_SECRET": self.access_secret,
+        }
 
     # --- data ----------------------------------------------------------------------------
 
@@ -311,39 +313,6 @@ class FakeGong:
         return _Reply(200, {"requestId": _request_id(), "records": records, key: page})
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"  # keep-alive, as Gong's own front end
-    # Headers and body go out in separate writes: without this, Nagle's algorithm and delayed
-    # ACKs hold each answer about 40 ms.
-    disable_nagle_algorithm = True
-
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def _serve(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        fake: FakeGong = self.server.fake  # type: ignore[attr-defined]
-        reply = fake.handle(self.command, self.path, dict(self.headers.items()), body)
-        if reply.status == 0:
-            self.close_connection = True
-            return
-        data = reply.raw if reply.raw is not None else json.dumps(reply.payload).encode()
-        self.send_response(reply.status)
-        headers = {"Content-Type": "application/json; charset=utf-8", **reply.headers}
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests assert on `FakeGong.requests`, not on stderr."""
-
-
 _HTML = {"Content-Type": "text/html"}
 
 
@@ -403,76 +372,3 @@ def _select(call: dict[str, Any], selector: dict[str, Any]) -> dict[str, Any]:
 
 def _basic(obj: dict[str, Any]) -> dict[str, Any]:
     return {"objectType": obj.get("objectType"), "objectId": obj.get("objectId")}
-
-
-# --- builders for the records tests serve ---------------------------------------------------
-
-
-def call_record(
-    call_id: str,
-    started: datetime,
-    *,
-    title: str | None = None,
-    parties: Sequence[dict[str, Any]] = (),
-    context: Sequence[dict[str, Any]] | None = None,
-    duration_s: int = 1800,
-    primary_user_id: str | None = None,
-) -> dict[str, Any]:
-    """A `calls[]` item of /v2/calls/extensive with the documented shapes (gong-api.md §4)."""
-    call: dict[str, Any] = {
-        "metaData": {
-            "id": call_id,
-            "url": f"https://app.gong.io/call?id={call_id}",
-            "title": title or f"Call {call_id}",
-            "started": started.isoformat().replace("+00:00", "Z"),
-            "duration": duration_s,
-            "primaryUserId": primary_user_id,
-            "direction": "Conference",
-            "scope": "External",
-            "system": "Zoom",
-            "language": "eng",
-        },
-        "parties": list(parties),
-        "content": {"brief": f"Brief of {call_id}", "keyPoints": [{"text": "A key point"}]},
-        "interaction": {"questions": {"companyCount": 1, "nonCompanyCount": 2}},
-    }
-    if context is not None:
-        call["context"] = list(context)
-    return call
-
-
-def party(
-    party_id: str,
-    *,
-    speaker_id: str | None = None,
-    name: str | None = None,
-    email: str | None = None,
-    user_id: str | None = None,
-    affiliation: str = "External",
-) -> dict[str, Any]:
-    """A `parties[]` item; absent fields are left out as Gong does."""
-    raw = {
-        "id": party_id,
-        "speakerId": speaker_id,
-        "name": name,
-        "emailAddress": email,
-        "userId": user_id,
-        "affiliation": affiliation,
-        "methods": ["Attendee"],
-    }
-    return {key: value for key, value in raw.items() if value is not None}
-
-
-def transcript_record(call_id: str, *monologues: tuple[str, str]) -> dict[str, Any]:
-    """A `callTranscripts[]` item; each monologue is (speakerId, text), 10 s apart."""
-    items = []
-    for index, (speaker_id, text) in enumerate(monologues or [("1", f"Hello from {call_id}.")]):
-        start_ms = int(timedelta(seconds=10 * index).total_seconds() * 1000)
-        items.append(
-            {
-                "speakerId": speaker_id,
-                "topic": None,
-                "sentences": [{"start": start_ms, "end": start_ms + 4_000, "text": text}],
-            }
-        )
-    return {"callId": call_id, "transcript": items}

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
 
 import pytest
 
 from sophia.core.embedders.openai import OpenAIEmbedder
-from tests.fakes.loopback import RecordedSleep, clear_proxies
+from tests.fakes.loopback import RecordedSleep, closed_after, serving
 from tests.fakes.openai_server import FakeOpenAI
 
 # The SDK reads these itself when they are not passed; a developer's must not leak in.
@@ -20,11 +19,7 @@ MakeEmbedder = Callable[..., OpenAIEmbedder]
 @pytest.fixture
 def openai_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOpenAI]:
     """A started fake OpenAI API on loopback, stopped after the test."""
-    # The SDK's HTTP client honours proxy variables; a proxy must never see loopback traffic.
-    clear_proxies(monkeypatch, *_OPENAI_VARIABLES)
-    server = FakeOpenAI().start()
-    yield server
-    server.stop()
+    yield from serving(FakeOpenAI(), monkeypatch, *_OPENAI_VARIABLES)
 
 
 @pytest.fixture
@@ -38,18 +33,10 @@ async def make_openai_embedder(
     openai_server: FakeOpenAI, openai_sleeps: RecordedSleep
 ) -> AsyncIterator[MakeEmbedder]:
     """Factory of real OpenAIEmbedders pointed at the fake, with recorded (instant) sleeps."""
-    made: list[OpenAIEmbedder] = []
-
-    def make(**overrides: Any) -> OpenAIEmbedder:
-        options: dict[str, Any] = {
-            "api_key": openai_server.api_key,
-            "base_url": openai_server.url,
-            "sleep": openai_sleeps,
-            **overrides,
-        }
-        made.append(OpenAIEmbedder(**options))
-        return made[-1]
-
-    yield make
-    for embedder in made:
-        await embedder.aclose()
+    async with closed_after(
+        OpenAIEmbedder,
+        api_key=openai_server.api_key,
+        base_url=openai_server.url,
+        sleep=openai_sleeps,
+    ) as make:
+        yield make

@@ -18,11 +18,14 @@ import secrets
 import threading
 from collections import deque
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import bpe_openai
 import numpy as np
+
+from sophia.core.config import Settings
+from tests.fakes.loopback import LoopbackFake, LoopbackHandler
 
 __all__ = ["FakeOpenAI", "Recorded"]
 
@@ -59,8 +62,18 @@ class _Fault:
     error: dict[str, Any] = field(default_factory=dict)
 
 
-class FakeOpenAI:
+class _Handler(LoopbackHandler):
+    def do_POST(self) -> None:
+        fake: FakeOpenAI = self.fake
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, payload, extra = fake.handle(self.path, headers, self.read_body())
+        self.send_json(status, payload, extra)
+
+
+class FakeOpenAI(LoopbackFake):
     """Start with `start()`, point the client at `url` (which ends in /v1), `stop()` after."""
+
+    handler = _Handler
 
     def __init__(self, api_key: str | None = None) -> None:
         self.api_key = api_key or f"sk-test-{secrets.token_hex(16)}"
@@ -69,41 +82,23 @@ class FakeOpenAI:
         self._always: _Fault | None = None
         self._refused: list[str] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> FakeOpenAI:
-        """Listen on an ephemeral loopback port in a background thread."""
-        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        server.daemon_threads = True
-        server.fake = self  # type: ignore[attr-defined]
-        self._server = server
-        # A short poll keeps shutdown() from waiting the default 0.5 s.
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving; connections are refused afterwards."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    @property
-    def root(self) -> str:
-        """http://127.0.0.1:PORT, without a path."""
-        assert self._server is not None, "start() the fake first"
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
 
     @property
     def url(self) -> str:
         """The base URL to give the client (OpenAI's own ends in /v1)."""
         return f"{self.root}/v1"
+
+    def sophia_settings(self, data_dir: Path, **overrides: Any) -> Settings:
+        """Settings of a Sophia on `data_dir` that embeds through this fake, with no
+        retention cut-off."""
+        fields: dict[str, Any] = {
+            "sophia_data_dir": data_dir,
+            "sophia_embedder": "openai",
+            "openai_api_key": self.api_key,
+            "openai_base_url": self.url,
+            "retention_days": 0,
+        }
+        return Settings(_env_file=None, **(fields | overrides))
 
     # --- scripting -------------------------------------------------------------------------
 
@@ -224,28 +219,3 @@ def word_vector(text: str, dims: int) -> np.ndarray:
 
 def _error(message: str, code: str | None) -> dict[str, Any]:
     return {"message": message, "type": "invalid_request_error", "param": None, "code": code}
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Headers and body go out in separate writes: without this, Nagle's algorithm and delayed
-    # ACKs hold each answer about 40 ms.
-    disable_nagle_algorithm = True
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        fake: FakeOpenAI = self.server.fake  # type: ignore[attr-defined]
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        status, payload, extra = fake.handle(self.path, headers, raw)
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in extra.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return None  # the test output is not the place for an access log

@@ -1,4 +1,5 @@
-"""A real redis-server per test on a free loopback port; load with `pytest_plugins`.
+"""A real redis-server per test on a free loopback port, and Sophia opened on it; load with
+`pytest_plugins`.
 
 When redis-server is missing or does not start, a test that needs it fails under CI=true
 (`.ci/run` installs it, so that is a broken setup) and is skipped with the reason elsewhere.
@@ -9,16 +10,19 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
 import redis
 
-__all__ = ["RedisServer", "redis_server"]
+from sophia.core.config import Settings
+from sophia.core.services import Sophia
+from tests.fakes.loopback import free_port
+
+__all__ = ["OpenReplica", "RedisServer", "open_replica", "redis_server", "redis_settings"]
 
 _START_TIMEOUT_S = 10.0
 _STOP_TIMEOUT_S = 10.0
@@ -50,7 +54,7 @@ class RedisServer:
 
     def start(self, port: int | None = None) -> None:
         """Start on `port` (a free one by default) and return once it answers PING."""
-        self.port = port or _free_port()
+        self.port = port or free_port()
         self._starts += 1
         log = self._log_dir / f"redis-{self.port}-{self._starts}.log"
         with log.open("wb") as output:
@@ -142,17 +146,34 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         server.stop()
 
 
+OpenReplica = Callable[..., Awaitable[Sophia]]
+
+
+@pytest.fixture
+def redis_settings(settings: Settings, redis_server: RedisServer) -> Settings:
+    """The conftest settings (hashing embedder, fresh data dir) plus REDIS_URL."""
+    return settings.model_copy(update={"redis_url": redis_server.url})
+
+
+@pytest.fixture
+async def open_replica(redis_settings: Settings) -> AsyncIterator[OpenReplica]:
+    """Opens Sophia instances on the test's Redis (replicas share data dir and Redis);
+    keyword arguments update their settings."""
+    opened: list[Sophia] = []
+
+    async def open_one(**updates: object) -> Sophia:
+        opened.append(await Sophia.open(redis_settings.model_copy(update=updates)))
+        return opened[-1]
+
+    yield open_one
+    for app in opened:
+        await app.aclose()
+
+
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: .ci/run installs it, so the setup is broken)")
     pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _tail(log: Path, lines: int = 5) -> str:

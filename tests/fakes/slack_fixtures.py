@@ -1,14 +1,12 @@
 """Pytest fixtures around the fake Slack; load with `pytest_plugins` in a test module.
 
-`hashed_samples` is samples/ indexed once per session with the hashing embedder; each test
-gets its own copy (`sophia_dir`), so tests may write (feedback, query stats) independently.
+Each test gets its own copy of samples/ indexed with the hashing embedder (`sophia_dir`,
+tests/fakes/samples_fixtures.py), so tests may write (feedback, query stats) independently.
 `make_bot` starts the real Bolt app and socket-mode handler against the fake.
 """
 
 from __future__ import annotations
 
-import asyncio
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,51 +17,22 @@ import pytest
 from sophia.bot.slack_bot import SlackBot, web_client
 from sophia.core.config import Settings
 from sophia.core.services import Sophia
-from tests.conftest import NOW, SAMPLES
+from tests.conftest import NOW
 from tests.fakes.slack_server import FakeSlack
 
 __all__ = ["BRIEF_MONDAY", "COMPETITORS", "Bot"]
+
+pytest_plugins = ["tests.fakes.samples_fixtures"]
 
 COMPETITORS = "DealForge, Quotient AI, Pipestream, Ledgerly"
 # 09:00 on the samples' anchor Monday: the weekly brief's usual time, and the tests' clock.
 BRIEF_MONDAY: datetime = NOW
 
 
-@pytest.fixture(scope="session")
-def hashed_samples(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """samples/ indexed with the hashing embedder, once; tests use copies."""
-    data_dir = tmp_path_factory.mktemp("hashed-samples")
-    settings = Settings(
-        _env_file=None,
-        sophia_data_dir=data_dir,
-        sophia_embedder="hashing",
-        retention_days=0,
-    )
-
-    async def build() -> None:
-        sophia = await Sophia.open(settings)
-        try:
-            await sophia.ingest_folder(SAMPLES)
-        finally:
-            await sophia.aclose()
-
-    asyncio.run(build())
-    return data_dir
-
-
-@pytest.fixture
-def sophia_dir(hashed_samples: Path, tmp_path: Path) -> Path:
-    """A private copy of the hashed samples index."""
-    target = tmp_path / "data"
-    shutil.copytree(hashed_samples, target)
-    return target
-
-
 @pytest.fixture
 async def slack() -> AsyncIterator[FakeSlack]:
-    fake = await FakeSlack().start()
-    yield fake
-    await fake.stop()
+    async with FakeSlack() as fake:
+        yield fake
 
 
 def bot_settings(data_dir: Path, slack: FakeSlack, **overrides: Any) -> Settings:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 import weaviate
 
-from tests.fakes.loopback import clear_proxies
+from tests.fakes.loopback import clear_proxies, serving
 from tests.fakes.weaviate_server import FakeWeaviate
 
 
@@ -20,10 +20,7 @@ def weaviate_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeWeaviate]:
 
     A test that provokes a refusal on purpose checks `weaviate_server.rejected` and clears it.
     """
-    clear_proxies(monkeypatch)
-    server = FakeWeaviate().start()
-    yield server
-    server.stop()
+    server = yield from serving(FakeWeaviate(), monkeypatch)
     assert server.rejected == [], f"the fake Weaviate refused requests: {server.rejected}"
 
 
