@@ -20,7 +20,7 @@ help:
 	@echo "make test   the whole test suite"
 	@echo "make lint   ruff + mypy on core"
 	@echo "make bench  latency benchmark on the samples"
-	@echo "make docs   regenerate the README's generated tables (settings, /gong commands)"
+	@echo "make docs   regenerate the generated tables in docs/ (settings, /gong commands)"
 	@echo "make setup  only the virtualenv .venv, with sophia[$(EXTRAS)] and the model prepared"
 
 # Reinstalled whenever pyproject.toml changes, with pip's own progress (a pip from 2025 on

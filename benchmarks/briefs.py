@@ -1,7 +1,7 @@
 """Time of each insight (p50/p95) and, on QMSum, ROUGE of the extractive call summary.
 
     python benchmarks/briefs.py                                   # samples/, fresh index
-    python benchmarks/briefs.py --corpus ../shared/data/qmsum-dev --data-dir DIR --rouge
+    python benchmarks/briefs.py --corpus "$QMSUM" --data-dir DIR --rouge
 
 With the extractive summarizer (offline). `--rouge` scores the "Summary" section of
 `analyze_call` against QMSum's reference answers to its general queries ("Summarize the

@@ -1,6 +1,6 @@
 """Fitting the second-stage search ranker (core/ranking/) on a labelled corpus's TRAIN split.
 
-    python benchmarks/fit_ranker.py --corpus ../shared/data/qmsum-dev --write
+    python benchmarks/fit_ranker.py --corpus "$QMSUM" --write
 
 Needs an index of the corpus in `--data-dir` (benchmarks/retrieval.py builds one in
 benchmarks/out/qmsum). Every specific query runs once per scope (call, global) through the

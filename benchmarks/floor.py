@@ -1,6 +1,6 @@
 """Calibrating the relevance floor (core/relevance.py) on a labelled corpus's TRAIN split.
 
-    python benchmarks/floor.py --corpus ../shared/data/qmsum-dev --data-dir benchmarks/out/qmsum
+    python benchmarks/floor.py --corpus "$QMSUM" --data-dir benchmarks/out/qmsum
 
 Needs an index of the corpus (benchmarks/retrieval.py builds one in benchmarks/out/qmsum).
 For every specific query of the train split, in call scope and global scope, it fetches the

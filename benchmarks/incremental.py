@@ -1,8 +1,8 @@
 """What a small sync costs as the index grows: 5 new calls added to 10k, 100k and 1M chunks.
 
-    python benchmarks/scale.py --corpus ../shared/data/qmsum-dev --reuse   # builds the indexes
-    python benchmarks/incremental.py --corpus ../shared/data/qmsum-dev
-    python benchmarks/incremental.py --corpus ../shared/data/qmsum-dev --series 34 --calls 1 \
+    python benchmarks/scale.py --corpus "$QMSUM" --reuse   # builds the indexes
+    python benchmarks/incremental.py --corpus "$QMSUM"
+    python benchmarks/incremental.py --corpus "$QMSUM" --series 34 --calls 1 \
         --sizes 100000
 
 Each run starts from a fresh copy of an index built by benchmarks/scale.py (its files are

@@ -5,7 +5,7 @@ Ingests the corpus with `sophia ingest` (RETENTION_DAYS=0), runs every specific 
 and scores the hits by the corpus's relevance rule (overlap with a labelled span), with the
 second-stage ranker off (the store's fused order) and on, in the same run:
 
-    python benchmarks/retrieval.py --corpus ../shared/data/qmsum-dev
+    python benchmarks/retrieval.py --corpus "$QMSUM"
 
 Beside hit@k and MRR it reports words per hit and centre-point hit@5, because the overlap
 rule rewards long hits (see RETRIEVAL-NOTES.md): a gain that only comes from longer hits is

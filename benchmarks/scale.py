@@ -1,7 +1,7 @@
 """Search latency as the index grows: 10k, 100k and 1M chunks of a real corpus.
 
-    python benchmarks/scale.py --corpus ../shared/data/qmsum-dev            # all sizes
-    python benchmarks/scale.py --corpus ../shared/data/qmsum-dev --sizes 10000,100000
+    python benchmarks/scale.py --corpus "$QMSUM"            # all sizes
+    python benchmarks/scale.py --corpus "$QMSUM" --sizes 10000,100000
 
 The corpus is indexed once with the product (local model, `--base-dir` keeps it between
 runs). Each size is then built by replicating its chunk rows through the store's own schema:

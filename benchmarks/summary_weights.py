@@ -1,6 +1,6 @@
 """Fit the call summary's feature weights on QMSum's train meetings; report train and val.
 
-    python benchmarks/summary_weights.py --corpus ../shared/data/qmsum-dev
+    python benchmarks/summary_weights.py --corpus "$QMSUM"
 
 Reads the corpus folder directly (no index). For every meeting with a "summarize the whole
 meeting" reference, builds the summary units and their features once, then searches the
@@ -123,7 +123,7 @@ def ascend(
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/data/qmsum-dev")
+    parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--from-current", action="store_true", help="start from WEIGHTS")
     parser.add_argument("--scale", type=float, default=1.0, help="step size (0.5: finer)")

@@ -1,4 +1,4 @@
-"""A fake Gong v2 API on 127.0.0.1, following /work/shared/docs/gong-api.md.
+"""A fake Gong v2 API on 127.0.0.1, following docs/gong-api.md.
 
 It serves POST /v2/calls/extensive, POST /v2/calls/transcript and GET /v2/users with Basic
 auth, 100-record pages (configurable) behind opaque cursors, date and callIds filters, and the

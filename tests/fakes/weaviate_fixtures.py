@@ -56,7 +56,7 @@ def real_weaviate(monkeypatch: pytest.MonkeyPatch) -> RealWeaviate:
     with a fresh collection name; skips when WEAVIATE_TEST_URL is unset. The test drops its
     collections (`name`, `nameCall`, `nameMeta`) itself.
 
-    README.md ("Production store: Weaviate") shows how to start one with docker compose.
+    docs/backends.md ("Testing the Weaviate store") shows how to start one with docker compose.
     """
     url = os.environ.get("WEAVIATE_TEST_URL")
     if not url:
