@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Self
 
 import httpx
 from aiolimiter import AsyncLimiter
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
 
 from sophia.core.clock import Clock, SystemClock
 from sophia.core.errors import AuthFailed, ConfigError, RateLimited, SourceError
 from sophia.core.gong.parsing import parse_users
 from sophia.core.metrics import GONG_RATE_LIMITED
-from sophia.core.retry import Transient, retry_after_s, wait_for_retry
+from sophia.core.retry import Retrier, Sleep, Transient, retry_after_s
 
 if TYPE_CHECKING:
     from sophia.core.config import Settings
@@ -59,8 +57,6 @@ _NO_CALLS = "no calls found corresponding to the provided filters"
 _CURSOR_EXPIRED = "cursor has expired"
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
-Sleep = Callable[[float], Awaitable[None]]
-
 
 class _CursorExpired(Exception):
     """Gong refused a cursor older than its lifetime; the pagination restarts at page 0."""
@@ -91,13 +87,14 @@ class GongClient:
         # Credentials shown in messages would leak; keep the URL without any userinfo.
         self._base_url = str(httpx.URL(base_url).copy_with(username=None, password=None))
         self._timeout_s = timeout_s
-        self._max_attempts = max_attempts
-        self._max_retry_after_s = max_retry_after_s
         self._max_cursor_restarts = max_cursor_restarts
-        self._sleep = sleep
         self._clock = clock or SystemClock()
-        self._backoff = wait_exponential_jitter(
-            multiplier=backoff_s, max=max_backoff_s, jitter=backoff_s
+        self._retrier = Retrier(
+            attempts=max_attempts,
+            backoff_s=backoff_s,
+            max_backoff_s=max_backoff_s,
+            max_retry_after_s=max_retry_after_s,
+            sleep=sleep,
         )
         # A bucket of one that drains at rate_per_s: requests start at least 1/rate apart,
         # never in a burst, whichever task sends them.
@@ -271,19 +268,24 @@ class GongClient:
         body: Mapping[str, Any] | None,
     ) -> httpx.Response:
         """The final response after retrying 429, 5xx and network failures."""
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(Transient),
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-            reraise=True,
+
+        def log_retry(error: Transient, wait: float, attempt: int) -> None:
+            # Method and path only: headers carry the credentials, bodies carry call ids.
+            tried = f"attempt {attempt} of {self._retrier.attempts}"
+            if error.status == 429:
+                logger.warning(
+                    "Gong %s %s: rate limited (429); waiting %.1f s (%s)", method, path, wait, tried
+                )
+            else:
+                logger.info(
+                    "Gong %s %s: %s; retrying in %.1f s (%s)", method, path, error, wait, tried
+                )
+
+        return await self._retrier.run(
+            lambda: self._attempt(method, path, params, body),
+            give_up=lambda error, attempts: self._gave_up(error, attempts, method, path),
+            on_retry=log_retry,
         )
-        try:
-            response: httpx.Response = await retrying(self._attempt, method, path, params, body)
-        except Transient as exc:
-            raise self._gave_up(exc, method, path) from None
-        return response
 
     async def _attempt(
         self,
@@ -305,47 +307,27 @@ class GongClient:
         if status == 429:
             GONG_RATE_LIMITED.inc()
             retry_after = retry_after_s(response.headers, self._clock)
-            if retry_after is not None and retry_after > self._max_retry_after_s:
-                raise RateLimited(
-                    f"Gong's rate limit asks to wait {retry_after:.0f} s before {method} {path}, "
-                    f"longer than the {self._max_retry_after_s:.0f} s we wait at most (the "
-                    "company's daily API quota is probably used up). Try again later.",
-                    retry_after_s=retry_after,
-                )
             raise Transient("rate limited (429)", status=429, retry_after_s=retry_after)
         if status in _RETRY_STATUSES:
             raise Transient(f"server error {status}", status=status)
         return response
 
-    def _wait(self, state: RetryCallState) -> float:
-        """Retry-After exactly when Gong gives one, else exponential backoff with jitter."""
-        return wait_for_retry(state, self._backoff)
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        # Method and path only: headers carry the credentials, bodies carry call ids.
-        error = state.outcome.exception() if state.outcome else None
-        method, path = state.args[0], state.args[1]
-        wait = state.upcoming_sleep
-        attempt = f"attempt {state.attempt_number} of {self._max_attempts}"
-        if isinstance(error, Transient) and error.status == 429:
-            logger.warning(
-                "Gong %s %s: rate limited (429); waiting %.1f s (%s)", method, path, wait, attempt
+    def _gave_up(self, error: Transient, attempts: int, method: str, path: str) -> SourceError:
+        if error.status == 429 and self._retrier.asks_too_long(error):
+            return RateLimited(
+                f"Gong's rate limit asks to wait {error.retry_after_s:.0f} s before {method} "
+                f"{path}, longer than the {self._retrier.max_retry_after_s:.0f} s we wait at "
+                "most (the company's daily API quota is probably used up). Try again later.",
+                retry_after_s=error.retry_after_s,
             )
-        else:
-            logger.info(
-                "Gong %s %s: %s; retrying in %.1f s (%s)", method, path, error, wait, attempt
-            )
-
-    def _gave_up(self, error: Transient, method: str, path: str) -> SourceError:
-        tried = f"{self._max_attempts} attempts"
         if error.status == 429:
             return RateLimited(
-                f"Gong kept answering 429 (rate limited) to {method} {path} after {tried}; its "
-                "limit is shared by every API key of the company. Try again later.",
+                f"Gong kept answering 429 (rate limited) to {method} {path} after {attempts} "
+                "attempts; its limit is shared by every API key of the company. Try again later.",
                 retry_after_s=error.retry_after_s,
             )
         return SourceError(
-            f"Gong failed {method} {path} after {tried}: {error.what}. Gong at "
+            f"Gong failed {method} {path} after {attempts} attempts: {error.what}. Gong at "
             f"{self._base_url} may be down or unreachable; the next sync resumes from the "
             "last saved checkpoint."
         )
