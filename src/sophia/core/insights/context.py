@@ -18,7 +18,7 @@ from sophia.core.insights.summarizer import Summarizer
 from sophia.core.models import Affiliation, Call
 from sophia.core.query import SearchFilters, SearchRequest, build_request, normalise_account
 from sophia.core.scoped import ScopedSearch, ScopedStore, Searcher
-from sophia.core.stores.base import VectorStore
+from sophia.core.stores.base import StoreReader
 
 __all__ = ["InsightContext", "closest_account", "describe", "with_account"]
 
@@ -30,7 +30,7 @@ _ACCOUNT_MATCH = 0.75
 class InsightContext:
     """Shared by the capabilities of one process."""
 
-    store: VectorStore
+    store: StoreReader
     search: Searcher
     summarizer: Summarizer
     settings: Settings

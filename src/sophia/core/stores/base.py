@@ -1,4 +1,5 @@
-"""The `VectorStore` Protocol and the records that cross it."""
+"""The store Protocols (`StoreReader` for reads, `VectorStore` for the whole store) and the
+records that cross them."""
 
 from __future__ import annotations
 
@@ -19,7 +20,9 @@ __all__ = [
     "IndexInfo",
     "IndexedCall",
     "RedactionCounts",
+    "StoreGeneration",
     "StoreQuery",
+    "StoreReader",
     "StoredChunk",
     "VectorStore",
 ]
@@ -98,29 +101,11 @@ class RedactionCounts:
         return cls(sum(counts), sum(1 for n in counts if n))
 
 
-class VectorStore(Protocol):
-    """Chunks with vectors and full text, plus the calls they came from.
+class StoreReader(Protocol):
+    """What reading the index needs: search, stored calls, counts and the generation.
 
-    Calls are stored redacted, with their transcript, so that `sophia reindex` can rebuild
-    every chunk without asking Gong again.
+    Insights and search read through this; a viewer's scoped view is one (`core.scoped`).
     """
-
-    async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
-        """Create the index for `info`, or open it and (if `check`) verify it was built for
-        `info`, raising `IndexMismatch` otherwise."""
-        ...
-
-    async def upsert(self, calls: Sequence[IndexedCall]) -> None:
-        """Store calls; each call's previous chunks are replaced, never duplicated."""
-        ...
-
-    async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
-        """The content hash stored for each of these calls that is indexed."""
-        ...
-
-    async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
-        """Stored vectors of these calls' chunks, keyed by chunk text hash (for reuse)."""
-        ...
 
     async def search(self, query: StoreQuery) -> list[StoredChunk]:
         """Best chunks first; filters (exclusions too) are applied inside the query, before
@@ -158,6 +143,37 @@ class VectorStore(Protocol):
         """Changes whenever the index content changes; part of every cache key."""
         ...
 
+    def pinned(self) -> AbstractAsyncContextManager[None]:
+        """Within the block, every read of the task sees one state of the index, so an answer
+        built from several reads never mixes two (LanceDB; Weaviate has no versions to
+        read at, and each read sees what is there)."""
+        ...
+
+
+class VectorStore(StoreReader, Protocol):
+    """Chunks with vectors and full text, plus the calls they came from.
+
+    Calls are stored redacted, with their transcript, so that `sophia reindex` can rebuild
+    every chunk without asking Gong again.
+    """
+
+    async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
+        """Create the index for `info`, or open it and (if `check`) verify it was built for
+        `info`, raising `IndexMismatch` otherwise."""
+        ...
+
+    async def upsert(self, calls: Sequence[IndexedCall]) -> None:
+        """Store calls; each call's previous chunks are replaced, never duplicated."""
+        ...
+
+    async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
+        """The content hash stored for each of these calls that is indexed."""
+        ...
+
+    async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
+        """Stored vectors of these calls' chunks, keyed by chunk text hash (for reuse)."""
+        ...
+
     async def delete_older_than(self, cutoff: datetime) -> list[str]:
         """Remove every call that started before `cutoff`, with its chunks (retention).
 
@@ -192,12 +208,21 @@ class VectorStore(Protocol):
         """Give up an unfinished `rebuild`; the live index is untouched where it was kept."""
         ...
 
-    def pinned(self) -> AbstractAsyncContextManager[None]:
-        """Within the block, every read of the task sees one state of the index, so an answer
-        built from several reads never mixes two (LanceDB; Weaviate has no versions to
-        read at, and each read sees what is there)."""
-        ...
-
     async def aclose(self) -> None:
         """Release connections (a no-op for the embedded store)."""
         ...
+
+
+class StoreGeneration:
+    """The store's own generation as a cache `Generation`: right for a cache that lives in
+    this process only."""
+
+    def __init__(self, store: StoreReader) -> None:
+        self._store = store
+
+    async def current(self) -> str:
+        return await self._store.generation()
+
+    async def advance(self) -> None:
+        # The store's generation moves with every write by itself.
+        return None
