@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from typing import Protocol
+from typing import Protocol, Unpack
 
 from sophia.core.errors import AccessDenied
 from sophia.core.models import Call
-from sophia.core.quarantine import Quarantined
 from sophia.core.query import NO_FILTERS, SearchFilters, SearchRequest
 from sophia.core.search import SearchResult
 from sophia.core.stores.base import (
+    CallListing,
     IndexCounts,
     RedactionCounts,
     StoredChunk,
@@ -56,19 +56,9 @@ class ScopedStore:
         return call
 
     async def list_calls(
-        self,
-        filters: SearchFilters = NO_FILTERS,
-        *,
-        transcripts: bool = True,
-        newest: int | None = None,
-        unreadable: list[Quarantined] | None = None,
+        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[CallListing]
     ) -> list[Call]:
-        return await self._store.list_calls(
-            filters.excluding(self._exclude),
-            transcripts=transcripts,
-            newest=newest,
-            unreadable=unreadable,
-        )
+        return await self._store.list_calls(filters.excluding(self._exclude), **listing)
 
     async def counts(self) -> IndexCounts:
         return await self._store.counts()

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, TypedDict, Unpack
 
 from sophia.core.chunking import Chunk, ChunkLine
 from sophia.core.embedders.base import Vectors
@@ -16,6 +16,7 @@ from sophia.core.quarantine import Quarantined
 from sophia.core.query import NO_FILTERS, SearchFilters, SearchMode
 
 __all__ = [
+    "CallListing",
     "IndexCounts",
     "IndexInfo",
     "IndexedCall",
@@ -101,6 +102,17 @@ class RedactionCounts:
         return cls(sum(counts), sum(1 for n in counts if n))
 
 
+class CallListing(TypedDict, total=False):
+    """How `list_calls` reads: with `transcripts` (the default) or only the details (much
+    cheaper); only the `newest` N; a stored call that cannot be read (written by another
+    version) goes to `unreadable` when given, so a reindex rebuilds the others, else it
+    raises `StoreError`."""
+
+    transcripts: bool
+    newest: int | None
+    unreadable: list[Quarantined] | None
+
+
 class StoreReader(Protocol):
     """What reading the index needs: search, stored calls, counts and the generation.
 
@@ -118,19 +130,10 @@ class StoreReader(Protocol):
         ...
 
     async def list_calls(
-        self,
-        filters: SearchFilters = NO_FILTERS,
-        *,
-        transcripts: bool = True,
-        newest: int | None = None,
-        unreadable: list[Quarantined] | None = None,
+        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[CallListing]
     ) -> list[Call]:
-        """Stored calls matching the account, call-id, date and exclusion filters, oldest first.
-
-        `transcripts=False` leaves the monologues out (much cheaper: details are small);
-        `newest` keeps only the latest N. The side filter does not apply to whole calls.
-        A stored call that cannot be read goes to `unreadable` if given, else raises.
-        """
+        """Stored calls matching the account, call-id, date and exclusion filters, oldest
+        first, as `listing` asks. The side filter does not apply to whole calls."""
         ...
 
     async def counts(self) -> IndexCounts: ...

@@ -12,16 +12,16 @@ import contextlib
 import copy
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, Unpack
 
 from sophia.core.clock import Clock, SystemClock
 from sophia.core.config import Settings
 from sophia.core.embedders.base import Vectors
 from sophia.core.errors import ConfigError, StoreError
 from sophia.core.models import Call
-from sophia.core.quarantine import Quarantined
 from sophia.core.query import NO_FILTERS, SearchFilters
 from sophia.core.stores.base import (
+    CallListing,
     IndexCounts,
     IndexedCall,
     IndexInfo,
@@ -261,20 +261,14 @@ class WeaviateStore:
         )
 
     async def list_calls(
-        self,
-        filters: SearchFilters = NO_FILTERS,
-        *,
-        transcripts: bool = True,
-        newest: int | None = None,
-        unreadable: list[Quarantined] | None = None,
+        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[CallListing]
     ) -> list[Call]:
+        transcripts = listing.get("transcripts", True)
         records = await self._on_live(
             "reading calls",
             lambda d: reads.call_records(self._conn, d, filters, transcripts=transcripts),
         )
-        return calls_from_records(
-            records, transcripts=transcripts, newest=newest, unreadable=unreadable
-        )
+        return calls_from_records(records, listing)
 
     async def counts(self) -> IndexCounts:
         return await self._on_live("counting", lambda d: reads.counts(self._conn, d))
