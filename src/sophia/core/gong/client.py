@@ -58,6 +58,13 @@ _CURSOR_EXPIRED = "cursor has expired"
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
 
 
+When = datetime | None
+CallIds = Sequence[str] | None
+# Pages of raw items, in Gong's order. A page can repeat after an expired cursor restarted
+# the listing at page 0: dedupe by call id.
+Pages = AsyncIterator[list[dict[str, Any]]]
+
+
 class _CursorExpired(Exception):
     """Gong refused a cursor older than its lifetime; the pagination restarts at page 0."""
 
@@ -149,35 +156,14 @@ class GongClient:
 
     # --- endpoints ---------------------------------------------------------------------------
 
-    async def calls_extensive(
-        self,
-        from_dt: datetime | None,
-        to_dt: datetime | None,
-        call_ids: Sequence[str] | None = None,
-    ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Pages of raw `calls[]` items of POST /v2/calls/extensive started in [from_dt, to_dt).
+    def calls_extensive(self, from_dt: When, to_dt: When, call_ids: CallIds = None) -> Pages:
+        """Raw `calls[]` items of POST /v2/calls/extensive started in [from_dt, to_dt)."""
+        body = {"contentSelector": CONTENT_SELECTOR}
+        return self._listing("/v2/calls/extensive", "calls", from_dt, to_dt, call_ids, body)
 
-        A page can repeat after an expired cursor restarts the listing: dedupe by call id.
-        """
-        for call_filter in _filters(from_dt, to_dt, call_ids):
-            body = {"filter": call_filter, "contentSelector": CONTENT_SELECTOR}
-            async for page in self._pages("POST", "/v2/calls/extensive", "calls", body):
-                yield page
-
-    async def transcripts(
-        self,
-        from_dt: datetime | None,
-        to_dt: datetime | None,
-        call_ids: Sequence[str] | None = None,
-    ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Pages of raw `callTranscripts[]` items of POST /v2/calls/transcript.
-
-        A page can repeat after an expired cursor restarts the listing: dedupe by call id.
-        """
-        for call_filter in _filters(from_dt, to_dt, call_ids):
-            body = {"filter": call_filter}
-            async for page in self._pages("POST", "/v2/calls/transcript", "callTranscripts", body):
-                yield page
+    def transcripts(self, from_dt: When, to_dt: When, call_ids: CallIds = None) -> Pages:
+        """Raw `callTranscripts[]` items of POST /v2/calls/transcript, for the same calls."""
+        return self._listing("/v2/calls/transcript", "callTranscripts", from_dt, to_dt, call_ids)
 
     async def users(self) -> dict[str, str]:
         """Every Gong user id mapped to "First Last" (users without a name are left out)."""
@@ -188,6 +174,22 @@ class GongClient:
         return names
 
     # --- paging ------------------------------------------------------------------------------
+
+    async def _listing(
+        self,
+        path: str,
+        items_key: str,
+        from_dt: When,
+        to_dt: When,
+        call_ids: CallIds,
+        body: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The pages of POST `path` for calls in the window (or among `call_ids`)."""
+        for call_filter in _filters(from_dt, to_dt, call_ids):
+            async for page in self._pages(
+                "POST", path, items_key, {"filter": call_filter, **(body or {})}
+            ):
+                yield page
 
     async def _pages(
         self, method: str, path: str, items_key: str, body: Mapping[str, Any] | None = None
