@@ -10,14 +10,14 @@ import email.utils
 import math
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import NamedTuple, TypedDict, TypeVar, Unpack
 
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_exponential_jitter
 
 from sophia.core.clock import Clock
 
-__all__ = ["Retrier", "Sleep", "Transient", "retry_after_s"]
+__all__ = ["Retrier", "RetryDefaults", "RetryOptions", "Sleep", "Transient", "retry_after_s"]
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
@@ -37,6 +37,25 @@ class Transient(Exception):
         self.what = what
         self.status = status
         self.retry_after_s = retry_after_s
+
+
+class RetryDefaults(NamedTuple):
+    """A client's own retry budget, where its caller says nothing else."""
+
+    max_attempts: int
+    backoff_s: float
+    max_backoff_s: float
+    max_retry_after_s: float
+
+
+class RetryOptions(TypedDict, total=False):
+    """What a client's caller may change of its retry budget (tests: a recording `sleep`)."""
+
+    max_attempts: int
+    backoff_s: float
+    max_backoff_s: float
+    max_retry_after_s: float
+    sleep: Sleep
 
 
 class Retrier:
@@ -59,6 +78,17 @@ class Retrier:
         self._sleep = sleep
         self._backoff = wait_exponential_jitter(
             multiplier=backoff_s, max=max_backoff_s, jitter=backoff_s
+        )
+
+    @classmethod
+    def configured(cls, defaults: RetryDefaults, **options: Unpack[RetryOptions]) -> Retrier:
+        """A client's retrier: its `defaults`, with what its caller set in `options`."""
+        return cls(
+            attempts=options.get("max_attempts", defaults.max_attempts),
+            backoff_s=options.get("backoff_s", defaults.backoff_s),
+            max_backoff_s=options.get("max_backoff_s", defaults.max_backoff_s),
+            max_retry_after_s=options.get("max_retry_after_s", defaults.max_retry_after_s),
+            sleep=options.get("sleep", asyncio.sleep),
         )
 
     def asks_too_long(self, error: Transient) -> bool:

@@ -14,12 +14,11 @@ a sleep that tests can replace.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import re
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -37,7 +36,7 @@ from sophia.core.clock import Clock, SystemClock
 from sophia.core.config import Settings
 from sophia.core.embedders.base import Vectors
 from sophia.core.errors import ConfigError, EmbeddingError, EmbeddingRefused
-from sophia.core.retry import Retrier, Sleep, Transient, retry_after_s
+from sophia.core.retry import Retrier, RetryDefaults, RetryOptions, Transient, retry_after_s
 
 __all__ = ["OpenAIEmbedder"]
 
@@ -51,6 +50,7 @@ _WINDOW = 8191
 _MAX_BATCH_INPUTS = 2048
 _MAX_BATCH_TOKENS = 100_000
 _RETRY_STATUSES = frozenset({408, 409, 429})
+_RETRY = RetryDefaults(max_attempts=6, backoff_s=0.5, max_backoff_s=30.0, max_retry_after_s=60.0)
 # The models whose output size the API can shorten with `dimensions`.
 _SHORTENABLE = re.compile(r"^text-embedding-3-")
 # Text that looks like an OpenAI key, in case a server echoes one back in an error.
@@ -72,19 +72,17 @@ class OpenAIEmbedder:
         base_url: str | None = None,
         timeout_s: float = 60.0,
         query_timeout_s: float = 10.0,
-        max_attempts: int = 6,
         query_attempts: int = 2,
-        backoff_s: float = 0.5,
-        max_backoff_s: float = 30.0,
-        max_retry_after_s: float = 60.0,
         max_batch_tokens: int = _MAX_BATCH_TOKENS,
         max_batch_inputs: int = _MAX_BATCH_INPUTS,
-        sleep: Sleep = asyncio.sleep,
         clock: Clock | None = None,
+        **retry: Unpack[RetryOptions],
     ) -> None:
+        """`retry` changes the budget of an ingest's requests (`_RETRY`) or the sleep between
+        attempts; a query gets `query_attempts`."""
         if not api_key:
             raise ConfigError("OPENAI_API_KEY is empty")
-        if dims < 1 or max_attempts < 1 or query_attempts < 1:
+        if dims < 1 or query_attempts < 1:
             raise ValueError("dims and attempts must be positive")
         self.name = f"openai:{model}:{dims}"
         self.dim = dims
@@ -97,13 +95,7 @@ class OpenAIEmbedder:
         self._max_batch_tokens = min(max_batch_tokens, 300_000)
         self._max_batch_inputs = min(max_batch_inputs, _MAX_BATCH_INPUTS)
         self._clock = clock or SystemClock()
-        self._retrier = Retrier(
-            attempts=max_attempts,
-            backoff_s=backoff_s,
-            max_backoff_s=max_backoff_s,
-            max_retry_after_s=max_retry_after_s,
-            sleep=sleep,
-        )
+        self._retrier = Retrier.configured(_RETRY, **retry)
         self._client = AsyncOpenAI(
             api_key=api_key,
             # None means the SDK's default host; the SDK would also read OPENAI_BASE_URL

@@ -7,12 +7,11 @@ them into models is `core.gong.parsing`'s job.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 import httpx
 from aiolimiter import AsyncLimiter
@@ -21,7 +20,7 @@ from sophia.core.clock import Clock, SystemClock
 from sophia.core.errors import AuthFailed, ConfigError, RateLimited, SourceError
 from sophia.core.gong.parsing import parse_users
 from sophia.core.metrics import GONG_RATE_LIMITED
-from sophia.core.retry import Retrier, Sleep, Transient, retry_after_s
+from sophia.core.retry import Retrier, RetryDefaults, RetryOptions, Transient, retry_after_s
 
 if TYPE_CHECKING:
     from sophia.core.config import Settings
@@ -56,6 +55,9 @@ CONTENT_SELECTOR: dict[str, Any] = {
 _NO_CALLS = "no calls found corresponding to the provided filters"
 _CURSOR_EXPIRED = "cursor has expired"
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# Gong's limit is shared by the company's every key: back off long, and wait up to five
+# minutes when it says so.
+_RETRY = RetryDefaults(max_attempts=6, backoff_s=1.0, max_backoff_s=60.0, max_retry_after_s=300.0)
 
 
 When = datetime | None
@@ -80,29 +82,20 @@ class GongClient:
         base_url: str = DEFAULT_BASE_URL,
         rate_per_s: float = 2.5,
         timeout_s: float = 30.0,
-        max_attempts: int = 6,
-        max_retry_after_s: float = 300.0,
-        backoff_s: float = 1.0,
-        max_backoff_s: float = 60.0,
         max_cursor_restarts: int = 3,
-        sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
+        **retry: Unpack[RetryOptions],
     ) -> None:
-        if rate_per_s <= 0 or max_attempts < 1:
-            raise ValueError("rate_per_s must be positive and max_attempts at least 1")
+        """`retry` changes the retry budget (`_RETRY`) or the sleep between attempts."""
+        if rate_per_s <= 0:
+            raise ValueError("rate_per_s must be positive")
         # Credentials shown in messages would leak; keep the URL without any userinfo.
         self._base_url = str(httpx.URL(base_url).copy_with(username=None, password=None))
         self._timeout_s = timeout_s
         self._max_cursor_restarts = max_cursor_restarts
         self._clock = clock or SystemClock()
-        self._retrier = Retrier(
-            attempts=max_attempts,
-            backoff_s=backoff_s,
-            max_backoff_s=max_backoff_s,
-            max_retry_after_s=max_retry_after_s,
-            sleep=sleep,
-        )
+        self._retrier = Retrier.configured(_RETRY, **retry)
         # A bucket of one that drains at rate_per_s: requests start at least 1/rate apart,
         # never in a burst, whichever task sends them.
         self._throttle = AsyncLimiter(1, 1 / rate_per_s)

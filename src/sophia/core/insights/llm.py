@@ -30,7 +30,7 @@ from sophia.core.insights.summarizer import (
     select,
     shown,
 )
-from sophia.core.retry import Retrier, Transient, retry_after_s
+from sophia.core.retry import Retrier, RetryDefaults, Transient, retry_after_s
 
 if TYPE_CHECKING:
     from sophia.core.config import Settings
@@ -55,6 +55,9 @@ _PER_SECTION = 12
 _MAX_EXCERPTS = 60
 # The statuses worth another try besides 5xx (the ones the OpenAI SDK retries itself).
 _RETRY_STATUSES = frozenset({408, 409, 429})
+# Four attempts within about a minute: someone is waiting for the answer, and the quotes
+# are a fine answer too.
+_RETRY = RetryDefaults(max_attempts=4, backoff_s=0.5, max_backoff_s=8.0, max_retry_after_s=60.0)
 
 
 class _LLMBullet(BaseModel):
@@ -87,11 +90,7 @@ class LLMSummarizer:
         self._model = model
         self._fallback = fallback
         self.name = f"llm:{model}"
-        # Four attempts within about a minute: someone is waiting for the answer, and the
-        # quotes are a fine answer too.
-        self._retrier = retrier or Retrier(
-            attempts=4, backoff_s=0.5, max_backoff_s=8.0, max_retry_after_s=60.0
-        )
+        self._retrier = retrier or Retrier.configured(_RETRY)
         self._clock = clock or SystemClock()
 
     @classmethod
