@@ -276,22 +276,17 @@ class GongClient:
                     "Gong %s %s: %s; retrying in %.1f s (%s)", method, path, error, wait, tried
                 )
 
+        request = self._http.build_request(method, path, params=params, json=body)
         return await self._retrier.run(
-            lambda: self._attempt(method, path, params, body),
+            lambda: self._attempt(request),
             give_up=lambda error, attempts: self._gave_up(error, attempts, method, path),
             on_retry=log_retry,
         )
 
-    async def _attempt(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        body: Mapping[str, Any] | None,
-    ) -> httpx.Response:
+    async def _attempt(self, request: httpx.Request) -> httpx.Response:
         async with self._throttle:
             try:
-                response = await self._http.request(method, path, params=params, json=body)
+                response = await self._http.send(request)
             except httpx.TimeoutException as exc:
                 raise Transient(
                     f"timed out after {self._timeout_s:g} s ({type(exc).__name__})"
