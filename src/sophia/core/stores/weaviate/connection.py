@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import io
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from urllib.parse import urlsplit
 
 import weaviate
@@ -17,20 +17,24 @@ from weaviate.exceptions import UnexpectedStatusCodeError, WeaviateBaseError
 from sophia.core.errors import ConfigError, StoreError
 from sophia.core.stores.weaviate.schema import Collection
 
-__all__ = ["WeaviateConnection"]
+__all__ = ["WeaviateAccess", "WeaviateConnection"]
+
+
+class WeaviateAccess(TypedDict, total=False):
+    """How to reach Weaviate besides its REST endpoint: an API key (optional), and its gRPC
+    host (default: the endpoint's) and port (default 50051)."""
+
+    api_key: str | None
+    grpc_host: str | None
+    grpc_port: int
 
 
 class WeaviateConnection:
     """The async client for one endpoint, opened on first `connect`."""
 
-    def __init__(
-        self,
-        endpoint: str,
-        *,
-        api_key: str | None = None,
-        grpc_host: str | None = None,
-        grpc_port: int = 50051,
-    ) -> None:
+    def __init__(self, endpoint: str, **access: Unpack[WeaviateAccess]) -> None:
+        api_key = access.get("api_key")
+        grpc_host = access.get("grpc_host")
         parts = urlsplit(endpoint)
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.path.strip("/"):
             raise ConfigError(
@@ -40,7 +44,7 @@ class WeaviateConnection:
             raise ConfigError(f"WEAVIATE_GRPC_HOST must be a bare host name, got {grpc_host!r}")
         self._secure = parts.scheme == "https"
         self._http = (parts.hostname, parts.port or (443 if self._secure else 80))
-        self._grpc = (grpc_host or parts.hostname, grpc_port)
+        self._grpc = (grpc_host or parts.hostname, access.get("grpc_port", 50051))
         self.where = (
             f"{parts.scheme}://{self._http[0]}:{self._http[1]} "
             f"(gRPC {self._grpc[0]}:{self._grpc[1]})"

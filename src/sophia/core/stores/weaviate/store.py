@@ -32,7 +32,7 @@ from sophia.core.stores.base import (
 )
 from sophia.core.stores.records import calls_from_records, index_mismatch
 from sophia.core.stores.weaviate import reads, writes
-from sophia.core.stores.weaviate.connection import WeaviateConnection
+from sophia.core.stores.weaviate.connection import WeaviateAccess, WeaviateConnection
 from sophia.core.stores.weaviate.datasets import DataSet
 from sophia.core.stores.weaviate.record import IndexRecord
 from sophia.core.stores.weaviate.search import search_chunks
@@ -53,17 +53,13 @@ class WeaviateStore:
         self,
         endpoint: str,
         *,
-        api_key: str | None = None,
-        grpc_host: str | None = None,
-        grpc_port: int = 50051,
         collection: str = "GongChunk",
         ef_construction: int = 128,
         search_deadline_s: float = SEARCH_DEADLINE_S,
         clock: Clock | None = None,
+        **access: Unpack[WeaviateAccess],
     ) -> None:
-        self._conn = WeaviateConnection(
-            endpoint, api_key=api_key, grpc_host=grpc_host, grpc_port=grpc_port
-        )
+        self._conn = WeaviateConnection(endpoint, **access)
         self._clock = clock or SystemClock()
         self._record = IndexRecord(
             self._conn, collection, ef_construction=ef_construction, clock=self._clock
