@@ -23,6 +23,10 @@ _PRICE_TALK = re.compile(
 )
 
 
+_NO_CATALOG = (
+    "No competitors are configured and no Gong competitor tracker was found: "
+    "set COMPETITORS (e.g. 'DealForge, Quotient AI=Quotient')."
+)
 # VADER's own cut-offs for a positive or negative compound score.
 _TONE_CUTOFF = 0.05
 
@@ -57,13 +61,7 @@ async def competitor_intel(
     what = f"mentions of {competitor}" if competitor else "competitor mentions"
     understood = describe("Scanning", account, period, what + (" about price" if pricing else ""))
     if not catalog:
-        return Answer(
-            intent=Intent.COMPETITORS,
-            title="Competitor mentions",
-            understood=understood,
-            notice="No competitors are configured and no Gong competitor tracker was found: "
-            "set COMPETITORS (e.g. 'DealForge, Quotient AI=Quotient').",
-        )
+        return Answer.nothing(Intent.COMPETITORS, "Competitor mentions", understood, _NO_CATALOG)
     calls = await ctx.calls(period=period, account=account)
     mentions: dict[str, list[tuple[Spoken, float]]] = defaultdict(list)
     by_account: Counter[tuple[str, str]] = Counter()
