@@ -26,17 +26,7 @@ from sophia.core.embedders.base import Vectors
 from sophia.core.errors import StoreError
 from sophia.core.models import Call
 from sophia.core.query import NO_FILTERS, SearchFilters
-from sophia.core.stores import lance_writes
-from sophia.core.stores.base import (
-    CallListing,
-    IndexCounts,
-    IndexedCall,
-    IndexInfo,
-    RedactionCounts,
-    StoredChunk,
-    StoreQuery,
-    VectorStore,
-)
+from sophia.core.stores import base, lance_writes
 from sophia.core.stores.generations import GenerationGone, Generations
 from sophia.core.stores.lance_generation import (
     CALLS,
@@ -67,7 +57,7 @@ T = TypeVar("T")
 
 
 class LanceStore:
-    """A `VectorStore` in a LanceDB directory of generations (core/stores/generations.py):
+    """A `base.VectorStore` in a LanceDB directory of generations (core/stores/generations.py):
     tables `chunks` and `calls` plus index.json in the live one."""
 
     def __init__(
@@ -91,21 +81,21 @@ class LanceStore:
         # A store built by `rebuild` writes into one generation that is not live yet.
         self._pinned = _pinned
         self._held: int | None = None
-        self._expected: IndexInfo | None = None
+        self._expected: base.IndexInfo | None = None
         self._current: OpenGeneration | None = None
         self._opening = threading.Lock()
         self._written = 0
 
     # --- lifecycle -----------------------------------------------------------------------
 
-    async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
+    async def ensure_index(self, info: base.IndexInfo, *, check: bool = True) -> None:
         await self._blocking(self._ensure_index, info, check)
 
-    async def reset(self, info: IndexInfo) -> None:
+    async def reset(self, info: base.IndexInfo) -> None:
         staged = await self.rebuild(info)
         await self.promote(staged)
 
-    async def rebuild(self, info: IndexInfo) -> LanceStore:
+    async def rebuild(self, info: base.IndexInfo) -> LanceStore:
         """A new, empty generation for `info` beside the live one; searches keep using the
         live one until `promote`."""
         name = await self._blocking(self._generations.create)
@@ -116,7 +106,7 @@ class LanceStore:
         await staged._blocking(staged._create, info)
         return staged
 
-    async def promote(self, staged: VectorStore) -> None:
+    async def promote(self, staged: base.VectorStore) -> None:
         """Make `staged` (from `rebuild`) the live generation in one step; the old one is
         removed once no process reads it."""
         if not isinstance(staged, LanceStore) or staged._pinned is None:
@@ -132,14 +122,14 @@ class LanceStore:
             )
         await self._blocking(self._generations.remove_unused)
 
-    async def discard(self, staged: VectorStore) -> None:
+    async def discard(self, staged: base.VectorStore) -> None:
         """Drop an unfinished `rebuild` (the live generation is untouched)."""
         if isinstance(staged, LanceStore) and staged._pinned is not None:
             Generations.release(staged._held)
             staged._held = None
             await self._blocking(self._generations.remove_unused)
 
-    def _ensure_index(self, info: IndexInfo, check: bool) -> None:
+    def _ensure_index(self, info: base.IndexInfo, check: bool) -> None:
         if self._pinned is not None:
             self._create(info)
             return
@@ -151,16 +141,18 @@ class LanceStore:
         self._expected = info if check else None
         self._leased(lambda gen: None)
 
-    def _create(self, info: IndexInfo) -> None:
+    def _create(self, info: base.IndexInfo) -> None:
         """Tables and record of a new generation (this store's pinned one)."""
         assert self._pinned is not None
         create_generation(self._generations.path(self._pinned), info, self._clock)
         self._expected = info
         self._current = self._open(self._pinned)
 
-    def _info(self) -> IndexInfo | None:
+    def _info(self) -> base.IndexInfo | None:
         return (
-            None if self._current is None else IndexInfo(self._current.embedder, self._current.dim)
+            None
+            if self._current is None
+            else base.IndexInfo(self._current.embedder, self._current.dim)
         )
 
     def _open(self, name: str) -> OpenGeneration:
@@ -261,11 +253,11 @@ class LanceStore:
 
     # --- writes --------------------------------------------------------------------------
 
-    async def upsert(self, calls: Sequence[IndexedCall]) -> None:
+    async def upsert(self, calls: Sequence[base.IndexedCall]) -> None:
         if calls:
             await self._io(retrying_conflicts(self._upsert), calls)
 
-    def _upsert(self, gen: OpenGeneration, calls: Sequence[IndexedCall]) -> None:
+    def _upsert(self, gen: OpenGeneration, calls: Sequence[base.IndexedCall]) -> None:
         with written_bytes(gen.path) as written:
             lance_writes.write_calls(gen, calls, self._clock.now())
         self._written += written[0]
@@ -319,7 +311,7 @@ class LanceStore:
         return call_from_record(rows[0]) if rows else None
 
     async def list_calls(
-        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[CallListing]
+        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[base.CallListing]
     ) -> list[Call]:
         transcripts = listing.get("transcripts", True)
         columns = ["call_id", "started_ms", "details", *(["monologues"] if transcripts else [])]
@@ -327,14 +319,14 @@ class LanceStore:
         rows = await self._read(lambda gen: read_rows(gen.calls, clause, columns))
         return calls_from_records(rows, listing)
 
-    async def counts(self) -> IndexCounts:
+    async def counts(self) -> base.IndexCounts:
         return await self._read(
-            lambda gen: IndexCounts(gen.chunks.count_rows(), gen.calls.count_rows())
+            lambda gen: base.IndexCounts(gen.chunks.count_rows(), gen.calls.count_rows())
         )
 
-    async def redaction_counts(self) -> RedactionCounts:
+    async def redaction_counts(self) -> base.RedactionCounts:
         rows = await self._read(lambda gen: read_rows(gen.calls, None, ["redactions"]))
-        return RedactionCounts.of(int(row["redactions"] or 0) for row in rows)
+        return base.RedactionCounts.of(int(row["redactions"] or 0) for row in rows)
 
     async def generation(self) -> str:
         return await self._read(lambda gen: f"{gen.uid}:{gen.chunks.version}:{gen.calls.version}")
@@ -357,7 +349,7 @@ class LanceStore:
 
     # --- search --------------------------------------------------------------------------
 
-    async def search(self, query: StoreQuery) -> list[StoredChunk]:
+    async def search(self, query: base.StoreQuery) -> list[base.StoredChunk]:
         started = time.perf_counter()
         try:
             return await asyncio.to_thread(

@@ -110,23 +110,19 @@ def read_rows(table: Any, where_clause: str | None, columns: list[str]) -> list[
 
 def where(filters: SearchFilters) -> str | None:
     """The SQL clause for `filters` on the `chunks` table (None: no filter)."""
-    clauses = []
-    if filters.account_key:
-        clauses.append(f"account_key = {literal(filters.account_key)}")
-    if filters.call_ids:
-        clauses.append(f"call_id IN ({in_list(filters.call_ids)})")
-    if filters.started_from:
-        clauses.append(f"started_ms >= {to_ms(filters.started_from)}")
-    if filters.started_to:
-        clauses.append(f"started_ms < {to_ms(filters.started_to)}")
-    if filters.side:
-        clauses.append(f"{SIDE_FIELD[filters.side]} = true")
-    if filters.exclude_accounts:
+    clauses = [
+        f"account_key = {literal(filters.account_key)}" if filters.account_key else "",
+        f"call_id IN ({in_list(filters.call_ids)})" if filters.call_ids else "",
+        f"started_ms >= {to_ms(filters.started_from)}" if filters.started_from else "",
+        f"started_ms < {to_ms(filters.started_to)}" if filters.started_to else "",
+        f"{SIDE_FIELD[filters.side]} = true" if filters.side else "",
         # A call without an account has a NULL key, and `NULL NOT IN (...)` is not true in
         # SQL: say explicitly that such calls stay visible.
-        keys = in_list(filters.exclude_accounts)
-        clauses.append(f"(account_key IS NULL OR account_key NOT IN ({keys}))")
-    return " AND ".join(clauses) or None
+        f"(account_key IS NULL OR account_key NOT IN ({in_list(filters.exclude_accounts)}))"
+        if filters.exclude_accounts
+        else "",
+    ]
+    return " AND ".join(clause for clause in clauses if clause) or None
 
 
 def where_for_calls(filters: SearchFilters) -> str | None:

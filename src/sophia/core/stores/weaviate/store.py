@@ -20,16 +20,7 @@ from sophia.core.embedders.base import Vectors
 from sophia.core.errors import ConfigError, StoreError
 from sophia.core.models import Call
 from sophia.core.query import NO_FILTERS, SearchFilters
-from sophia.core.stores.base import (
-    CallListing,
-    IndexCounts,
-    IndexedCall,
-    IndexInfo,
-    RedactionCounts,
-    StoredChunk,
-    StoreQuery,
-    VectorStore,
-)
+from sophia.core.stores import base
 from sophia.core.stores.records import calls_from_records, index_mismatch
 from sophia.core.stores.weaviate import reads, writes
 from sophia.core.stores.weaviate.connection import WeaviateAccess, WeaviateConnection
@@ -47,7 +38,7 @@ T = TypeVar("T")
 
 
 class WeaviateStore:
-    """A `VectorStore` in three Weaviate collections (see core/stores/weaviate/__init__.py)."""
+    """A `base.VectorStore` in three Weaviate collections (see core/stores/weaviate/__init__.py)."""
 
     def __init__(
         self,
@@ -69,10 +60,10 @@ class WeaviateStore:
         self._dim: int | None = None
         # What `ensure_index` checked the record against: a reindex by another process to
         # another embedder is then an `IndexMismatch` on the next read, as at start.
-        self._expected: IndexInfo | None = None
+        self._expected: base.IndexInfo | None = None
         # A store from `rebuild` writes into its own data set, not the live one, and shares
         # the connection of the store it came from (which closes it).
-        self._staged: tuple[DataSet, IndexInfo] | None = None
+        self._staged: tuple[DataSet, base.IndexInfo] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, *, clock: Clock | None = None) -> WeaviateStore:
@@ -92,7 +83,7 @@ class WeaviateStore:
 
     # --- lifecycle -----------------------------------------------------------------------
 
-    async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
+    async def ensure_index(self, info: base.IndexInfo, *, check: bool = True) -> None:
         await self._conn.connect()
         try:
             await self._open_index(info, check)
@@ -101,7 +92,7 @@ class WeaviateStore:
             await self.aclose()
             raise
 
-    async def _open_index(self, info: IndexInfo, check: bool) -> None:
+    async def _open_index(self, info: base.IndexInfo, check: bool) -> None:
         if self._staged is not None:
             return
         with self._conn.translated("opening the index"):
@@ -130,10 +121,10 @@ class WeaviateStore:
             self._dim = int(meta["dim"])
             self._expected = info if check else None
 
-    async def reset(self, info: IndexInfo) -> None:
+    async def reset(self, info: base.IndexInfo) -> None:
         await self.promote(await self.rebuild(info))
 
-    async def rebuild(self, info: IndexInfo) -> WeaviateStore:
+    async def rebuild(self, info: base.IndexInfo) -> WeaviateStore:
         """A new, empty data set for `info` beside the live one, which keeps answering
         searches until `promote` (core/stores/weaviate/datasets.py)."""
         await self._conn.connect()
@@ -144,7 +135,7 @@ class WeaviateStore:
         staged._staged, staged._dim = (fresh, info), info.dim
         return staged
 
-    async def promote(self, staged: VectorStore) -> None:
+    async def promote(self, staged: base.VectorStore) -> None:
         """Make `staged` live in one step: one update of the index record names its data
         set (and embedder); then the sets no longer named are dropped."""
         if not isinstance(staged, WeaviateStore) or staged._staged is None:
@@ -160,7 +151,7 @@ class WeaviateStore:
             self._expected = None if self._expected is None else info
             await self._record.drop_unused(fresh)
 
-    async def discard(self, staged: VectorStore) -> None:
+    async def discard(self, staged: base.VectorStore) -> None:
         """Drop an unfinished `rebuild`'s data set (the live one is untouched)."""
         if isinstance(staged, WeaviateStore) and staged._staged is not None:
             with self._conn.translated("dropping an unfinished index"):
@@ -222,7 +213,7 @@ class WeaviateStore:
 
     # --- writes --------------------------------------------------------------------------
 
-    async def upsert(self, calls: Sequence[IndexedCall]) -> None:
+    async def upsert(self, calls: Sequence[base.IndexedCall]) -> None:
         self._conn.client()
         if not calls:
             return
@@ -257,7 +248,7 @@ class WeaviateStore:
         )
 
     async def list_calls(
-        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[CallListing]
+        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[base.CallListing]
     ) -> list[Call]:
         transcripts = listing.get("transcripts", True)
         records = await self._on_live(
@@ -266,21 +257,21 @@ class WeaviateStore:
         )
         return calls_from_records(records, listing)
 
-    async def counts(self) -> IndexCounts:
+    async def counts(self) -> base.IndexCounts:
         return await self._on_live("counting", lambda d: reads.counts(self._conn, d))
 
-    async def redaction_counts(self) -> RedactionCounts:
+    async def redaction_counts(self) -> base.RedactionCounts:
         per_call = await self._on_live(
             "counting redactions", lambda d: reads.redactions(self._conn, d)
         )
-        return RedactionCounts.of(per_call)
+        return base.RedactionCounts.of(per_call)
 
     async def generation(self) -> str:
         with self._conn.translated("reading the index generation"):
             meta = await self._record.current()
         return f"{meta['uid']}:{meta['generation']}"
 
-    async def search(self, query: StoreQuery) -> list[StoredChunk]:
+    async def search(self, query: base.StoreQuery) -> list[base.StoredChunk]:
         try:
             async with asyncio.timeout(self._search_deadline_s):
                 return await self._on_live(
