@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 from sophia.core.clock import Clock, SystemClock
@@ -18,7 +18,7 @@ from sophia.core.insights.summarizer import Summarizer
 from sophia.core.models import Affiliation, Call
 from sophia.core.query import SearchFilters, SearchRequest, build_request, normalise_account
 from sophia.core.scoped import ScopedSearch, ScopedStore, Searcher
-from sophia.core.stores.base import StoreReader
+from sophia.core.stores.base import CallListing, StoreReader
 
 __all__ = ["InsightContext", "closest_account", "describe", "with_account"]
 
@@ -59,14 +59,13 @@ class InsightContext:
         *,
         period: Period | None = None,
         account: str | None = None,
-        transcripts: bool = True,
-        newest: int | None = None,
         call_ids: Sequence[str] = (),
+        **listing: Unpack[CallListing],
     ) -> list[Call]:
         """Indexed calls (redacted), oldest first, within `period`, of `account` (and among
-        `call_ids`, when given)."""
+        `call_ids`, when given), read as `listing` asks."""
         filters = SearchFilters(**_scope(period, account), call_ids=tuple(call_ids))
-        return await self.store.list_calls(filters, transcripts=transcripts, newest=newest)
+        return await self.store.list_calls(filters, **listing)
 
     def search_request(
         self,
