@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, TypedDict, Unpack
+from typing import NamedTuple, Protocol, TypedDict, Unpack
 
 from sophia.core.chunking import Chunk, ChunkLine
 from sophia.core.embedders.base import Vectors
@@ -82,8 +82,9 @@ class StoredChunk:
     keyword: float | None = None
 
 
-@dataclass(frozen=True)
-class IndexCounts:
+class IndexCounts(NamedTuple):
+    """How much the index holds: chunks, and the calls they came from."""
+
     chunks: int
     calls: int
 
