@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import Unpack
 
 from sophia.core.insights.answer import Answer, Bullet, CitationBook, Intent, Section, Table
 from sophia.core.insights.call_analysis import follow_on, objection_candidates
-from sophia.core.insights.context import InsightContext, describe
+from sophia.core.insights.context import InsightContext, Narrowing, describe
 from sophia.core.insights.cues import DECISION, NEXT_STEP, PRICING, mentions, objection
 from sophia.core.insights.periods import Period
 from sophia.core.insights.spoken import Spoken, spoken_sentences
@@ -35,18 +36,13 @@ async def topic_brief(
     topic: str,
     period: Period | None,
     account: str | None = None,
-    *,
-    call_ids: Sequence[str] = (),
-    side: Affiliation | None = None,
+    **narrowing: Unpack[Narrowing],
 ) -> Answer:
-    """Search the period for the topic, then quote what was said, decided and worried about.
-
-    `call_ids` and `side` narrow it further (a kind of call, whose words), never widen it.
-    """
+    """Search the period for the topic, then quote what was said, decided and worried about
+    (narrowed further as `narrowing` says)."""
     understood = describe("Briefing on", account, period, topic)
-    request = ctx.search_request(
-        topic, _SEARCH_DEPTH, period, account, call_ids=call_ids, side=side
-    )
+    call_ids, side = narrowing.get("call_ids", ()), narrowing.get("side")
+    request = ctx.search_request(topic, _SEARCH_DEPTH, period, account, **narrowing)
     result = await ctx.search.search(request)
     filters = request.filters.model_dump(mode="json", exclude_defaults=True)
     nothing = Answer(

@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Unpack
+from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from sophia.core.clock import Clock, SystemClock
@@ -20,10 +20,18 @@ from sophia.core.query import SearchFilters, SearchRequest, build_request, norma
 from sophia.core.scoped import ScopedSearch, ScopedStore, Searcher
 from sophia.core.stores.base import CallListing, StoreReader
 
-__all__ = ["InsightContext", "closest_account", "describe", "with_account"]
+__all__ = ["InsightContext", "Narrowing", "closest_account", "describe", "with_account"]
 
 # Below this similarity a typed name is not taken to mean an indexed account.
 _ACCOUNT_MATCH = 0.75
+
+
+class Narrowing(TypedDict, total=False):
+    """What narrows a search beyond its period and account, never widening it: these calls
+    only (a kind of call), and whose words (one side of the table)."""
+
+    call_ids: Sequence[str]
+    side: Affiliation | None
 
 
 @dataclass
@@ -73,16 +81,19 @@ class InsightContext:
         limit: int,
         period: Period | None,
         account: str | None = None,
-        *,
-        call_ids: Sequence[str] = (),
-        side: Affiliation | None = None,
+        **narrowing: Unpack[Narrowing],
     ) -> SearchRequest:
-        """A hybrid search for `query` within the period, account and calls, with SEARCH_ALPHA."""
+        """A hybrid search for `query` within the period and account, narrowed further as
+        `narrowing` says, with SEARCH_ALPHA."""
         return build_request(
             query=query,
             limit=limit,
             alpha=self.settings.search_alpha,
-            filters={**_scope(period, account), "call_ids": tuple(call_ids), "side": side},
+            filters={
+                **_scope(period, account),
+                "call_ids": tuple(narrowing.get("call_ids", ())),
+                "side": narrowing.get("side"),
+            },
         )
 
     async def accounts(self) -> list[str]:
