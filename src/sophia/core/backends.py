@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sophia.core.cache import Cache, Generation, MemoryCache, NoCache, StoreGeneration
+from sophia.core.cache import Cache, Generation, MemoryCache, NoCache
 from sophia.core.chunking import ChunkPlan
 from sophia.core.clock import Clock, FixedClock, SystemClock
 from sophia.core.config import Settings
 from sophia.core.embedders.base import Embedder
 from sophia.core.errors import ConfigError
-from sophia.core.stores.base import VectorStore
+from sophia.core.stores.base import StoreGeneration, VectorStore
 
 if TYPE_CHECKING:
     from sophia.core.insights.summarizer import Summarizer

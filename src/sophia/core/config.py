@@ -8,17 +8,23 @@ value into a `ConfigError` that names the variable.
 from __future__ import annotations
 
 import hashlib
-import ipaddress
-import re
-from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from sophia.core.errors import ConfigError
+from sophia.core.setting_types import (
+    Crontab,
+    HttpURL,
+    IPNetworks,
+    PinnedInstant,
+    RedisURL,
+    Regexes,
+    TimeZoneName,
+    comma_items,
+)
 
 __all__ = ["EmbedderChoice", "Settings", "load_settings"]
 
@@ -46,7 +52,7 @@ class Settings(BaseSettings):
     # --- Gong ----------------------------------------------------------------------------
     gong_access_key: SecretStr | None = Field(None, description="Gong API access key.")
     gong_access_secret: SecretStr | None = Field(None, description="Gong API access secret.")
-    gong_base_url: str = Field(
+    gong_base_url: HttpURL = Field(
         "https://api.gong.io",
         description="Gong API host; tenant hosts such as https://us-12345.api.gong.io work.",
     )
@@ -81,7 +87,7 @@ class Settings(BaseSettings):
         description="OpenAI (or compatible) API key: embeddings (SOPHIA_EMBEDDER auto or "
         "openai) and LLM summaries.",
     )
-    openai_base_url: str | None = Field(
+    openai_base_url: HttpURL | None = Field(
         None,
         description="OpenAI-compatible API base URL, e.g. a proxy, a model server or an Azure "
         "OpenAI resource's https://NAME.openai.azure.com/openai/v1/; default: OpenAI's.",
@@ -143,7 +149,7 @@ class Settings(BaseSettings):
     cache_ttl_s: int = Field(3600, ge=0, description="Query cache lifetime; 0 disables it.")
 
     # --- production backends -------------------------------------------------------------
-    weaviate_endpoint: str | None = Field(
+    weaviate_endpoint: HttpURL | None = Field(
         None,
         description="Weaviate REST URL (scheme://host[:port]); when set, the index lives in "
         "Weaviate instead of LanceDB.",
@@ -168,7 +174,7 @@ class Settings(BaseSettings):
     weaviate_ef_construction: int = Field(
         128, ge=4, le=4096, description="HNSW efConstruction of a new Weaviate collection."
     )
-    redis_url: str | None = Field(
+    redis_url: RedisURL | None = Field(
         None,
         description="Redis URL (redis://, rediss:// or unix://): the query cache, query vectors "
         "and the index generation, shared by every replica.",
@@ -185,7 +191,7 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         None, description="Slack app-level token (xapp-..., connections:write) for Socket Mode."
     )
-    slack_api_url: str = Field(
+    slack_api_url: HttpURL = Field(
         "https://slack.com/api/", description="Slack Web API base URL (keep the trailing /)."
     )
     allowed_channels: str = Field(
@@ -205,11 +211,11 @@ class Settings(BaseSettings):
         "#sales-team",
         description="Channels that get the weekly brief, comma-separated; empty: no brief.",
     )
-    brief_cron: str = Field(
+    brief_cron: Crontab = Field(
         "0 9 * * mon",
         description="When the weekly brief is posted: a crontab line in SOPHIA_TIMEZONE.",
     )
-    purge_cron: str = Field(
+    purge_cron: Crontab = Field(
         "30 3 * * *",
         description="When the daily purge runs (calls past RETENTION_DAYS, then the store's "
         "compaction): a crontab line in SOPHIA_TIMEZONE.",
@@ -228,7 +234,7 @@ class Settings(BaseSettings):
     api_rate_limit: int = Field(
         60, ge=0, description="REST requests per API key (or client address) per minute; 0: off."
     )
-    trusted_proxies: str = Field(
+    trusted_proxies: IPNetworks = Field(
         "",
         description="Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose "
         "X-Forwarded-For header names the client, for the per-client rate limit; empty: the "
@@ -251,90 +257,22 @@ class Settings(BaseSettings):
         10_000_000, ge=10_000, description="Size at which the audit log rotates."
     )
     audit_backups: int = Field(10, ge=1, description="Rotated audit log files kept.")
-    pii_extra_patterns: list[str] = Field(
+    pii_extra_patterns: Regexes = Field(
         default_factory=list,
         description="Extra PII regular expressions as a JSON list (backslashes doubled, as "
         'JSON wants), e.g. ["ACCT-\\\\d{6}"]; '
         "after changing them run `sophia reindex` to re-redact.",
     )
 
-    sophia_timezone: str = Field(
+    sophia_timezone: TimeZoneName = Field(
         "UTC", description="Time zone for dates in answers and periods such as 'this week'."
     )
-    sophia_now: datetime | None = Field(
+    sophia_now: PinnedInstant = Field(
         None,
         description="Pins Sophia's clock to this instant (ISO 8601 with a zone, e.g. "
         "2026-11-25T15:00:00Z): periods, retention, the samples' dates and the audit log "
         "read it. For tests and replaying a past answer; leave unset in production.",
     )
-
-    @field_validator("gong_base_url", "slack_api_url", "openai_base_url", "weaviate_endpoint")
-    @classmethod
-    def _http_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("http://", "https://")):
-            raise ValueError(f"must start with http:// or https://, got {value!r}")
-        return value
-
-    @field_validator("redis_url")
-    @classmethod
-    def _redis_url(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("redis://", "rediss://", "unix://")):
-            # Not the value itself: a Redis URL may carry a password.
-            raise ValueError("must start with redis://, rediss:// or unix://")
-        return value
-
-    @field_validator("trusted_proxies")
-    @classmethod
-    def _networks(cls, value: str) -> str:
-        for item in _items(value):
-            try:
-                ipaddress.ip_network(item, strict=False)
-            except ValueError:
-                raise ValueError(f"{item!r} is not an IP address or CIDR range") from None
-        return value
-
-    @field_validator("brief_cron", "purge_cron")
-    @classmethod
-    def _crontab(cls, value: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
-
-        try:
-            CronTrigger.from_crontab(value)
-        except ValueError as exc:
-            raise ValueError(f"not a crontab line ({exc}): {value!r}") from None
-        return value
-
-    @field_validator("pii_extra_patterns")
-    @classmethod
-    def _patterns(cls, value: list[str]) -> list[str]:
-        for pattern in value:
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                raise ValueError(f"{pattern!r} is not a regular expression: {exc}") from None
-        return value
-
-    @field_validator("sophia_timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
-
-    @field_validator("sophia_now", mode="before")
-    @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
-        # `SOPHIA_NOW=` in an env file means "not pinned", as for the secrets.
-        return None if value == "" else value
-
-    @field_validator("sophia_now")
-    @classmethod
-    def _aware_instant(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.utcoffset() is None:
-            raise ValueError(f"needs a time zone (e.g. Z or +00:00): {value.isoformat()}")
-        return value
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -364,31 +302,27 @@ class Settings(BaseSettings):
 
     @property
     def brief_channel_list(self) -> list[str]:
-        return _items(self.brief_channels)
+        return comma_items(self.brief_channels)
 
     @property
     def allowed_channel_list(self) -> list[str]:
-        return _items(self.allowed_channels)
+        return comma_items(self.allowed_channels)
 
     @property
     def trusted_proxy_list(self) -> list[str]:
-        return _items(self.trusted_proxies)
+        return comma_items(self.trusted_proxies)
 
     @property
     def api_keys(self) -> dict[str, str]:
         """API key name -> key. A bare key is named `key-` plus the start of its hash."""
         keys: dict[str, str] = {}
         raw = self.sophia_api_keys.get_secret_value() if self.sophia_api_keys else ""
-        for item in _items(raw):
+        for item in comma_items(raw):
             name, sep, key = item.partition(":")
             if not sep:
                 name, key = f"key-{hashlib.sha256(item.encode()).hexdigest()[:8]}", item
             keys[name.strip()] = key.strip()
         return keys
-
-
-def _items(value: str) -> list[str]:
-    return [item.strip() for item in value.split(",") if item.strip()]
 
 
 def load_settings(**overrides: Any) -> Settings:

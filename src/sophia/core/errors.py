@@ -23,6 +23,7 @@ __all__ = [
     "SourceError",
     "StateError",
     "StoreError",
+    "SummaryUnavailable",
 ]
 
 
@@ -77,6 +78,10 @@ class EmbeddingError(SophiaError):
 class EmbeddingRefused(EmbeddingError):
     """The embedding service refused one input (a 400 about the text, not about us): the
     text's fault, so the call holding it is quarantined instead of stopping the run."""
+
+
+class SummaryUnavailable(SophiaError):
+    """The summary model kept failing past our retry budget; quotes answer instead."""
 
 
 class RankerError(SophiaError):

@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
 
 import numpy as np
 
@@ -23,145 +22,19 @@ from sophia.core.cache import Generation
 from sophia.core.chunking import CHUNKER_VERSION, Chunk, ChunkPlan, speaker_chunks
 from sophia.core.clock import Clock, SystemClock
 from sophia.core.embedders.base import Embedder, Vectors
-from sophia.core.models import Call, GongContent, Monologue
-from sophia.core.pii import Redactor, placeholder_count
+from sophia.core.ingest_summary import IngestProgress, IngestSummary
+from sophia.core.models import Call
+from sophia.core.pii import Redactor, redact_call, redactions_in
 from sophia.core.quarantine import Quarantined, Stage, describe_fault, is_record_fault
 from sophia.core.query import ACCOUNT_KEY_VERSION
 from sophia.core.sources.base import CallSource, SourceBatch, is_complete_listing
 from sophia.core.state import StateDB
 from sophia.core.stores.base import IndexedCall, VectorStore
 
-__all__ = ["IngestProgress", "IngestSummary", "Ingestor", "redact_call", "redactions_in"]
+# IngestSummary and IngestProgress are imported from here by the surfaces.
+__all__ = ["IngestProgress", "IngestSummary", "Ingestor"]
 
 log = logging.getLogger("sophia.ingest")
-
-
-@dataclass
-class IngestSummary:
-    """What one ingest or sync run did."""
-
-    source: str
-    indexed: int = 0
-    chunks: int = 0
-    unchanged: int = 0
-    too_old: int = 0
-    pending: int = 0
-    embedded: int = 0
-    reused: int = 0
-    redactions: Counter[str] = field(default_factory=Counter)
-    # One line per record set aside this run ("<id>: <reason>"); see core/quarantine.py.
-    quarantined: list[str] = field(default_factory=list)
-    # Call ids the source held more than once (the last one was indexed).
-    duplicates: list[str] = field(default_factory=list)
-    # Indexed calls whose transcript holds no text: searchable by nothing.
-    empty: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    # Where the time and the disk went: embedding, the store's writes, and its upkeep
-    # afterwards (core/stores/lance_upkeep.py). Bytes are None where the store cannot tell.
-    embed_seconds: float = 0.0
-    write_seconds: float = 0.0
-    write_bytes: int | None = None
-    optimize_seconds: float = 0.0
-    optimize_bytes: int | None = None
-    upkeep: list[str] = field(default_factory=list)
-
-    def line(self) -> str:
-        """The one-line summary printed at the end of a run."""
-        parts = [
-            f"{_count(self.indexed, 'call')} indexed "
-            f"({_count(self.chunks, 'chunk')}, {self.embedded} embedded)",
-            f"{self.unchanged} unchanged",
-            f"{self.too_old} outside retention",
-            f"{self.pending} pending",
-        ]
-        if self.quarantined:
-            parts.append(f"{len(self.quarantined)} quarantined")
-        if self.duplicates:
-            parts.append(f"{_count(len(self.duplicates), 'duplicate id')}")
-        if self.empty:
-            parts.append(f"{len(self.empty)} with an empty transcript")
-        if self.redactions:
-            parts.append(f"{sum(self.redactions.values())} PII redactions")
-        line = f"{', '.join(parts)} in {self.seconds:.1f} s"
-        if self.indexed:
-            line += (
-                f" (embedding {self.embed_seconds:.1f} s; store writes "
-                f"{_work(self.write_seconds, self.write_bytes)}, optimize "
-                f"{_work(self.optimize_seconds, self.optimize_bytes)})"
-            )
-        return line
-
-    def add(self, other: IngestSummary) -> None:
-        """Count `other`'s run into this one (a retry runs one per source)."""
-        for name in (
-            "indexed",
-            "chunks",
-            "unchanged",
-            "too_old",
-            "pending",
-            "embedded",
-            "reused",
-            "embed_seconds",
-            "write_seconds",
-            "optimize_seconds",
-        ):
-            setattr(self, name, getattr(self, name) + getattr(other, name))
-        for name in ("write_bytes", "optimize_bytes"):
-            mine, theirs = getattr(self, name), getattr(other, name)
-            setattr(self, name, theirs if mine is None else mine + (theirs or 0))
-        self.upkeep.extend(other.upkeep)
-        self.redactions.update(other.redactions)
-        self.quarantined.extend(other.quarantined)
-        self.duplicates.extend(other.duplicates)
-        self.empty.extend(other.empty)
-        self.seconds += other.seconds
-
-    def call_counts(self) -> dict[str, int]:
-        """Calls by what happened to them, for the sync metrics."""
-        return {
-            "indexed": self.indexed,
-            "unchanged": self.unchanged,
-            "outside_retention": self.too_old,
-            "pending": self.pending,
-            "quarantined": len(self.quarantined),
-        }
-
-    def as_dict(self) -> dict[str, object]:
-        return {
-            "source": self.source,
-            "calls_indexed": self.indexed,
-            "chunks": self.chunks,
-            "unchanged": self.unchanged,
-            "outside_retention": self.too_old,
-            "pending": self.pending,
-            "embedded": self.embedded,
-            "reused_vectors": self.reused,
-            "redactions": dict(self.redactions),
-            "quarantined": self.quarantined,
-            "duplicates": self.duplicates,
-            "empty_transcripts": self.empty,
-            "seconds": round(self.seconds, 2),
-            "embed_seconds": round(self.embed_seconds, 2),
-            "store_write_seconds": round(self.write_seconds, 3),
-            "store_write_bytes": self.write_bytes,
-            "optimize_seconds": round(self.optimize_seconds, 3),
-            "optimize_bytes": self.optimize_bytes,
-            "optimize": self.upkeep,
-        }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _work(seconds: float, written: int | None) -> str:
-    return f"{seconds:.2f} s" + ("" if written is None else f" / {written / 1e6:.1f} MB")
-
-
-class IngestProgress(Protocol):
-    """Told after every stored batch; the CLI draws a progress bar with it."""
-
-    def update(self, summary: IngestSummary, seen: int | None, total: int | None) -> None: ...
 
 
 class Ingestor:
@@ -455,50 +328,3 @@ def _refusal(
 
 def _grown(before: int | None, after: int | None) -> int | None:
     return None if before is None or after is None else after - before
-
-
-def redact_call(call: Call, redactor: Redactor | None = None) -> tuple[Call, Counter[str]]:
-    """The call with PII removed from every text we keep: transcript, title, Gong content."""
-    counts: Counter[str] = Counter()
-    redactor = redactor or Redactor()
-
-    def clean(text: str) -> str:
-        redaction = redactor.redact(text)
-        counts.update(redaction.counts)
-        return redaction.text
-
-    monologues = tuple(
-        Monologue(
-            speaker_id=m.speaker_id,
-            topic=m.topic,
-            sentences=tuple(s.model_copy(update={"text": clean(s.text)}) for s in m.sentences),
-        )
-        for m in call.monologues
-    )
-    details = call.details.model_copy(
-        update={
-            "title": clean(call.details.title),
-            "content": _clean_content(call.details.content, clean),
-        }
-    )
-    return Call(details=details, monologues=monologues), counts
-
-
-def redactions_in(call: Call) -> int:
-    """Redaction placeholders in the texts `redact_call` cleans."""
-    texts = [call.details.title, *(s.text for m in call.monologues for s in m.sentences)]
-    content = call.details.content
-    if content is not None:
-        texts.extend([content.brief or "", *content.key_points])
-    return sum(placeholder_count(text) for text in texts)
-
-
-def _clean_content(content: GongContent | None, clean: Callable[[str], str]) -> GongContent | None:
-    if content is None:
-        return None
-    return content.model_copy(
-        update={
-            "brief": clean(content.brief) if content.brief else None,
-            "key_points": tuple(clean(point) for point in content.key_points),
-        }
-    )

@@ -11,10 +11,20 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = ["PLACEHOLDERS", "Redaction", "Redactor", "placeholder_count", "redact_pii"]
+from sophia.core.models import Call, GongContent, Monologue
+
+__all__ = [
+    "PLACEHOLDERS",
+    "Redaction",
+    "Redactor",
+    "placeholder_count",
+    "redact_call",
+    "redact_pii",
+    "redactions_in",
+]
 
 # Part of every content hash (with the extra patterns): bump it when the built-in rules
 # change, so the next ingest redoes each call it sees (`sophia reindex` redoes them all).
@@ -133,3 +143,50 @@ def _luhn_valid(candidate: str) -> bool:
                 digit -= 9
         total += digit
     return total % 10 == 0
+
+
+def redact_call(call: Call, redactor: Redactor | None = None) -> tuple[Call, Counter[str]]:
+    """The call with PII removed from every text we keep: transcript, title, Gong content."""
+    counts: Counter[str] = Counter()
+    redactor = redactor or Redactor()
+
+    def clean(text: str) -> str:
+        redaction = redactor.redact(text)
+        counts.update(redaction.counts)
+        return redaction.text
+
+    monologues = tuple(
+        Monologue(
+            speaker_id=m.speaker_id,
+            topic=m.topic,
+            sentences=tuple(s.model_copy(update={"text": clean(s.text)}) for s in m.sentences),
+        )
+        for m in call.monologues
+    )
+    details = call.details.model_copy(
+        update={
+            "title": clean(call.details.title),
+            "content": _clean_content(call.details.content, clean),
+        }
+    )
+    return Call(details=details, monologues=monologues), counts
+
+
+def redactions_in(call: Call) -> int:
+    """Redaction placeholders in the texts `redact_call` cleans."""
+    texts = [call.details.title, *(s.text for m in call.monologues for s in m.sentences)]
+    content = call.details.content
+    if content is not None:
+        texts.extend([content.brief or "", *content.key_points])
+    return sum(placeholder_count(text) for text in texts)
+
+
+def _clean_content(content: GongContent | None, clean: Callable[[str], str]) -> GongContent | None:
+    if content is None:
+        return None
+    return content.model_copy(
+        update={
+            "brief": clean(content.brief) if content.brief else None,
+            "key_points": tuple(clean(point) for point in content.key_points),
+        }
+    )

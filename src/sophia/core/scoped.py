@@ -7,26 +7,21 @@ everything gets the plain store and search.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import replace
-from datetime import datetime
-from typing import Protocol
+from typing import Protocol, Unpack
 
-from sophia.core.embedders.base import Vectors
-from sophia.core.errors import AccessDenied, StoreError
+from sophia.core.errors import AccessDenied
 from sophia.core.models import Call
-from sophia.core.quarantine import Quarantined
 from sophia.core.query import NO_FILTERS, SearchFilters, SearchRequest
 from sophia.core.search import SearchResult
 from sophia.core.stores.base import (
+    CallListing,
     IndexCounts,
-    IndexedCall,
-    IndexInfo,
     RedactionCounts,
     StoredChunk,
     StoreQuery,
-    VectorStore,
+    StoreReader,
 )
 
 __all__ = ["ScopedSearch", "ScopedStore", "Searcher"]
@@ -39,9 +34,10 @@ class Searcher(Protocol):
 
 
 class ScopedStore:
-    """A read-only `VectorStore` that adds `exclude` (account keys) to every read."""
+    """A `StoreReader` that adds `exclude` (account keys) to every read; a viewer only
+    reads (ingest, retention and reindex use the store itself)."""
 
-    def __init__(self, store: VectorStore, exclude: frozenset[str]) -> None:
+    def __init__(self, store: StoreReader, exclude: frozenset[str]) -> None:
         self._store = store
         self._exclude = exclude
 
@@ -60,19 +56,9 @@ class ScopedStore:
         return call
 
     async def list_calls(
-        self,
-        filters: SearchFilters = NO_FILTERS,
-        *,
-        transcripts: bool = True,
-        newest: int | None = None,
-        unreadable: list[Quarantined] | None = None,
+        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[CallListing]
     ) -> list[Call]:
-        return await self._store.list_calls(
-            filters.excluding(self._exclude),
-            transcripts=transcripts,
-            newest=newest,
-            unreadable=unreadable,
-        )
+        return await self._store.list_calls(filters.excluding(self._exclude), **listing)
 
     async def counts(self) -> IndexCounts:
         return await self._store.counts()
@@ -85,45 +71,6 @@ class ScopedStore:
 
     def pinned(self) -> AbstractAsyncContextManager[None]:
         return self._store.pinned()
-
-    async def aclose(self) -> None:
-        # The view owns no connection: the store it wraps is closed by `Sophia`.
-        return None
-
-    # A viewer only reads. Ingest, retention and reindex use the store itself.
-
-    async def ensure_index(self, info: IndexInfo, *, check: bool = True) -> None:
-        raise _read_only()
-
-    async def upsert(self, calls: Sequence[IndexedCall]) -> None:
-        raise _read_only()
-
-    async def content_hashes(self, call_ids: Sequence[str]) -> dict[str, str]:
-        raise _read_only()
-
-    async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
-        raise _read_only()
-
-    async def delete_older_than(self, cutoff: datetime) -> list[str]:
-        raise _read_only()
-
-    async def optimize(self, *, full: bool = False) -> list[str]:
-        raise _read_only()
-
-    def written_bytes(self) -> int | None:
-        return None
-
-    async def reset(self, info: IndexInfo) -> None:
-        raise _read_only()
-
-    async def rebuild(self, info: IndexInfo) -> VectorStore:
-        raise _read_only()
-
-    async def promote(self, staged: VectorStore) -> None:
-        raise _read_only()
-
-    async def discard(self, staged: VectorStore) -> None:
-        raise _read_only()
 
 
 class ScopedSearch:
@@ -142,7 +89,3 @@ class ScopedSearch:
         scoped = request.model_copy(update={"filters": request.filters.excluding(self._exclude)})
         result = await self._search.search(scoped)
         return result.model_copy(update={"request": request})
-
-
-def _read_only() -> StoreError:
-    return StoreError("a viewer's view of the store is read-only")

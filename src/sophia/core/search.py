@@ -10,7 +10,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from sophia.core.cache import Cache, Generation, StoreGeneration
+from sophia.core.cache import Cache, Generation
 from sophia.core.chunking import ChunkLine, render_lines
 from sophia.core.embedders.base import Embedder
 from sophia.core.errors import EmbeddingError
@@ -22,7 +22,7 @@ from sophia.core.ranking import Ranker
 from sophia.core.relevance import NO_FLOOR, RelevanceFloor
 from sophia.core.snippets import best_line, query_terms, snippet_text
 from sophia.core.state import StateDB
-from sophia.core.stores.base import StoredChunk, StoreQuery, VectorStore
+from sophia.core.stores.base import StoredChunk, StoreGeneration, StoreQuery, StoreReader
 
 __all__ = ["Candidates", "Hit", "SearchResult", "SearchService"]
 
@@ -78,7 +78,7 @@ class SearchService:
 
     def __init__(
         self,
-        store: VectorStore,
+        store: StoreReader,
         embedder: Embedder,
         cache: Cache,
         state: StateDB | None = None,

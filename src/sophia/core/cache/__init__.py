@@ -3,7 +3,7 @@
 In-process by default; Redis when REDIS_URL is set (`core.cache.redis`, imported only then).
 """
 
-from sophia.core.cache.base import Cache, CacheCounts, Generation, StoreGeneration
+from sophia.core.cache.base import Cache, CacheCounts, Generation
 from sophia.core.cache.memory import MemoryCache, NoCache
 
-__all__ = ["Cache", "CacheCounts", "Generation", "MemoryCache", "NoCache", "StoreGeneration"]
+__all__ = ["Cache", "CacheCounts", "Generation", "MemoryCache", "NoCache"]

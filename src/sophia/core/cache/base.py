@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-from sophia.core.stores.base import VectorStore
-
-__all__ = ["Cache", "CacheCounts", "Generation", "StoreGeneration"]
+__all__ = ["Cache", "CacheCounts", "Generation"]
 
 
 @dataclass(frozen=True)
@@ -53,17 +51,3 @@ class Generation(Protocol):
     async def advance(self) -> None:
         """Called after each write to the index."""
         ...
-
-
-class StoreGeneration:
-    """The store's own generation: right for a cache that lives in this process only."""
-
-    def __init__(self, store: VectorStore) -> None:
-        self._store = store
-
-    async def current(self) -> str:
-        return await self._store.generation()
-
-    async def advance(self) -> None:
-        # The store's generation moves with every write by itself.
-        return None

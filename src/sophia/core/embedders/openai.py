@@ -6,20 +6,19 @@ self-hosted model server, or an Azure OpenAI resource's v1 endpoint
 
 Texts are counted in cl100k tokens offline (the `bpe-openai` package ships the encoding;
 tiktoken would download it) and sent in requests sized by tokens, under the API's limits
-per request. Retries are ours, not the SDK's (it is built with `max_retries=0`): the same
-policy as the Gong client (Retry-After honoured, else exponential backoff with jitter,
-bounded attempts), a shorter budget for a query that someone is waiting on, and a sleep
-that tests can replace.
+per request. Retries are ours, not the SDK's (it is built with `max_retries=0`): the
+`core.retry` policy every HTTP client uses (Retry-After honoured, else exponential backoff
+with jitter, bounded attempts), a shorter budget for a query that someone is waiting on, and
+a sleep that tests can replace.
 """
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterator, Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, Unpack
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -31,21 +30,17 @@ from openai import (
     OpenAIError,
 )
 from pydantic import ValidationError
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
 
 from sophia.core.chunking import ChunkPlan
 from sophia.core.clock import Clock, SystemClock
 from sophia.core.config import Settings
 from sophia.core.embedders.base import Vectors
 from sophia.core.errors import ConfigError, EmbeddingError, EmbeddingRefused
-from sophia.core.retry import Transient, retry_after_s, wait_for_retry
+from sophia.core.retry import Retrier, RetryDefaults, RetryOptions, Transient, retry_after_s
 
 __all__ = ["OpenAIEmbedder"]
 
 log = logging.getLogger("sophia.embedders.openai")
-
-Sleep = Callable[[float], Awaitable[None]]
 
 # The API's input window for every embedding model (8192 per its docs; 8191 is the figure
 # the models report, so we keep the smaller).
@@ -55,6 +50,7 @@ _WINDOW = 8191
 _MAX_BATCH_INPUTS = 2048
 _MAX_BATCH_TOKENS = 100_000
 _RETRY_STATUSES = frozenset({408, 409, 429})
+_RETRY = RetryDefaults(max_attempts=6, backoff_s=0.5, max_backoff_s=30.0, max_retry_after_s=60.0)
 # The models whose output size the API can shorten with `dimensions`.
 _SHORTENABLE = re.compile(r"^text-embedding-3-")
 # Text that looks like an OpenAI key, in case a server echoes one back in an error.
@@ -76,19 +72,17 @@ class OpenAIEmbedder:
         base_url: str | None = None,
         timeout_s: float = 60.0,
         query_timeout_s: float = 10.0,
-        max_attempts: int = 6,
         query_attempts: int = 2,
-        backoff_s: float = 0.5,
-        max_backoff_s: float = 30.0,
-        max_retry_after_s: float = 60.0,
         max_batch_tokens: int = _MAX_BATCH_TOKENS,
         max_batch_inputs: int = _MAX_BATCH_INPUTS,
-        sleep: Sleep = asyncio.sleep,
         clock: Clock | None = None,
+        **retry: Unpack[RetryOptions],
     ) -> None:
+        """`retry` changes the budget of an ingest's requests (`_RETRY`) or the sleep between
+        attempts; a query gets `query_attempts`."""
         if not api_key:
             raise ConfigError("OPENAI_API_KEY is empty")
-        if dims < 1 or max_attempts < 1 or query_attempts < 1:
+        if dims < 1 or query_attempts < 1:
             raise ValueError("dims and attempts must be positive")
         self.name = f"openai:{model}:{dims}"
         self.dim = dims
@@ -97,16 +91,11 @@ class OpenAIEmbedder:
         self._where = _host_of(base_url)
         self._timeout_s = timeout_s
         self._query_timeout_s = query_timeout_s
-        self._max_attempts = max_attempts
         self._query_attempts = query_attempts
-        self._max_retry_after_s = max_retry_after_s
         self._max_batch_tokens = min(max_batch_tokens, 300_000)
         self._max_batch_inputs = min(max_batch_inputs, _MAX_BATCH_INPUTS)
-        self._sleep = sleep
         self._clock = clock or SystemClock()
-        self._backoff = wait_exponential_jitter(
-            multiplier=backoff_s, max=max_backoff_s, jitter=backoff_s
-        )
+        self._retrier = Retrier.configured(_RETRY, **retry)
         self._client = AsyncOpenAI(
             api_key=api_key,
             # None means the SDK's default host; the SDK would also read OPENAI_BASE_URL
@@ -143,7 +132,7 @@ class OpenAIEmbedder:
         vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
         for start, end in self._batches(texts):
             vectors[start:end] = await self._embed(
-                texts[start:end], attempts=self._max_attempts, timeout_s=self._timeout_s
+                texts[start:end], attempts=self._retrier.attempts, timeout_s=self._timeout_s
             )
         return vectors
 
@@ -190,21 +179,12 @@ class OpenAIEmbedder:
     # --- requests ------------------------------------------------------------------------
 
     async def _embed(self, texts: Sequence[str], *, attempts: int, timeout_s: float) -> Vectors:
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(Transient),
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-            reraise=True,
+        return await self._retrier.run(
+            lambda: self._attempt(texts, timeout_s),
+            give_up=self._gave_up,
+            on_retry=_log_retry,
+            attempts=attempts,
         )
-        try:
-            vectors: Vectors = await retrying(self._attempt, texts, timeout_s)
-        except Transient as exc:
-            raise EmbeddingError(
-                f"OpenAI embeddings at {self._where} failed after {attempts} attempts: {exc.what}"
-            ) from None
-        return vectors
 
     async def _attempt(self, texts: Sequence[str], timeout_s: float) -> Vectors:
         # The API refuses empty strings; a space embeds as "nothing here".
@@ -266,14 +246,8 @@ class OpenAIEmbedder:
             )
         if status in _RETRY_STATUSES or status >= 500:
             retry_after = retry_after_s(exc.response.headers, self._clock)
-            if retry_after is not None and retry_after > self._max_retry_after_s:
-                return EmbeddingError(
-                    f"OpenAI embeddings at {self._where} ask to wait {retry_after:.0f} s "
-                    f"({status}), longer than the {self._max_retry_after_s:.0f} s we wait at "
-                    "most; try again later"
-                )
             what = "rate limited (429)" if status == 429 else f"server error {status}"
-            return Transient(what, retry_after_s=retry_after)
+            return Transient(what, status=status, retry_after_s=retry_after)
         if status in (401, 403):
             # OpenAI's 401 message quotes part of the key: leave it out entirely.
             return EmbeddingError(
@@ -291,22 +265,24 @@ class OpenAIEmbedder:
             f"{self._scrubbed(_error_message(exc))}"
         )
 
-    def _wait(self, state: RetryCallState) -> float:
-        """Retry-After exactly when the server gives one, else exponential backoff with jitter."""
-        return wait_for_retry(state, self._backoff)
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        # Status and wait only: requests carry the key and transcript text.
-        error = state.outcome.exception() if state.outcome else None
-        log.warning(
-            "OpenAI embeddings: %s; retrying in %.1f s (attempt %d)",
-            error.what if isinstance(error, Transient) else error,
-            state.upcoming_sleep,
-            state.attempt_number,
+    def _gave_up(self, error: Transient, attempts: int) -> EmbeddingError:
+        if self._retrier.asks_too_long(error):
+            return EmbeddingError(
+                f"OpenAI embeddings at {self._where} ask to wait {error.retry_after_s:.0f} s "
+                f"({error.status}), longer than the {self._retrier.max_retry_after_s:.0f} s we "
+                "wait at most; try again later"
+            )
+        return EmbeddingError(
+            f"OpenAI embeddings at {self._where} failed after {attempts} attempts: {error.what}"
         )
 
     def _scrubbed(self, text: str) -> str:
         return _KEY_LIKE.sub("sk-***", text.replace(self._secret, "***"))
+
+
+def _log_retry(error: Transient, wait: float, attempt: int) -> None:
+    # Status and wait only: requests carry the key and transcript text.
+    log.warning("OpenAI embeddings: %s; retrying in %.1f s (attempt %d)", error.what, wait, attempt)
 
 
 @functools.cache

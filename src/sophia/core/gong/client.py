@@ -7,23 +7,20 @@ them into models is `core.gong.parsing`'s job.
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, Unpack
 
 import httpx
 from aiolimiter import AsyncLimiter
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
-from tenacity.wait import wait_exponential_jitter
 
 from sophia.core.clock import Clock, SystemClock
 from sophia.core.errors import AuthFailed, ConfigError, RateLimited, SourceError
 from sophia.core.gong.parsing import parse_users
 from sophia.core.metrics import GONG_RATE_LIMITED
-from sophia.core.retry import Transient, retry_after_s, wait_for_retry
+from sophia.core.retry import Retrier, RetryDefaults, RetryOptions, Transient, retry_after_s
 
 if TYPE_CHECKING:
     from sophia.core.config import Settings
@@ -58,8 +55,16 @@ CONTENT_SELECTOR: dict[str, Any] = {
 _NO_CALLS = "no calls found corresponding to the provided filters"
 _CURSOR_EXPIRED = "cursor has expired"
 _RETRY_STATUSES = frozenset({500, 502, 503, 504})
+# Gong's limit is shared by the company's every key: back off long, and wait up to five
+# minutes when it says so.
+_RETRY = RetryDefaults(max_attempts=6, backoff_s=1.0, max_backoff_s=60.0, max_retry_after_s=300.0)
 
-Sleep = Callable[[float], Awaitable[None]]
+
+When = datetime | None
+CallIds = Sequence[str] | None
+# Pages of raw items, in Gong's order. A page can repeat after an expired cursor restarted
+# the listing at page 0: dedupe by call id.
+Pages = AsyncIterator[list[dict[str, Any]]]
 
 
 class _CursorExpired(Exception):
@@ -77,28 +82,20 @@ class GongClient:
         base_url: str = DEFAULT_BASE_URL,
         rate_per_s: float = 2.5,
         timeout_s: float = 30.0,
-        max_attempts: int = 6,
-        max_retry_after_s: float = 300.0,
-        backoff_s: float = 1.0,
-        max_backoff_s: float = 60.0,
         max_cursor_restarts: int = 3,
-        sleep: Sleep = asyncio.sleep,
         transport: httpx.AsyncBaseTransport | None = None,
         clock: Clock | None = None,
+        **retry: Unpack[RetryOptions],
     ) -> None:
-        if rate_per_s <= 0 or max_attempts < 1:
-            raise ValueError("rate_per_s must be positive and max_attempts at least 1")
+        """`retry` changes the retry budget (`_RETRY`) or the sleep between attempts."""
+        if rate_per_s <= 0:
+            raise ValueError("rate_per_s must be positive")
         # Credentials shown in messages would leak; keep the URL without any userinfo.
         self._base_url = str(httpx.URL(base_url).copy_with(username=None, password=None))
         self._timeout_s = timeout_s
-        self._max_attempts = max_attempts
-        self._max_retry_after_s = max_retry_after_s
         self._max_cursor_restarts = max_cursor_restarts
-        self._sleep = sleep
         self._clock = clock or SystemClock()
-        self._backoff = wait_exponential_jitter(
-            multiplier=backoff_s, max=max_backoff_s, jitter=backoff_s
-        )
+        self._retrier = Retrier.configured(_RETRY, **retry)
         # A bucket of one that drains at rate_per_s: requests start at least 1/rate apart,
         # never in a burst, whichever task sends them.
         self._throttle = AsyncLimiter(1, 1 / rate_per_s)
@@ -152,35 +149,14 @@ class GongClient:
 
     # --- endpoints ---------------------------------------------------------------------------
 
-    async def calls_extensive(
-        self,
-        from_dt: datetime | None,
-        to_dt: datetime | None,
-        call_ids: Sequence[str] | None = None,
-    ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Pages of raw `calls[]` items of POST /v2/calls/extensive started in [from_dt, to_dt).
+    def calls_extensive(self, from_dt: When, to_dt: When, call_ids: CallIds = None) -> Pages:
+        """Raw `calls[]` items of POST /v2/calls/extensive started in [from_dt, to_dt)."""
+        body = {"contentSelector": CONTENT_SELECTOR}
+        return self._listing("/v2/calls/extensive", "calls", from_dt, to_dt, call_ids, body)
 
-        A page can repeat after an expired cursor restarts the listing: dedupe by call id.
-        """
-        for call_filter in _filters(from_dt, to_dt, call_ids):
-            body = {"filter": call_filter, "contentSelector": CONTENT_SELECTOR}
-            async for page in self._pages("POST", "/v2/calls/extensive", "calls", body):
-                yield page
-
-    async def transcripts(
-        self,
-        from_dt: datetime | None,
-        to_dt: datetime | None,
-        call_ids: Sequence[str] | None = None,
-    ) -> AsyncIterator[list[dict[str, Any]]]:
-        """Pages of raw `callTranscripts[]` items of POST /v2/calls/transcript.
-
-        A page can repeat after an expired cursor restarts the listing: dedupe by call id.
-        """
-        for call_filter in _filters(from_dt, to_dt, call_ids):
-            body = {"filter": call_filter}
-            async for page in self._pages("POST", "/v2/calls/transcript", "callTranscripts", body):
-                yield page
+    def transcripts(self, from_dt: When, to_dt: When, call_ids: CallIds = None) -> Pages:
+        """Raw `callTranscripts[]` items of POST /v2/calls/transcript, for the same calls."""
+        return self._listing("/v2/calls/transcript", "callTranscripts", from_dt, to_dt, call_ids)
 
     async def users(self) -> dict[str, str]:
         """Every Gong user id mapped to "First Last" (users without a name are left out)."""
@@ -191,6 +167,22 @@ class GongClient:
         return names
 
     # --- paging ------------------------------------------------------------------------------
+
+    async def _listing(
+        self,
+        path: str,
+        items_key: str,
+        from_dt: When,
+        to_dt: When,
+        call_ids: CallIds,
+        body: Mapping[str, Any] | None = None,
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """The pages of POST `path` for calls in the window (or among `call_ids`)."""
+        for call_filter in _filters(from_dt, to_dt, call_ids):
+            async for page in self._pages(
+                "POST", path, items_key, {"filter": call_filter, **(body or {})}
+            ):
+                yield page
 
     async def _pages(
         self, method: str, path: str, items_key: str, body: Mapping[str, Any] | None = None
@@ -271,30 +263,30 @@ class GongClient:
         body: Mapping[str, Any] | None,
     ) -> httpx.Response:
         """The final response after retrying 429, 5xx and network failures."""
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception_type(Transient),
-            sleep=self._sleep,
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
-        try:
-            response: httpx.Response = await retrying(self._attempt, method, path, params, body)
-        except Transient as exc:
-            raise self._gave_up(exc, method, path) from None
-        return response
 
-    async def _attempt(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, str] | None,
-        body: Mapping[str, Any] | None,
-    ) -> httpx.Response:
+        def log_retry(error: Transient, wait: float, attempt: int) -> None:
+            # Method and path only: headers carry the credentials, bodies carry call ids.
+            tried = f"attempt {attempt} of {self._retrier.attempts}"
+            if error.status == 429:
+                logger.warning(
+                    "Gong %s %s: rate limited (429); waiting %.1f s (%s)", method, path, wait, tried
+                )
+            else:
+                logger.info(
+                    "Gong %s %s: %s; retrying in %.1f s (%s)", method, path, error, wait, tried
+                )
+
+        request = self._http.build_request(method, path, params=params, json=body)
+        return await self._retrier.run(
+            lambda: self._attempt(request),
+            give_up=lambda error, attempts: self._gave_up(error, attempts, method, path),
+            on_retry=log_retry,
+        )
+
+    async def _attempt(self, request: httpx.Request) -> httpx.Response:
         async with self._throttle:
             try:
-                response = await self._http.request(method, path, params=params, json=body)
+                response = await self._http.send(request)
             except httpx.TimeoutException as exc:
                 raise Transient(
                     f"timed out after {self._timeout_s:g} s ({type(exc).__name__})"
@@ -305,47 +297,27 @@ class GongClient:
         if status == 429:
             GONG_RATE_LIMITED.inc()
             retry_after = retry_after_s(response.headers, self._clock)
-            if retry_after is not None and retry_after > self._max_retry_after_s:
-                raise RateLimited(
-                    f"Gong's rate limit asks to wait {retry_after:.0f} s before {method} {path}, "
-                    f"longer than the {self._max_retry_after_s:.0f} s we wait at most (the "
-                    "company's daily API quota is probably used up). Try again later.",
-                    retry_after_s=retry_after,
-                )
             raise Transient("rate limited (429)", status=429, retry_after_s=retry_after)
         if status in _RETRY_STATUSES:
             raise Transient(f"server error {status}", status=status)
         return response
 
-    def _wait(self, state: RetryCallState) -> float:
-        """Retry-After exactly when Gong gives one, else exponential backoff with jitter."""
-        return wait_for_retry(state, self._backoff)
-
-    def _log_retry(self, state: RetryCallState) -> None:
-        # Method and path only: headers carry the credentials, bodies carry call ids.
-        error = state.outcome.exception() if state.outcome else None
-        method, path = state.args[0], state.args[1]
-        wait = state.upcoming_sleep
-        attempt = f"attempt {state.attempt_number} of {self._max_attempts}"
-        if isinstance(error, Transient) and error.status == 429:
-            logger.warning(
-                "Gong %s %s: rate limited (429); waiting %.1f s (%s)", method, path, wait, attempt
+    def _gave_up(self, error: Transient, attempts: int, method: str, path: str) -> SourceError:
+        if error.status == 429 and self._retrier.asks_too_long(error):
+            return RateLimited(
+                f"Gong's rate limit asks to wait {error.retry_after_s:.0f} s before {method} "
+                f"{path}, longer than the {self._retrier.max_retry_after_s:.0f} s we wait at "
+                "most (the company's daily API quota is probably used up). Try again later.",
+                retry_after_s=error.retry_after_s,
             )
-        else:
-            logger.info(
-                "Gong %s %s: %s; retrying in %.1f s (%s)", method, path, error, wait, attempt
-            )
-
-    def _gave_up(self, error: Transient, method: str, path: str) -> SourceError:
-        tried = f"{self._max_attempts} attempts"
         if error.status == 429:
             return RateLimited(
-                f"Gong kept answering 429 (rate limited) to {method} {path} after {tried}; its "
-                "limit is shared by every API key of the company. Try again later.",
+                f"Gong kept answering 429 (rate limited) to {method} {path} after {attempts} "
+                "attempts; its limit is shared by every API key of the company. Try again later.",
                 retry_after_s=error.retry_after_s,
             )
         return SourceError(
-            f"Gong failed {method} {path} after {tried}: {error.what}. Gong at "
+            f"Gong failed {method} {path} after {attempts} attempts: {error.what}. Gong at "
             f"{self._base_url} may be down or unreachable; the next sync resumes from the "
             "last saved checkpoint."
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -310,15 +310,8 @@ def _opportunities(context: Any) -> tuple[Opportunity, ...]:
         if object_id is None or object_id in by_id:
             continue
         fields = _fields(obj)
-        by_id[object_id] = Opportunity(
-            opportunity_id=object_id,
-            name=_text(fields.get("name")),
-            stage=_text(fields.get("stagename")),
-            amount=_number(fields.get("amount")),
-            close_date=_date(fields.get("closedate")),
-            probability=_number(fields.get("probability")),
-            system=system or None,
-        )
+        read = {ours: parse(fields.get(theirs)) for ours, (theirs, parse) in _CRM_FIELDS.items()}
+        by_id[object_id] = Opportunity(opportunity_id=object_id, system=system or None, **read)
     return tuple(by_id.values())
 
 
@@ -388,3 +381,13 @@ def _date(value: Any) -> date | None:
     except ValueError:
         return None
     return day if day_in_range(day) else None
+
+
+# Each Opportunity field, the CRM field it is read from (names lower-cased), and how.
+_CRM_FIELDS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "name": ("name", _text),
+    "stage": ("stagename", _text),
+    "amount": ("amount", _number),
+    "close_date": ("closedate", _date),
+    "probability": ("probability", _number),
+}

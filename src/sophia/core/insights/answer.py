@@ -90,6 +90,18 @@ class Answer(BaseModel):
     def is_empty(self) -> bool:
         return not any(s.bullets for s in self.sections) and not any(t.rows for t in self.tables)
 
+    @classmethod
+    def nothing(
+        cls, intent: Intent, title: str, understood: str, notice: str, **more: Any
+    ) -> Answer:
+        """An answer with nothing to show but why (`notice`), in words a user can act on."""
+        return cls(intent=intent, title=title, understood=understood, notice=notice, **more)
+
+
+# What a citation copies from the call it quotes, and from a search hit (the same names).
+_OF_THE_CALL = {"call_id", "title", "account", "started"}
+_OF_A_HIT = {*_OF_THE_CALL, "speaker", "affiliation", "moment_ms", "url"}
+
 
 class CitationBook:
     """Hands out citation numbers, one per distinct moment, in order of first use."""
@@ -108,10 +120,7 @@ class CitationBook:
     ) -> int:
         """The number of this moment's citation, adding it when new."""
         return self._add(
-            call_id=details.call_id,
-            title=details.title,
-            account=details.account,
-            started=details.started,
+            **details.model_dump(include=_OF_THE_CALL),
             speaker=speaker,
             affiliation=affiliation,
             moment_ms=start_ms,
@@ -121,17 +130,7 @@ class CitationBook:
 
     def cite_hit(self, hit: Hit) -> int:
         """The number of a search hit's quoted moment."""
-        return self._add(
-            call_id=hit.call_id,
-            title=hit.title,
-            account=hit.account,
-            started=hit.started,
-            speaker=hit.speaker,
-            affiliation=hit.affiliation,
-            moment_ms=hit.moment_ms,
-            url=hit.url,
-            quote=hit.snippet,
-        )
+        return self._add(**hit.model_dump(include=_OF_A_HIT), quote=hit.snippet)
 
     def _add(self, **fields: Any) -> int:
         key = (fields["call_id"], fields["moment_ms"])

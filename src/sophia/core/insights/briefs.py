@@ -6,10 +6,11 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from typing import Unpack
 
 from sophia.core.insights.answer import Answer, Bullet, CitationBook, Intent, Section, Table
-from sophia.core.insights.call_analysis import follow_on
-from sophia.core.insights.context import InsightContext, describe
+from sophia.core.insights.call_analysis import follow_on, objection_candidates
+from sophia.core.insights.context import InsightContext, Narrowing, describe
 from sophia.core.insights.cues import DECISION, NEXT_STEP, PRICING, mentions, objection
 from sophia.core.insights.periods import Period
 from sophia.core.insights.spoken import Spoken, spoken_sentences
@@ -35,18 +36,13 @@ async def topic_brief(
     topic: str,
     period: Period | None,
     account: str | None = None,
-    *,
-    call_ids: Sequence[str] = (),
-    side: Affiliation | None = None,
+    **narrowing: Unpack[Narrowing],
 ) -> Answer:
-    """Search the period for the topic, then quote what was said, decided and worried about.
-
-    `call_ids` and `side` narrow it further (a kind of call, whose words), never widen it.
-    """
+    """Search the period for the topic, then quote what was said, decided and worried about
+    (narrowed further as `narrowing` says)."""
     understood = describe("Briefing on", account, period, topic)
-    request = ctx.search_request(
-        topic, _SEARCH_DEPTH, period, account, call_ids=call_ids, side=side
-    )
+    call_ids, side = narrowing.get("call_ids", ()), narrowing.get("side")
+    request = ctx.search_request(topic, _SEARCH_DEPTH, period, account, **narrowing)
     result = await ctx.search.search(request)
     filters = request.filters.model_dump(mode="json", exclude_defaults=True)
     nothing = Answer(
@@ -170,12 +166,13 @@ async def account_brief(ctx: InsightContext, account: str, period: Period | None
     calls = await ctx.calls(period=period, account=account, newest=_RECENT_CALLS_READ)
     understood = describe("Briefing on", account, period)
     if not calls:
-        return Answer(
-            intent=Intent.ACCOUNT_BRIEF,
-            title=f"Brief: {account}",
-            understood=understood,
+        notice = f"No calls found for {account} in {_scope(None, period)}."
+        return Answer.nothing(
+            Intent.ACCOUNT_BRIEF,
+            f"Brief: {account}",
+            understood,
+            notice,
             filters={"account": account},
-            notice=f"No calls found for {account} in {_scope(None, period)}.",
         )
     name = calls[-1].details.account or account
     per_call = {call.call_id: spoken_sentences(call) for call in calls}
@@ -186,10 +183,9 @@ async def account_brief(ctx: InsightContext, account: str, period: Period | None
             "Concerns",
             f"What worries {name}, most recent first.",
             [
-                Candidate(s, weight + recency[call.call_id], follow_on(per_call[call.call_id], s))
+                c
                 for call in calls
-                for s in per_call[call.call_id]
-                if s.is_customer and (weight := objection(s.text))
+                for c in objection_candidates(per_call[call.call_id], plus=recency[call.call_id])
             ],
         ),
         SectionRequest(

@@ -46,11 +46,7 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
         SectionRequest(
             "Objections raised",
             "Concerns and pushback from the customer.",
-            [
-                Candidate(s, score, follow_on(sentences, s))
-                for s in sentences
-                if s.is_customer and (score := objection(s.text))
-            ],
+            objection_candidates(sentences),
         ),
         SectionRequest(
             "Competitors mentioned",
@@ -114,6 +110,22 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
         notice=written.notice,
         summarizer=written.name,
     )
+
+
+def objection_candidates(
+    sentences: Sequence[Spoken], *, plus: float = 0.0, by_position: bool = False
+) -> list[Candidate]:
+    """The customer's objections in one call's sentences, each quoted with its second half,
+    scored by strength, plus `plus`, plus (`by_position`) how late in the call it came."""
+    return [
+        Candidate(
+            s,
+            strength + plus + (s.index / len(sentences) if by_position else 0.0),
+            follow_on(sentences, s),
+        )
+        for s in sentences
+        if s.is_customer and (strength := objection(s.text))
+    ]
 
 
 def follow_on(sentences: Sequence[Spoken], first: Spoken, limit: int = 2) -> tuple[Spoken, ...]:

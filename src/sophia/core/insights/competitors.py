@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 
 from sophia.core.insights.answer import Answer, CitationBook, Intent, Table
 from sophia.core.insights.competitor_catalog import named_in
@@ -22,8 +23,23 @@ _PRICE_TALK = re.compile(
 )
 
 
-def _tone(score: float) -> str:
-    return "positive" if score >= 0.25 else "negative" if score <= -0.25 else "neutral"
+_NO_CATALOG = (
+    "No competitors are configured and no Gong competitor tracker was found: "
+    "set COMPETITORS (e.g. 'DealForge, Quotient AI=Quotient')."
+)
+# VADER's own cut-offs for a positive or negative compound score.
+_TONE_CUTOFF = 0.05
+
+
+def _tone(scores: Sequence[float]) -> str:
+    """How the mentions read, counted: "2 positive, 1 negative, 5 neutral".
+
+    Each mention is scored alone. An average hides a mix (praise and threats cancel out),
+    and a score over the neighbouring sentences measures the call's politeness instead.
+    """
+    positive = sum(score >= _TONE_CUTOFF for score in scores)
+    negative = sum(score <= -_TONE_CUTOFF for score in scores)
+    return f"{positive} positive, {negative} negative, {len(scores) - positive - negative} neutral"
 
 
 async def competitor_intel(
@@ -45,24 +61,16 @@ async def competitor_intel(
     what = f"mentions of {competitor}" if competitor else "competitor mentions"
     understood = describe("Scanning", account, period, what + (" about price" if pricing else ""))
     if not catalog:
-        return Answer(
-            intent=Intent.COMPETITORS,
-            title="Competitor mentions",
-            understood=understood,
-            notice="No competitors are configured and no Gong competitor tracker was found: "
-            "set COMPETITORS (e.g. 'DealForge, Quotient AI=Quotient').",
-        )
+        return Answer.nothing(Intent.COMPETITORS, "Competitor mentions", understood, _NO_CATALOG)
     calls = await ctx.calls(period=period, account=account)
     mentions: dict[str, list[tuple[Spoken, float]]] = defaultdict(list)
     by_account: Counter[tuple[str, str]] = Counter()
     for call in calls:
-        sentences = spoken_sentences(call)
-        for i, sentence in enumerate(sentences):
+        for sentence in spoken_sentences(call):
             named = named_in(sentence.text, catalog)
             if not named or (pricing and not _about_price(sentence)):
                 continue
-            around = " ".join(s.text for s in sentences[max(0, i - 1) : i + 2])
-            tone = sentiment(around)
+            tone = sentiment(sentence.text)
             for rival in named:
                 mentions[rival.name].append((sentence, tone))
                 by_account[(rival.name, call.details.account or "—")] += 1
@@ -97,7 +105,7 @@ async def competitor_intel(
                 len(found),
                 len({s.details.call_id for s, _ in found}),
                 len({s.details.account for s, _ in found}),
-                _tone(sum(t for _, t in found) / len(found)),
+                _tone([t for _, t in found]),
             ]
             for name, found in sorted(mentions.items(), key=lambda item: -len(item[1]))
         ],

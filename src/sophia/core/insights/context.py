@@ -6,7 +6,7 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, TypedDict, Unpack
 from zoneinfo import ZoneInfo
 
 from sophia.core.clock import Clock, SystemClock
@@ -18,19 +18,27 @@ from sophia.core.insights.summarizer import Summarizer
 from sophia.core.models import Affiliation, Call
 from sophia.core.query import SearchFilters, SearchRequest, build_request, normalise_account
 from sophia.core.scoped import ScopedSearch, ScopedStore, Searcher
-from sophia.core.stores.base import VectorStore
+from sophia.core.stores.base import CallListing, StoreReader
 
-__all__ = ["InsightContext", "closest_account", "describe", "with_account"]
+__all__ = ["InsightContext", "Narrowing", "closest_account", "describe", "with_account"]
 
 # Below this similarity a typed name is not taken to mean an indexed account.
 _ACCOUNT_MATCH = 0.75
+
+
+class Narrowing(TypedDict, total=False):
+    """What narrows a search beyond its period and account, never widening it: these calls
+    only (a kind of call), and whose words (one side of the table)."""
+
+    call_ids: Sequence[str]
+    side: Affiliation | None
 
 
 @dataclass
 class InsightContext:
     """Shared by the capabilities of one process."""
 
-    store: VectorStore
+    store: StoreReader
     search: Searcher
     summarizer: Summarizer
     settings: Settings
@@ -59,14 +67,13 @@ class InsightContext:
         *,
         period: Period | None = None,
         account: str | None = None,
-        transcripts: bool = True,
-        newest: int | None = None,
         call_ids: Sequence[str] = (),
+        **listing: Unpack[CallListing],
     ) -> list[Call]:
         """Indexed calls (redacted), oldest first, within `period`, of `account` (and among
-        `call_ids`, when given)."""
+        `call_ids`, when given), read as `listing` asks."""
         filters = SearchFilters(**_scope(period, account), call_ids=tuple(call_ids))
-        return await self.store.list_calls(filters, transcripts=transcripts, newest=newest)
+        return await self.store.list_calls(filters, **listing)
 
     def search_request(
         self,
@@ -74,16 +81,19 @@ class InsightContext:
         limit: int,
         period: Period | None,
         account: str | None = None,
-        *,
-        call_ids: Sequence[str] = (),
-        side: Affiliation | None = None,
+        **narrowing: Unpack[Narrowing],
     ) -> SearchRequest:
-        """A hybrid search for `query` within the period, account and calls, with SEARCH_ALPHA."""
+        """A hybrid search for `query` within the period and account, narrowed further as
+        `narrowing` says, with SEARCH_ALPHA."""
         return build_request(
             query=query,
             limit=limit,
             alpha=self.settings.search_alpha,
-            filters={**_scope(period, account), "call_ids": tuple(call_ids), "side": side},
+            filters={
+                **_scope(period, account),
+                "call_ids": tuple(narrowing.get("call_ids", ())),
+                "side": narrowing.get("side"),
+            },
         )
 
     async def accounts(self) -> list[str]:

@@ -28,12 +28,8 @@ async def deal_status(ctx: InsightContext, account: str | None) -> Answer:
     calls = await ctx.calls(account=account, transcripts=False)
     understood = f"Looking up the deal with {account}: CRM stage, last call and open blockers"
     if not calls:
-        return Answer(
-            intent=Intent.DEAL_STATUS,
-            title=f"Deal status: {account}",
-            understood=understood,
-            notice=f"No calls found for {account}.",
-        )
+        notice = f"No calls found for {account}."
+        return Answer.nothing(Intent.DEAL_STATUS, f"Deal status: {account}", understood, notice)
     now = ctx.clock.now()
     name = calls[-1].details.account or account
     last = calls[-1]

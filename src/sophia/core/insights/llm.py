@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 import openai
 from pydantic import BaseModel, Field, ValidationError
 
+from sophia.core.clock import Clock, SystemClock
+from sophia.core.errors import SummaryUnavailable
 from sophia.core.insights.answer import Bullet, CitationBook, Section
 from sophia.core.insights.spoken import Spoken
 from sophia.core.insights.summarizer import (
@@ -28,6 +30,7 @@ from sophia.core.insights.summarizer import (
     select,
     shown,
 )
+from sophia.core.retry import Retrier, RetryDefaults, Transient, retry_after_s
 
 if TYPE_CHECKING:
     from sophia.core.config import Settings
@@ -50,6 +53,11 @@ SYSTEM_PROMPT = (
 # Candidates shown per section, and in all: enough to choose from, small enough to be cheap.
 _PER_SECTION = 12
 _MAX_EXCERPTS = 60
+# The statuses worth another try besides 5xx (the ones the OpenAI SDK retries itself).
+_RETRY_STATUSES = frozenset({408, 409, 429})
+# Four attempts within about a minute: someone is waiting for the answer, and the quotes
+# are a fine answer too.
+_RETRY = RetryDefaults(max_attempts=4, backoff_s=0.5, max_backoff_s=8.0, max_retry_after_s=60.0)
 
 
 class _LLMBullet(BaseModel):
@@ -69,11 +77,21 @@ class _LLMAnswer(BaseModel):
 class LLMSummarizer:
     """Chat-model bullets over numbered excerpts, with the extractive summarizer as fallback."""
 
-    def __init__(self, client: openai.AsyncOpenAI, model: str, fallback: Summarizer) -> None:
+    def __init__(
+        self,
+        client: openai.AsyncOpenAI,
+        model: str,
+        fallback: Summarizer,
+        *,
+        retrier: Retrier | None = None,
+        clock: Clock | None = None,
+    ) -> None:
         self._client = client
         self._model = model
         self._fallback = fallback
         self.name = f"llm:{model}"
+        self._retrier = retrier or Retrier.configured(_RETRY)
+        self._clock = clock or SystemClock()
 
     @classmethod
     def from_settings(cls, settings: Settings, fallback: Summarizer) -> LLMSummarizer:
@@ -82,7 +100,8 @@ class LLMSummarizer:
         client = openai.AsyncOpenAI(
             api_key=settings.openai_api_key.get_secret_value(),
             base_url=settings.openai_base_url,
-            max_retries=3,
+            # Retries are ours (core.retry), the same policy as every other HTTP client.
+            max_retries=0,
             timeout=60,
         )
         return cls(client, settings.llm_model, fallback)
@@ -100,7 +119,12 @@ class LLMSummarizer:
             return Written([Section(title=r.title) for r in requests], name=self.name)
         try:
             reply = await self._complete(_user_message(topic, requests, excerpts))
-        except (openai.OpenAIError, ValidationError, json.JSONDecodeError) as exc:
+        except (
+            openai.OpenAIError,
+            SummaryUnavailable,
+            ValidationError,
+            json.JSONDecodeError,
+        ) as exc:
             log.warning("LLM summary failed (%s); quoting excerpts instead", type(exc).__name__)
             written = await self._fallback.write(topic, requests, book)
             written.notice = "The summary model was unavailable; these are direct quotes."
@@ -108,17 +132,42 @@ class LLMSummarizer:
         return _sections(reply, requests, excerpts, book, self.name)
 
     async def _complete(self, user_message: str) -> _LLMAnswer:
-        response = await self._client.chat.completions.create(
-            model=self._model,
-            temperature=0,
-            response_format={"type": "json_object"},
-            messages=[
-                {"role": "system", "content": SYSTEM_PROMPT},
-                {"role": "user", "content": user_message},
-            ],
+        content = await self._retrier.run(
+            lambda: self._attempt(user_message), give_up=_unavailable, on_retry=_log_retry
         )
-        content = response.choices[0].message.content or ""
         return _LLMAnswer.model_validate(json.loads(content))
+
+    async def _attempt(self, user_message: str) -> str:
+        try:
+            response = await self._client.chat.completions.create(
+                model=self._model,
+                temperature=0,
+                response_format={"type": "json_object"},
+                messages=[
+                    {"role": "system", "content": SYSTEM_PROMPT},
+                    {"role": "user", "content": user_message},
+                ],
+            )
+        except (openai.APITimeoutError, openai.APIConnectionError) as exc:
+            raise Transient(type(exc).__name__) from exc
+        except openai.APIStatusError as exc:
+            status = exc.status_code
+            if status not in _RETRY_STATUSES and status < 500:
+                raise
+            raise Transient(
+                f"HTTP {status}",
+                status=status,
+                retry_after_s=retry_after_s(exc.response.headers, self._clock),
+            ) from exc
+        return response.choices[0].message.content or ""
+
+
+def _unavailable(error: Transient, attempts: int) -> SummaryUnavailable:
+    return SummaryUnavailable(f"the summary model failed after {attempts} attempts: {error.what}")
+
+
+def _log_retry(error: Transient, wait: float, attempt: int) -> None:
+    log.info("LLM summary: %s; retrying in %.1f s (attempt %d)", error.what, wait, attempt)
 
 
 def _excerpts(requests: Sequence[SectionRequest]) -> list[Candidate]:

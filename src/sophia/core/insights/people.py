@@ -56,13 +56,10 @@ async def stakeholders(
     understood = describe("Looking up the people on", account, period)
     title = f"People at {account}" if account else "People on the calls"
     if not calls:
-        return Answer(
-            intent=Intent.STAKEHOLDERS,
-            title=title,
-            understood=understood,
-            notice=f"No calls found for {account or 'any account'}"
-            + (f" {period.said}." if period else "."),
+        notice = f"No calls found for {account or 'any account'}" + (
+            f" {period.said}." if period else "."
         )
+        return Answer.nothing(Intent.STAKEHOLDERS, title, understood, notice)
     seen = _people(calls)
     theirs = [p for p in seen if p.affiliation is Affiliation.EXTERNAL]
     ours = [p for p in seen if p.affiliation is Affiliation.INTERNAL]

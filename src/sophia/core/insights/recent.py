@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from sophia.core.insights.answer import Answer, CitationBook, Intent, Table
-from sophia.core.insights.call_analysis import analyze_call, follow_on
+from sophia.core.insights.call_analysis import analyze_call, objection_candidates
 from sophia.core.insights.call_summary import summary_candidates
 from sophia.core.insights.context import InsightContext, describe
-from sophia.core.insights.cues import NEXT_STEP, mentions, objection
+from sophia.core.insights.cues import NEXT_STEP, mentions
 from sophia.core.insights.periods import Period
 from sophia.core.insights.spoken import Spoken, spoken_sentences
 from sophia.core.insights.summarizer import Candidate, SectionRequest
@@ -35,13 +35,9 @@ async def recent_calls(ctx: InsightContext, account: str | None, period: Period 
     title = f"Calls {'with ' + account if account else ''} {period.said if period else ''}"
     title = " ".join(title.split()) if account or period else "Recent calls"
     if not calls:
-        return Answer(
-            intent=Intent.RECENT_CALLS,
-            title=title,
-            understood=understood,
-            notice=f"No calls {'with ' + account + ' ' if account else ''}"
-            f"{period.said if period else 'indexed'}.",
-        )
+        with_account = f"with {account} " if account else ""
+        notice = f"No calls {with_account}{period.said if period else 'indexed'}."
+        return Answer.nothing(Intent.RECENT_CALLS, title, understood, notice)
     per_call = [(call, spoken_sentences(call)) for call in calls]
     requests = [
         SectionRequest(
@@ -57,12 +53,7 @@ async def recent_calls(ctx: InsightContext, account: str | None, period: Period 
         SectionRequest(
             "Objections raised",
             "The customer objections in these calls, the strongest first.",
-            [
-                Candidate(s, weight, follow_on(said, s))
-                for _, said in per_call
-                for s in said
-                if s.is_customer and (weight := objection(s.text))
-            ],
+            [c for _, said in per_call for c in objection_candidates(said)],
             4,
         ),
         SectionRequest(
@@ -106,12 +97,8 @@ async def last_call(
     who = ", ".join(people) or account or "any account"
     understood = describe("Looking for the latest call with", account, period)
     if not calls:
-        return Answer(
-            intent=Intent.LAST_CALL,
-            title=f"Last call with {who}",
-            understood=understood,
-            notice=f"No calls found with {who}" + (f" {period.said}." if period else "."),
-        )
+        notice = f"No calls found with {who}" + (f" {period.said}." if period else ".")
+        return Answer.nothing(Intent.LAST_CALL, f"Last call with {who}", understood, notice)
     latest = calls[-1]
     day = latest.details.started.astimezone(ctx.zone).date().isoformat()
     days = (ctx.clock.now() - latest.details.started).days

@@ -33,12 +33,8 @@ async def stalled_deals(ctx: InsightContext) -> Answer:
     deals = [d for d in _open_deals(calls) if _quiet_days(d, now) > limit]
     deals.sort(key=lambda d: d.last_call.details.started)
     if not deals:
-        return Answer(
-            intent=Intent.STALLED,
-            title="Stalled deals",
-            understood=understood,
-            notice=f"No open opportunity has gone {limit} days without a call.",
-        )
+        notice = f"No open opportunity has gone {limit} days without a call."
+        return Answer.nothing(Intent.STALLED, "Stalled deals", understood, notice)
     requests = []
     for deal in deals:
         last_call = await ctx.store.get_call(deal.last_call.call_id)

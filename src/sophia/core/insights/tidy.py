@@ -20,12 +20,12 @@ _FILLER = re.compile(
 # Phrases that pad a sentence wherever they stand, set off by commas.
 _PADDING = re.compile(r",\s*(?:you know|I mean|sort of|kind of|like)\s*,\s*", re.IGNORECASE)
 # Words that only open a sentence ("So, yeah, okay, the price ..."): dropped from its start.
-_OPENER = re.compile(
-    r"^(?:(?:so|okay|ok|yeah|yes|yep|well|right|and|but|or|oh|alright|all right|now|also|"
-    r"anyway|you know|I mean|like|actually|basically|then|because|cause|'cause|um|uh)"
-    r"\b[\s,.\-–—]*)+",
-    re.IGNORECASE,
+_OPENING_WORDS = (
+    *"so okay ok yeah yes yep well right and but or oh alright now also anyway like".split(),
+    *"actually basically then because cause 'cause um uh".split(),
+    *("all right", "you know", "I mean"),
 )
+_OPENER = re.compile(rf"^(?:(?:{'|'.join(_OPENING_WORDS)})\b[\s,.\-–—]*)+", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
 _EDGE = re.compile(r"^\W+|\W+$")
 # Real short words that may begin the next word ("to tomorrow", "a about"): never cut.

@@ -7,10 +7,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from sophia.core.insights.answer import Answer, Bullet, CitationBook, Intent, Section, Table
-from sophia.core.insights.call_analysis import follow_on
+from sophia.core.insights.call_analysis import objection_candidates
 from sophia.core.insights.competitor_catalog import named_in
 from sophia.core.insights.context import InsightContext
-from sophia.core.insights.cues import objection, sentiment
+from sophia.core.insights.cues import sentiment
 from sophia.core.insights.periods import last_days
 from sophia.core.insights.spoken import Spoken, quote, spoken_sentences
 from sophia.core.insights.stalled import stalled_deals
@@ -49,12 +49,7 @@ async def weekly_brief(ctx: InsightContext) -> Answer:
             SectionRequest(
                 "Objections",
                 "The customer objections of the week, the strongest first.",
-                [
-                    Candidate(s, weight + s.index / len(said), follow_on(said, s))
-                    for _, said in per_call
-                    for s in said
-                    if s.is_customer and (weight := objection(s.text))
-                ],
+                [c for _, said in per_call for c in objection_candidates(said, by_position=True)],
                 5,
             ),
             SectionRequest(

@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypedDict, Unpack
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
@@ -76,6 +77,15 @@ class _Fetched:
         self.quarantined[record_id] = Quarantined(record_id, "parse", str(error))
 
 
+class SyncDays(TypedDict, total=False):
+    """How a sync reads Gong, in days: the listing window of one request, how far back it
+    asks again for late changes, and how far back calls are kept (0: forever)."""
+
+    window_days: int | None
+    repoll_days: int | None
+    retention_days: int | None
+
+
 class GongApiSource:
     """The `CallSource` that reads Gong's REST API."""
 
@@ -87,15 +97,13 @@ class GongApiSource:
         state: StateDB,
         settings: Settings | None = None,
         *,
-        window_days: int | None = None,
-        repoll_days: int | None = None,
-        retention_days: int | None = None,
         clock: Clock | None = None,
+        **days: Unpack[SyncDays],
     ) -> None:
-        """Window, repoll and retention days: explicit, else from `settings`, else defaults."""
-        window = _setting(window_days, settings, "sync_window_days")
-        repoll = _setting(repoll_days, settings, "sync_repoll_days")
-        retention = _setting(retention_days, settings, "retention_days")
+        """Window, repoll and retention days: from `days`, else from `settings`, else defaults."""
+        window = _setting(days.get("window_days"), settings, "sync_window_days")
+        repoll = _setting(days.get("repoll_days"), settings, "sync_repoll_days")
+        retention = _setting(days.get("retention_days"), settings, "retention_days")
         if window < 1 or repoll < 0 or retention < 0:
             raise ValueError("window_days must be >= 1; repoll_days, retention_days >= 0")
         self._client = client

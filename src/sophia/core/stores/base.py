@@ -1,4 +1,5 @@
-"""The `VectorStore` Protocol and the records that cross it."""
+"""The store Protocols (`StoreReader` for reads, `VectorStore` for the whole store) and the
+records that cross them."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol, TypedDict, Unpack
 
 from sophia.core.chunking import Chunk, ChunkLine
 from sophia.core.embedders.base import Vectors
@@ -15,11 +16,14 @@ from sophia.core.quarantine import Quarantined
 from sophia.core.query import NO_FILTERS, SearchFilters, SearchMode
 
 __all__ = [
+    "CallListing",
     "IndexCounts",
     "IndexInfo",
     "IndexedCall",
     "RedactionCounts",
+    "StoreGeneration",
     "StoreQuery",
+    "StoreReader",
     "StoredChunk",
     "VectorStore",
 ]
@@ -78,8 +82,9 @@ class StoredChunk:
     keyword: float | None = None
 
 
-@dataclass(frozen=True)
-class IndexCounts:
+class IndexCounts(NamedTuple):
+    """How much the index holds: chunks, and the calls they came from."""
+
     chunks: int
     calls: int
 
@@ -98,7 +103,58 @@ class RedactionCounts:
         return cls(sum(counts), sum(1 for n in counts if n))
 
 
-class VectorStore(Protocol):
+class CallListing(TypedDict, total=False):
+    """How `list_calls` reads: with `transcripts` (the default) or only the details (much
+    cheaper); only the `newest` N; a stored call that cannot be read (written by another
+    version) goes to `unreadable` when given, so a reindex rebuilds the others, else it
+    raises `StoreError`."""
+
+    transcripts: bool
+    newest: int | None
+    unreadable: list[Quarantined] | None
+
+
+class StoreReader(Protocol):
+    """What reading the index needs: search, stored calls, counts and the generation.
+
+    Insights and search read through this; a viewer's scoped view is one (`core.scoped`).
+    """
+
+    async def search(self, query: StoreQuery) -> list[StoredChunk]:
+        """Best chunks first; filters (exclusions too) are applied inside the query, before
+        ranking."""
+        ...
+
+    async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
+        """The stored (redacted) call, or None (also when `filters` exclude it: the access
+        policy's exclusions apply inside this query too)."""
+        ...
+
+    async def list_calls(
+        self, filters: SearchFilters = NO_FILTERS, **listing: Unpack[CallListing]
+    ) -> list[Call]:
+        """Stored calls matching the account, call-id, date and exclusion filters, oldest
+        first, as `listing` asks. The side filter does not apply to whole calls."""
+        ...
+
+    async def counts(self) -> IndexCounts: ...
+
+    async def redaction_counts(self) -> RedactionCounts:
+        """PII redactions recorded with the stored calls."""
+        ...
+
+    async def generation(self) -> str:
+        """Changes whenever the index content changes; part of every cache key."""
+        ...
+
+    def pinned(self) -> AbstractAsyncContextManager[None]:
+        """Within the block, every read of the task sees one state of the index, so an answer
+        built from several reads never mixes two (LanceDB; Weaviate has no versions to
+        read at, and each read sees what is there)."""
+        ...
+
+
+class VectorStore(StoreReader, Protocol):
     """Chunks with vectors and full text, plus the calls they came from.
 
     Calls are stored redacted, with their transcript, so that `sophia reindex` can rebuild
@@ -120,42 +176,6 @@ class VectorStore(Protocol):
 
     async def vectors_by_text(self, call_ids: Sequence[str]) -> dict[str, Vectors]:
         """Stored vectors of these calls' chunks, keyed by chunk text hash (for reuse)."""
-        ...
-
-    async def search(self, query: StoreQuery) -> list[StoredChunk]:
-        """Best chunks first; filters (exclusions too) are applied inside the query, before
-        ranking."""
-        ...
-
-    async def get_call(self, call_id: str, filters: SearchFilters = NO_FILTERS) -> Call | None:
-        """The stored (redacted) call, or None (also when `filters` exclude it: the access
-        policy's exclusions apply inside this query too)."""
-        ...
-
-    async def list_calls(
-        self,
-        filters: SearchFilters = NO_FILTERS,
-        *,
-        transcripts: bool = True,
-        newest: int | None = None,
-        unreadable: list[Quarantined] | None = None,
-    ) -> list[Call]:
-        """Stored calls matching the account, call-id, date and exclusion filters, oldest first.
-
-        `transcripts=False` leaves the monologues out (much cheaper: details are small);
-        `newest` keeps only the latest N. The side filter does not apply to whole calls.
-        A stored call that cannot be read goes to `unreadable` if given, else raises.
-        """
-        ...
-
-    async def counts(self) -> IndexCounts: ...
-
-    async def redaction_counts(self) -> RedactionCounts:
-        """PII redactions recorded with the stored calls."""
-        ...
-
-    async def generation(self) -> str:
-        """Changes whenever the index content changes; part of every cache key."""
         ...
 
     async def delete_older_than(self, cutoff: datetime) -> list[str]:
@@ -192,12 +212,21 @@ class VectorStore(Protocol):
         """Give up an unfinished `rebuild`; the live index is untouched where it was kept."""
         ...
 
-    def pinned(self) -> AbstractAsyncContextManager[None]:
-        """Within the block, every read of the task sees one state of the index, so an answer
-        built from several reads never mixes two (LanceDB; Weaviate has no versions to
-        read at, and each read sees what is there)."""
-        ...
-
     async def aclose(self) -> None:
         """Release connections (a no-op for the embedded store)."""
         ...
+
+
+class StoreGeneration:
+    """The store's own generation as a cache `Generation`: right for a cache that lives in
+    this process only."""
+
+    def __init__(self, store: StoreReader) -> None:
+        self._store = store
+
+    async def current(self) -> str:
+        return await self._store.generation()
+
+    async def advance(self) -> None:
+        # The store's generation moves with every write by itself.
+        return None

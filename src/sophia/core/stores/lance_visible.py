@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = ["WRITING", "Pin", "Versions", "holding", "pinned_for", "readable", "writing"]
 
@@ -33,9 +33,8 @@ WRITING = "writing.json"
 _LOOKS = 20
 
 
-@dataclass(frozen=True)
-class Versions:
-    """A version of each table, readable together."""
+class Versions(NamedTuple):
+    """A version of each table, readable together (a key of the views kept open)."""
 
     chunks: int
     calls: int

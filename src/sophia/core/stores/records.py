@@ -16,7 +16,7 @@ from sophia.core.errors import IndexMismatch, StoreError
 from sophia.core.models import Affiliation, Call, CallDetails, Monologue
 from sophia.core.quarantine import Quarantined, describe_fault
 from sophia.core.query import account_key
-from sophia.core.stores.base import IndexedCall, IndexInfo, StoredChunk
+from sophia.core.stores.base import CallListing, IndexedCall, IndexInfo, StoredChunk
 
 __all__ = [
     "HIT_FIELDS",
@@ -120,18 +120,11 @@ def call_from_record(record: Mapping[str, Any], *, transcripts: bool = True) -> 
     return Call(details=CallDetails.model_validate_json(record["details"]), monologues=monologues)
 
 
-def calls_from_records(
-    records: Sequence[Mapping[str, Any]],
-    *,
-    transcripts: bool,
-    newest: int | None,
-    unreadable: list[Quarantined] | None = None,
-) -> list[Call]:
-    """Calls oldest first, only the `newest` N when given; transcripts parsed only if kept.
-
-    A stored call this version cannot read (written by another one) goes to `unreadable`
-    when given, so a reindex rebuilds the others; without it, it is a `StoreError`.
-    """
+def calls_from_records(records: Sequence[Mapping[str, Any]], listing: CallListing) -> list[Call]:
+    """The calls `list_calls` returns for these records, as `listing` asks."""
+    transcripts = listing.get("transcripts", True)
+    newest = listing.get("newest")
+    unreadable = listing.get("unreadable")
     ordered = sorted(records, key=lambda r: (int(r["started_ms"]), str(r["call_id"])))
     if newest is not None:
         ordered = ordered[-newest:] if newest > 0 else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,11 +26,15 @@ __all__ = [
     "META_FIELDS",
     "VECTOR",
     "Collection",
+    "call_object_id",
+    "object_id",
     "search_filters",
 ]
 
 # The name of the one vector each collection declares (the chunk collection indexes it).
 VECTOR = "default"
+# Ids of call and index-record objects; chunk ids come from core/chunking.py.
+_NAMESPACE = uuid.UUID("2b7d0c6e-55a4-5f0e-9d1b-8c3a6f4e1d27")
 
 _TEXT, _INT, _BOOL = DataType.TEXT, DataType.INT, DataType.BOOL
 
@@ -179,3 +184,13 @@ def search_filters(filters: SearchFilters) -> FilterReturn | None:
         Filter.by_property("account_key").not_equal(key) for key in filters.exclude_accounts
     )
     return Filter.all_of(parts) if parts else None
+
+
+def object_id(name: str) -> uuid.UUID:
+    """The fixed id of one of our objects, the same in every process."""
+    return uuid.uuid5(_NAMESPACE, name)
+
+
+def call_object_id(call_id: str) -> uuid.UUID:
+    """The id of a call's object in the calls collection."""
+    return object_id(f"call:{call_id}")

@@ -1,0 +1,108 @@
+"""One generation of a LanceDB index, open: its database, its `chunks` and `calls` tables,
+and the record (index.json) that says what embedder built it."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import lancedb
+
+from sophia.core.chunking import CHUNKER_VERSION
+from sophia.core.clock import Clock
+from sophia.core.errors import StoreError
+from sophia.core.stores.base import IndexInfo
+from sophia.core.stores.generations import GenerationGone
+from sophia.core.stores.lance_schema import CALL_SCHEMA, chunk_schema
+from sophia.core.stores.lance_visible import Versions, readable
+from sophia.core.stores.records import index_mismatch
+
+__all__ = ["CALLS", "CHUNKS", "OpenGeneration", "create_generation", "open_generation"]
+
+CHUNKS, CALLS, _RECORD = "chunks", "calls", "index.json"
+
+
+@dataclass
+class OpenGeneration:
+    """One generation's open database and tables."""
+
+    name: str
+    path: Path
+    db: Any
+    chunks: Any
+    calls: Any
+    uid: str
+    embedder: str
+    dim: int
+    has_fts: bool
+    # Handles at the versions recent reads used (core/stores/lance_visible.py), newest last.
+    views: dict[Versions, tuple[Any, Any]] = field(default_factory=dict)
+
+    def latest(self) -> Versions:
+        return Versions(self.chunks.version, self.calls.version)
+
+    def readable(self) -> Versions:
+        """The versions a read uses now: never a write's first commit without its second."""
+        return readable(self.path, self.latest)
+
+
+def create_generation(path: Path, info: IndexInfo, clock: Clock) -> None:
+    """The tables and the record of a new generation for `info` at `path`."""
+    db = lancedb.connect(path, read_consistency_interval=timedelta(0))
+    for name, schema in ((CHUNKS, chunk_schema(info.dim)), (CALLS, CALL_SCHEMA)):
+        if name not in db.list_tables().tables:
+            db.create_table(name, schema=schema)
+    record: dict[str, Any] = {
+        "embedder": info.embedder,
+        "dim": info.dim,
+        "chunker": CHUNKER_VERSION,
+        "uid": uuid.uuid4().hex,
+        "created": clock.now().isoformat(),
+    }
+    tmp = path / f"{_RECORD}.tmp"
+    tmp.write_text(json.dumps(record, indent=2))
+    tmp.replace(path / _RECORD)
+
+
+def open_generation(
+    path: Path, name: str, expected: IndexInfo | None, index: Path
+) -> OpenGeneration:
+    """Open generation `name` at `path`, checking it was built for `expected` (when given;
+    `index` is the data dir's index, for the message)."""
+    record = _read_record(path)
+    if expected is not None and (record["embedder"], record["dim"]) != (
+        expected.embedder,
+        expected.dim,
+    ):
+        raise index_mismatch(str(index), record["embedder"], record["dim"], expected)
+    # Another process (a sync) may write while this one serves: always read the latest.
+    db = lancedb.connect(path, read_consistency_interval=timedelta(0))
+    existing = set(db.list_tables().tables)
+    if not {CHUNKS, CALLS} <= existing:
+        raise StoreError(f"the index in {path} is incomplete; run `sophia reindex`")
+    chunks = db.open_table(CHUNKS)
+    return OpenGeneration(
+        name=name,
+        path=path,
+        db=db,
+        chunks=chunks,
+        calls=db.open_table(CALLS),
+        uid=str(record["uid"]),
+        embedder=str(record["embedder"]),
+        dim=int(record["dim"]),
+        has_fts=any(i.index_type == "FTS" for i in chunks.list_indices()),
+    )
+
+
+def _read_record(path: Path) -> dict[str, Any]:
+    try:
+        record: dict[str, Any] = json.loads((path / _RECORD).read_text())
+    except FileNotFoundError:
+        raise GenerationGone(str(path)) from None
+    except (OSError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{path / _RECORD} is unreadable ({exc}); run `sophia reindex`") from None
+    return record

@@ -1,0 +1,125 @@
+"""Searching a LanceDB generation: exact (or ANN) cosine, native BM25, and hybrid as
+Weaviate's relative score fusion (core/stores/fusion.py) over both candidate lists, so
+results mean the same on both stores. Filters go into each sub-query with `prefilter=True`,
+so they act before ranking."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+from lancedb.query import MatchQuery
+
+from sophia.core.embedders.base import Vectors
+from sophia.core.errors import StoreError
+from sophia.core.query import SearchMode
+from sophia.core.stores.base import StoredChunk, StoreQuery
+from sophia.core.stores.fusion import relative_score_fusion
+from sophia.core.stores.lance_generation import OpenGeneration
+from sophia.core.stores.lance_indexes import AnnProbe
+from sophia.core.stores.lance_schema import where
+from sophia.core.stores.records import HIT_FIELDS, stored_chunk
+
+__all__ = ["search_chunks"]
+
+# Each sub-search of a hybrid query ranks this many candidates before fusion (Weaviate
+# fuses max(limit, 100), so both stores normalise over the same lists).
+_HYBRID_CANDIDATES = 100
+# Where a hybrid search's keyword half runs while its own thread runs the vector half.
+_KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lance-keyword")
+
+
+def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list[StoredChunk]:
+    """The best chunks of `gen` for `query`, best first (blocking)."""
+    clause = where(query.filters)
+    # Both sub-queries read one version of the table (a view's handles are fixed at
+    # one): a write landing between them cannot show a call under two titles.
+    chunks = gen.chunks
+    if query.mode is SearchMode.KEYWORD:
+        rows = _keyword(gen, chunks, query.text, clause, query.limit)
+        return [_hit(row, row["_score"], keyword=row["_score"]) for row in rows]
+    if query.vector is None:
+        raise StoreError(f"{query.mode} search needs a query vector")
+    if query.mode is SearchMode.SEMANTIC:
+        rows = _semantic(chunks, query, clause, query.limit, ann)
+        return [
+            _hit(row, 1.0 - row["_distance"], similarity=1.0 - row["_distance"]) for row in rows
+        ]
+    pool = max(query.limit, _HYBRID_CANDIDATES)
+    # The two sub-queries run side by side: LanceDB releases the GIL while it searches,
+    # so a hybrid search waits for the slower one, not for both.
+    keyword_rows = _KEYWORD_SEARCHES.submit(
+        _keyword, gen, chunks, query.text, clause, pool, with_vectors=True
+    )
+    semantic = _semantic(chunks, query, clause, pool, ann)
+    keyword = keyword_rows.result()
+    by_id = {row["id"]: row for row in (*semantic, *keyword)}
+    similarity = {row["id"]: 1.0 - row["_distance"] for row in semantic}
+    bm25 = {row["id"]: row["_score"] for row in keyword}
+    fused = relative_score_fusion(
+        list(similarity.items()), [(row["id"], row["_score"]) for row in keyword], query.alpha
+    )
+    chosen = fused[: query.limit]
+    for key, _ in chosen:
+        if key not in similarity:  # found by BM25 alone: its cosine, from its own vector
+            similarity[key] = _cosine(query.vector, by_id[key]["vector"])
+    return [
+        _hit(by_id[key], score, similarity=similarity[key], keyword=bm25.get(key))
+        for key, score in chosen
+    ]
+
+
+def _semantic(
+    chunks: Any, query: StoreQuery, clause: str | None, limit: int, ann: AnnProbe
+) -> list[dict[str, Any]]:
+    search = chunks.search(query.vector, vector_column_name="vector").distance_type("cosine")
+    search = ann.tune(chunks, search, query.filters, limit)
+    if clause:
+        search = search.where(clause, prefilter=True)
+    columns = ["id", *HIT_FIELDS, "_distance"]
+    rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+    return rows
+
+
+def _keyword(
+    gen: OpenGeneration,
+    chunks: Any,
+    text: str,
+    clause: str | None,
+    limit: int,
+    *,
+    with_vectors: bool = False,
+) -> list[dict[str, Any]]:
+    if not gen.has_fts:
+        # Built by the first write, perhaps in another process since we opened it.
+        gen.has_fts = any(i.index_type == "FTS" for i in gen.chunks.list_indices())
+        if not gen.has_fts:
+            return []
+    # A match query takes the text as words, not as query syntax: quotes, AND, colons
+    # and parentheses in a user's question are just characters.
+    match = MatchQuery(text, "text")  # type: ignore[call-arg]  # defaults exist at run time
+    search = chunks.search(match, query_type="fts")
+    if clause:
+        search = search.where(clause, prefilter=True)
+    columns = ["id", *HIT_FIELDS, *(["vector"] if with_vectors else []), "_score"]
+    rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+    return rows
+
+
+def _cosine(query: Vectors, vector: Any) -> float:
+    a, b = np.asarray(query, dtype=np.float32).ravel(), np.asarray(vector, dtype=np.float32)
+    norm = float(np.linalg.norm(a) * np.linalg.norm(b))
+    return float(a @ b) / norm if norm else 0.0
+
+
+def _hit(
+    row: dict[str, Any],
+    score: float,
+    *,
+    similarity: float | None = None,
+    keyword: float | None = None,
+) -> StoredChunk:
+    chunk = stored_chunk(row, row["id"], score)
+    return replace(chunk, similarity=similarity, keyword=keyword)
