@@ -1,4 +1,4 @@
-"""What a call read from Gong carries (gong-api.md §5, §6): speaker names, account and
+"""What a call read from Gong carries (docs/gong-api.md §5, §6): speaker names, account and
 opportunities, through GongApiSource and the real GongClient against the fake Gong."""
 
 from __future__ import annotations

@@ -260,11 +260,11 @@ async def test_throttle_spaces_every_request_including_retries(
     arrivals = sorted(r.at for r in gong_server.requests)
     assert len(arrivals) == 6  # 2 extensive pages, 1 users page, 1 failed + 2 transcript pages
     gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
-    # Seen from the server, loopback and scheduling jitter move single arrivals by tens of
-    # ms on a loaded machine; a burst would put them ~1 ms apart. Over the whole run the
-    # throttle's pace shows exactly.
-    assert min(gaps) >= 0.5 / rate, gaps
-    assert arrivals[-1] - arrivals[0] >= (len(arrivals) - 1) / rate - 0.02, gaps
+    # Seen from the server, scheduling on a loaded machine can delay one arrival by tens of
+    # ms and bring it close to the next, so single gaps prove nothing. The whole run shows
+    # the pace: unthrottled, these six requests arrive within a few ms; throttled, they span
+    # five intervals (less at most one arrival's jitter).
+    assert arrivals[-1] - arrivals[0] >= 0.8 * (len(arrivals) - 1) / rate, gaps
 
 
 async def _drain_transcripts(client: GongClient) -> int:

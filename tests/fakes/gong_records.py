@@ -1,4 +1,4 @@
-"""Builders of the Gong records tests serve from the fake (shapes of gong-api.md §4)."""
+"""Builders of the Gong records tests serve from the fake (shapes of docs/gong-api.md §4)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ def call_record(
     duration_s: int = 1800,
     primary_user_id: str | None = None,
 ) -> dict[str, Any]:
-    """A `calls[]` item of /v2/calls/extensive with the documented shapes (gong-api.md §4)."""
+    """A `calls[]` item of /v2/calls/extensive with the documented shapes (docs/gong-api.md §4)."""
     call: dict[str, Any] = {
         "metaData": {
             "id": call_id,

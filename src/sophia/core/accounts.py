@@ -1,6 +1,6 @@
 """Naming a call's account when Gong has no CRM context for it.
 
-Without CRM context the parser falls back to the customer's email domain (gong-api.md §6).
+Without CRM context the parser falls back to the customer's email domain (docs/gong-api.md §6).
 When other calls link that same domain to a CRM account, that account is the better name:
 the call then shows up under "Brightwater Health", not "brightwaterhealth.example".
 """

@@ -40,7 +40,7 @@ class _Frozen(BaseModel):
 
 
 class Party(_Frozen):
-    """A participant of a call, with the name we show for them (gong-api.md §5)."""
+    """A participant of a call, with the name we show for them (docs/gong-api.md §5)."""
 
     party_id: str
     speaker_id: str | None = None
@@ -53,7 +53,7 @@ class Party(_Frozen):
 
 
 class Opportunity(_Frozen):
-    """A CRM opportunity linked to a call (gong-api.md §6)."""
+    """A CRM opportunity linked to a call (docs/gong-api.md §6)."""
 
     opportunity_id: str
     name: str | None = None
@@ -118,7 +118,7 @@ class CallDetails(_Frozen):
         return None
 
     def speaker(self, speaker_id: str) -> tuple[str, Affiliation]:
-        """Display name and side of a transcript speaker (gong-api.md §5: unknown ids happen)."""
+        """Display name and side of a transcript speaker (docs/gong-api.md §5: unknown ids happen)."""
         party = self.party_for(speaker_id)
         return (party.name, party.affiliation) if party else (UNKNOWN_SPEAKER, Affiliation.UNKNOWN)
 

@@ -1,4 +1,4 @@
-"""The Gong REST client: auth, one shared throttle, retries and cursor paging (gong-api.md).
+"""The Gong REST client: auth, one shared throttle, retries and cursor paging (docs/gong-api.md).
 
 Every request goes through `_attempt`, which waits for the client's throttle first, so
 retries and concurrent pages share Gong's per-company budget. Pages come back raw; turning
@@ -30,9 +30,9 @@ __all__ = ["CONTENT_SELECTOR", "DEFAULT_BASE_URL", "MAX_CALL_IDS", "GongClient"]
 logger = logging.getLogger("sophia.gong")
 
 DEFAULT_BASE_URL = "https://api.gong.io"
-# Gong documents no limit on callIds per request (gong-api.md §7); 100 is the safe batch.
+# Gong documents no limit on callIds per request (docs/gong-api.md §7); 100 is the safe batch.
 MAX_CALL_IDS = 100
-# What /v2/calls/extensive should return (gong-api.md §4): "Extended" context carries the
+# What /v2/calls/extensive should return (docs/gong-api.md §4): "Extended" context carries the
 # CRM fields that hold account and opportunity names (§6).
 CONTENT_SELECTOR: dict[str, Any] = {
     "context": "Extended",
@@ -365,7 +365,7 @@ def _json_object(response: httpx.Response, method: str, path: str) -> dict[str, 
 
 
 def _errors(response: httpx.Response) -> list[str]:
-    """The `errors` strings of a Gong error body (gong-api.md §7), if it has that shape."""
+    """The `errors` strings of a Gong error body (docs/gong-api.md §7), if it has that shape."""
     try:
         payload = response.json()
     except ValueError:

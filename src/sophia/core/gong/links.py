@@ -1,4 +1,4 @@
-"""Links into Gong's call player (gong-api.md §9)."""
+"""Links into Gong's call player (docs/gong-api.md §9)."""
 
 from __future__ import annotations
 
