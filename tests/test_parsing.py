@@ -1,4 +1,4 @@
-"""Gong JSON to models, per docs/gong-api.md: names (§5), account and opportunities (§6), links (§9)."""
+"""Gong JSON to models (docs/gong-api.md): names §5, account and opportunities §6, links §9."""
 
 from __future__ import annotations
 

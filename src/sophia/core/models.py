@@ -118,7 +118,7 @@ class CallDetails(_Frozen):
         return None
 
     def speaker(self, speaker_id: str) -> tuple[str, Affiliation]:
-        """Display name and side of a transcript speaker (docs/gong-api.md §5: unknown ids happen)."""
+        """Display name and side of a speaker (docs/gong-api.md §5: unknown ids happen)."""
         party = self.party_for(speaker_id)
         return (party.name, party.affiliation) if party else (UNKNOWN_SPEAKER, Affiliation.UNKNOWN)
 
