@@ -6,13 +6,13 @@ silently widens a search. Responses are typed, so the schema says exactly what c
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sophia.core.callrefs import CALL_ID, CALL_REF, call_id_of
 from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
 from sophia.core.models import Affiliation
 from sophia.core.query import (
@@ -50,22 +50,14 @@ __all__ = [
 _SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\ufeff"
 _NOT_BLANK = f"[^{_SPACES}]"
 Text = Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=_NOT_BLANK)]
-_ID = r"[0-9A-Za-z_-]{1,64}"
-# A Gong call page, https://<host>[/path]?[params&]id=<call id>[&params], in plain ASCII URL
-# characters (RFC 3986), so that every dialect reads the pattern alike.
-_PCHAR = r"[A-Za-z0-9._~%!$'()*+,;=:@/-]"
-_CALL_URL = (
-    rf"https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?{_PCHAR}*\?(?:{_PCHAR}*&)*id={_ID}"
-    rf"(?:[&#][A-Za-z0-9._~%!$'()*+,;=:@/?&#-]*)?"
-)
 # The years a search date may name (core/limits.py), for the schema; the model checks them.
 _SEARCHABLE_YEARS = r"^(199[0-9]|20[0-9][0-9])-"
-CallId = Annotated[str, Field(pattern=rf"^{_ID}$", examples=["6823810680858523576"])]
+CallId = Annotated[str, Field(pattern=rf"^{CALL_ID}$", examples=["6823810680858523576"])]
 # What a failed pattern means, in words, for the 400 message.
 PATTERN_MEANINGS = {
     _NOT_BLANK: "must not be blank",
-    rf"^{_ID}$": "is not a Gong call id",
-    rf"^(?:{_ID}|{_CALL_URL})$": "is not a Gong call id or call URL",
+    rf"^{CALL_ID}$": "is not a Gong call id",
+    rf"^{CALL_REF}$": "is not a Gong call id or call URL",
 }
 
 
@@ -151,7 +143,7 @@ class SearchIn(_Strict):
 class AnalyzeCallIn(_Strict):
     call_id: str = Field(
         max_length=2000,
-        pattern=rf"^(?:{_ID}|{_CALL_URL})$",
+        pattern=rf"^{CALL_REF}$",
         description="A Gong call id, or a Gong call URL (…/call?id=…).",
         examples=["6823810680858523576", "https://app.gong.io/call?id=6823810680858523576"],
     )
@@ -159,8 +151,7 @@ class AnalyzeCallIn(_Strict):
     @property
     def id(self) -> str:
         """The call id, also out of a pasted call URL."""
-        match = re.search(rf"[?&]id=({_ID})", self.call_id)
-        return match[1] if match else self.call_id
+        return call_id_of(self.call_id)
 
 
 class BriefIn(_Strict):

@@ -14,6 +14,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from sophia.bot.mrkdwn import unescape
+from sophia.core.callrefs import call_id_of
 from sophia.core.config import Settings
 from sophia.core.errors import BadQuery
 from sophia.core.query import SearchRequest, Side, build_request, day_range
@@ -211,21 +212,10 @@ def _required(text: str, what: str, example: str) -> str:
     return text
 
 
-_CALL_LINK = re.compile(r"[?&]id=([0-9A-Za-z_-]{1,64})\b")
-_CALL_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
-
-
 def _call(text: str, _settings: Settings) -> Command:
     """A call id, or a pasted Gong call link (…/call?id=123…)."""
     argument = _required(text, "which call (its id or Gong link)", "call 7964471811250078217")
-    if "://" in argument:
-        found = _CALL_LINK.search(argument)
-        if found is None:
-            raise BadQuery(f"the link “{argument}” has no call id (…/call?id=…).")
-        return CallAnalysis(found[1])
-    if not _CALL_ID.fullmatch(argument):
-        raise BadQuery(f"“{argument}” is not a Gong call id or call link.")
-    return CallAnalysis(argument)
+    return CallAnalysis(call_id_of(argument))
 
 
 def _nothing_else(command: Command) -> Callable[[str, Settings], Command]:

@@ -28,6 +28,7 @@ from sophia.cli.render import (
     render_search,
     render_stats,
 )
+from sophia.core.callrefs import call_id_of
 from sophia.core.config import Settings, load_settings
 from sophia.core.errors import BadQuery, SophiaError
 from sophia.core.ingest import IngestSummary
@@ -241,7 +242,7 @@ def analyze(
     as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
 ) -> None:
     """One call: summary, topics, objections, competitors, next steps, questions, talk ratio."""
-    _answer(ctx, lambda sophia: _session(sophia).analyze_call(_call_id(call_id)), as_json)
+    _answer(ctx, lambda sophia: _session(sophia).analyze_call(call_id_of(call_id)), as_json)
 
 
 @app.command()
@@ -372,12 +373,6 @@ def _session(sophia: Sophia) -> Session:
     except (OSError, KeyError):  # no login name in some containers
         user = "unknown"
     return sophia.session(Viewer("cli", user=user))
-
-
-def _call_id(value: str) -> str:
-    """A call id, also from a pasted Gong call URL (…/call?id=123…)."""
-    match = re.search(r"[?&]id=(\d+)", value)
-    return match[1] if match else value.strip()
 
 
 async def _batch(sophia: Sophia, path: Path, base: dict[str, Any]) -> int:

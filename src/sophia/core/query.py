@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sophia.core.callrefs import is_call_id
 from sophia.core.errors import BadQuery
 from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
 from sophia.core.models import Affiliation
@@ -29,7 +30,6 @@ __all__ = [
     "normalise_account",
 ]
 
-_CALL_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 # Part of every content hash: bump it when `normalise_account` changes, so the next sync
 # rewrites every call's stored account key (the access policy filters on them).
 ACCOUNT_KEY_VERSION = "account-nfkc-v1"
@@ -100,7 +100,7 @@ class SearchFilters(BaseModel):
     @classmethod
     def _call_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for call_id in value:
-            if not _CALL_ID.match(call_id):
+            if not is_call_id(call_id):
                 raise ValueError(f"{call_id!r} is not a Gong call id")
         return value
 
