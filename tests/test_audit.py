@@ -21,7 +21,7 @@ from sophia.core.config import Settings
 from sophia.core.errors import AccessDenied, BadQuery, CallNotFound
 from sophia.core.query import build_request
 from sophia.core.services import Sophia
-from sophia.core.session import Viewer
+from sophia.core.viewer import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 runner = CliRunner()

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 from sophia.bot import messages
 from sophia.core.errors import CallNotFound
 from sophia.core.query import build_request
-from sophia.core.session import Viewer
+from sophia.core.viewer import Viewer
 from tests.fakes.slack_server import FakeSlack
 
 if TYPE_CHECKING:  # a plugin module: imported by pytest_plugins, not before

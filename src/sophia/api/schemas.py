@@ -6,7 +6,7 @@ silently widens a search. Responses are typed, so the schema says exactly what c
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -14,17 +14,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from sophia.core.callrefs import CALL_ID, CALL_REF, call_id_of
 from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
-from sophia.core.models import Affiliation
 from sophia.core.query import (
     MAX_QUERY_CHARS,
     SearchMode,
     SearchRequest,
     Side,
-    build_request,
-    day_range,
+    search_request,
 )
-from sophia.core.search import Hit, SearchResult
-from sophia.core.services import Stats
+from sophia.core.search_schema import HitOut, SearchOut
 
 __all__ = [
     "PATTERN_MEANINGS",
@@ -42,7 +39,6 @@ __all__ = [
     "SearchFiltersIn",
     "SearchIn",
     "SearchOut",
-    "StatsOut",
 ]
 
 # Text must hold a character that `str.strip()` keeps. The whitespace is spelled out, not
@@ -124,19 +120,17 @@ class SearchIn(_Strict):
 
     def request(self, *, default_limit: int, alpha: float, zone: ZoneInfo) -> SearchRequest:
         """The core search this body asks for."""
-        start, end = day_range(self.filters.from_, self.filters.to, zone)
-        return build_request(
-            query=self.query,
+        return search_request(
+            self.query,
             mode=self.mode,
             limit=self.limit or default_limit,
             alpha=alpha,
-            filters={
-                "account": self.filters.account,
-                "call_ids": tuple(self.filters.call_ids),
-                "started_from": start,
-                "started_to": end,
-                "side": self.filters.side.affiliation() if self.filters.side else None,
-            },
+            zone=zone,
+            account=self.filters.account,
+            call_ids=self.filters.call_ids,
+            first_day=self.filters.from_,
+            last_day=self.filters.to,
+            side=self.filters.side,
         )
 
 
@@ -160,92 +154,6 @@ class BriefIn(_Strict):
 
 class AskIn(_Strict):
     question: Text = Field(examples=["what pricing objections came up with Moss & Co?"])
-
-
-class HitOut(BaseModel):
-    """One cited moment: `url` opens the call in Gong where `snippet` is said."""
-
-    call_id: str
-    chunk_id: str
-    title: str
-    account: str | None
-    date: datetime
-    speaker: str
-    affiliation: Affiliation
-    start_ms: int = Field(description="Start of the matching chunk.")
-    end_ms: int = Field(description="End of the matching chunk.")
-    moment_ms: int = Field(description="Where the quoted sentence starts.")
-    score: float
-    snippet: str
-    text: str
-    url: str
-    call_url: str
-
-    @classmethod
-    def of(cls, hit: Hit) -> HitOut:
-        return cls(date=hit.started, **hit.model_dump(exclude={"started"}))
-
-
-class SearchOut(BaseModel):
-    query: str
-    mode: SearchMode = Field(description="What ran: keyword when semantic search fell back.")
-    took_ms: float
-    cached: bool
-    notice: str | None
-    hits: list[HitOut]
-
-    @classmethod
-    def of(cls, result: SearchResult) -> SearchOut:
-        return cls(
-            query=result.request.query,
-            mode=result.mode,
-            took_ms=result.took_ms,
-            cached=result.cached,
-            notice=result.notice,
-            hits=[HitOut.of(hit) for hit in result.hits],
-        )
-
-    def within(self, max_bytes: int) -> SearchOut:
-        """This answer, its last hits left out (and said so) if it would pass `max_bytes`.
-
-        Chunks, titles and names are bounded, so it takes a very large `limit` to get here.
-        """
-        hits = list(self.hits)
-        size = len(self.model_dump_json())
-        while hits and size > max_bytes:
-            size -= len(hits.pop().model_dump_json()) + 1
-        if len(hits) == len(self.hits):
-            return self
-        left_out = len(self.hits) - len(hits)
-        notice = f"{left_out} more hits left out: an answer is capped at {max_bytes:,} bytes."
-        return self.model_copy(update={"hits": hits, "notice": notice})
-
-
-class StatsOut(BaseModel):
-    total_chunks: int
-    calls_indexed: int
-    avg_query_time: float | None = Field(description="Milliseconds, recent searches.")
-    p95_query_time: float | None = Field(description="Milliseconds, recent searches.")
-    cache_hit_rate: float | None
-    cache_hits: int | None = Field(description="Across replicas (Redis only).")
-    cache_misses: int | None = Field(description="Across replicas (Redis only).")
-    queries_measured: int
-    last_sync: datetime | None
-    last_sync_summary: dict[str, object] | None
-    source: Literal["gong", "folder"]
-    store: str
-    embedder: str
-    cache: str
-    summarizer: str
-    quarantined: int = Field(description="Records ingest set aside (`sophia quarantine`).")
-
-    @classmethod
-    def of(cls, stats: Stats) -> StatsOut:
-        return cls(
-            avg_query_time=stats.avg_query_ms,
-            p95_query_time=stats.p95_query_ms,
-            **stats.model_dump(include=set(cls.model_fields)),
-        )
 
 
 class HealthOut(BaseModel):

@@ -79,7 +79,7 @@ async def reply_to(command: Command, session: Session, sophia: Sophia) -> Reply:
             case Coaching(topic=topic):
                 return _answer(await session.coaching(topic), zone)
             case Stats():
-                return Reply(stats_blocks(await sophia.stats()), "Sophia: index", rated=False)
+                return Reply(stats_blocks(await session.stats()), "Sophia: index", rated=False)
             case Help(problem=problem):
                 return Reply(help_blocks(problem), problem or messages.HELP_TITLE, rated=False)
     except SophiaError as exc:

@@ -17,7 +17,7 @@ from sophia.bot.mrkdwn import unescape
 from sophia.core.callrefs import call_id_of
 from sophia.core.config import Settings
 from sophia.core.errors import BadQuery
-from sophia.core.query import SearchRequest, Side, build_request, day_range
+from sophia.core.query import SearchRequest, Side, search_request
 
 __all__ = [
     "COMMANDS",
@@ -137,19 +137,16 @@ def _search(text: str, settings: Settings) -> Command:
     side = options.get("side")
     if side is not None and side.casefold() not in set(Side):
         raise BadQuery(f"side: must be customer or rep, not “{side}”.")
-    zone = ZoneInfo(settings.sophia_timezone)
-    start, end = day_range(_day(options, "from"), _day(options, "to"), zone)
     return Search(
-        build_request(
-            query=words,
+        search_request(
+            words,
             limit=settings.search_limit,
             alpha=settings.search_alpha,
-            filters={
-                "account": options.get("account"),
-                "started_from": start,
-                "started_to": end,
-                "side": Side(side.casefold()).affiliation() if side else None,
-            },
+            zone=ZoneInfo(settings.sophia_timezone),
+            account=options.get("account"),
+            first_day=_day(options, "from"),
+            last_day=_day(options, "to"),
+            side=Side(side.casefold()) if side else None,
         )
     )
 

@@ -27,7 +27,7 @@ from sophia.bot.posting import post_answer
 from sophia.core.clock import machine_time
 from sophia.core.errors import SophiaError
 from sophia.core.services import Sophia
-from sophia.core.session import Viewer
+from sophia.core.viewer import Viewer
 
 __all__ = ["PURGE", "SYNC", "WEEKLY_BRIEF", "Jobs", "Scheduler"]
 

@@ -6,7 +6,6 @@ import asyncio
 import getpass
 import json
 import logging
-import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -38,7 +37,8 @@ from sophia.core.quarantine import QuarantineEntry
 from sophia.core.query import SearchMode, Side, build_request, day_range
 from sophia.core.search import Hit, SearchResult
 from sophia.core.services import Sophia
-from sophia.core.session import Session, Viewer
+from sophia.core.session import Session
+from sophia.core.viewer import Viewer
 
 app = typer.Typer(
     name="sophia",
@@ -285,7 +285,7 @@ def stats(
     """Index size, query latency, cache hit rate and the last sync."""
 
     async def run(sophia: Sophia) -> None:
-        result = await sophia.stats()
+        result = await _session(sophia).stats()
         if as_json:
             print(result.model_dump_json())
         else:

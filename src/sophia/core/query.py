@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -28,6 +29,7 @@ __all__ = [
     "build_request",
     "day_range",
     "normalise_account",
+    "search_request",
 ]
 
 # Part of every content hash: bump it when `normalise_account` changes, so the next sync
@@ -168,6 +170,32 @@ def build_request(**fields: object) -> SearchRequest:
             for e in exc.errors(include_url=False)
         )
         raise BadQuery(f"Invalid search: {problems}") from None
+
+
+def search_request(
+    query: str,
+    *,
+    limit: int,
+    alpha: float,
+    zone: ZoneInfo,
+    mode: SearchMode = SearchMode.HYBRID,
+    account: str | None = None,
+    call_ids: Sequence[str] = (),
+    first_day: date | None = None,
+    last_day: date | None = None,
+    side: Side | None = None,
+) -> SearchRequest:
+    """A search as a person asks it on any surface: days are inclusive calendar days in `zone`,
+    `side` in their words. Bad input raises `BadQuery`."""
+    start, end = day_range(first_day, last_day, zone)
+    filters = {
+        "account": account,
+        "call_ids": tuple(call_ids),
+        "started_from": start,
+        "started_to": end,
+        "side": side.affiliation() if side else None,
+    }
+    return build_request(query=query, mode=mode, limit=limit, alpha=alpha, filters=filters)
 
 
 def day_range(

@@ -27,15 +27,17 @@ from sophia.core.errors import StateError
 from sophia.core.metrics import STATE_WRITE_FAILURES
 from sophia.core.quarantine import Quarantined, QuarantineEntry
 
-__all__ = ["QueryStats", "StateDB"]
+__all__ = ["QueryTimings", "StateDB"]
 
 log = logging.getLogger("sophia.state")
 
-_SCHEMA = """
+# `cached` is NULL for requests other than searches.
+_QUERIES = """queries (
+    at REAL NOT NULL, ms REAL NOT NULL, surface TEXT NOT NULL, kind TEXT NOT NULL, cached INTEGER
+)"""
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS queries (
-    at REAL NOT NULL, ms REAL NOT NULL, cached INTEGER NOT NULL, mode TEXT NOT NULL
-);
+CREATE TABLE IF NOT EXISTS {_QUERIES};
 CREATE TABLE IF NOT EXISTS syncs (at REAL NOT NULL, summary TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (
     at REAL NOT NULL, about TEXT NOT NULL, vote TEXT NOT NULL, surface TEXT NOT NULL, user TEXT
@@ -52,13 +54,13 @@ _KEEP_SYNCS = 100
 
 
 @dataclass(frozen=True)
-class QueryStats:
-    """Timings of recent searches."""
+class QueryTimings:
+    """Server-side times (ms) of recent requests by surface, and how many searches the
+    result cache answered."""
 
-    count: int
-    avg_ms: float | None
-    p95_ms: float | None
-    cache_hit_rate: float | None
+    ms_by_surface: dict[str, list[float]]
+    searches: int
+    cached_searches: int
 
 
 class StateDB:
@@ -123,13 +125,14 @@ class StateDB:
                 (key, json.dumps(value)),
             )
 
-    def record_query(self, ms: float, *, cached: bool, mode: str) -> bool:
-        """Log one search's latency; False (logged, counted) when it cannot be written."""
+    def record_query(self, ms: float, *, surface: str, kind: str, cached: bool | None) -> bool:
+        """Log one request's server-side time (`cached`: a search the cache answered, None
+        for other kinds); False (logged, counted) when it cannot be written."""
 
         def write() -> None:
             cursor = self._db.execute(
-                "INSERT INTO queries (at, ms, cached, mode) VALUES (?, ?, ?, ?)",
-                (self._clock.now().timestamp(), ms, int(cached), mode),
+                "INSERT INTO queries (at, ms, surface, kind, cached) VALUES (?, ?, ?, ?, ?)",
+                (self._clock.now().timestamp(), ms, surface, kind, cached),
             )
             if cursor.lastrowid is not None and cursor.lastrowid % 500 == 0:
                 self._db.execute(
@@ -139,15 +142,18 @@ class StateDB:
 
         return self._best_effort("query_timing", write)
 
-    def query_stats(self) -> QueryStats:
-        """Average and p95 latency and cache hit rate over the recent searches."""
-        rows = self._db.execute("SELECT ms, cached FROM queries").fetchall()
-        if not rows:
-            return QueryStats(0, None, None, None)
-        latencies = sorted(ms for ms, _ in rows)
-        p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
-        hits = sum(cached for _, cached in rows)
-        return QueryStats(len(rows), sum(latencies) / len(rows), p95, hits / len(rows))
+    def query_timings(self) -> QueryTimings:
+        """The recent requests' times by surface, fastest first."""
+        by_surface: dict[str, list[float]] = {}
+        searches = cached = 0
+        for surface, ms, hit in self._db.execute(
+            "SELECT surface, ms, cached FROM queries ORDER BY ms"
+        ):
+            by_surface.setdefault(surface, []).append(ms)
+            if hit is not None:
+                searches += 1
+                cached += hit
+        return QueryTimings(by_surface, searches, cached)
 
     def record_sync(self, summary: dict[str, Any]) -> None:
         """Log the summary of a finished ingest or sync."""
@@ -270,6 +276,7 @@ def _open_writable(path: Path) -> sqlite3.Connection:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
+        _drop_surfaceless_timings(db)
         # A read-only file opens; the first write says so. Ask now, not mid-sync.
         db.execute("BEGIN IMMEDIATE")
         db.execute("ROLLBACK")
@@ -279,6 +286,17 @@ def _open_writable(path: Path) -> sqlite3.Connection:
     return db
 
 
+def _drop_surfaceless_timings(db: sqlite3.Connection, *, temp: bool = False) -> None:
+    """Timings recorded before they named their surface mix a CLI's cold start with REST's
+    warm answers: they are dropped, not reported (in a read-only file, hidden behind an
+    empty temporary table of the same name)."""
+    if "surface" in {row[1] for row in db.execute("PRAGMA table_info(queries)")}:
+        return
+    if not temp:
+        db.execute("DROP TABLE queries")
+    db.execute(f"CREATE {'TEMP ' if temp else ''}TABLE {_QUERIES}")
+
+
 def _open_read_only(path: Path) -> sqlite3.Connection:
     """The file as it is, read-only (nothing else can write a read-only directory either);
     an empty in-memory state when even that fails."""
@@ -286,6 +304,7 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
         db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
         if {"kv", "queries", "syncs", "feedback", "quarantine"} <= tables:
+            _drop_surfaceless_timings(db, temp=True)
             return db
         db.close()
     except (sqlite3.Error, OSError):
