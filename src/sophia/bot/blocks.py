@@ -19,7 +19,8 @@ from sophia.bot.commands import COMMANDS
 from sophia.bot.mrkdwn import escape, link, plain_text
 from sophia.core.insights.answer import Answer, Bullet, Citation, Table
 from sophia.core.search import Hit, SearchResult
-from sophia.core.stats import SURFACE_NAMES, Stats
+from sophia.core.stats import Stats
+from sophia.core.viewer import SURFACE_NAMES
 
 __all__ = [
     "Block",

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sophia.core.ingest import IngestSummary
-from sophia.core.insights.answer import Answer, Bullet
-from sophia.core.quarantine import QuarantineEntry
-from sophia.core.search import Hit, SearchResult
-from sophia.core.stats import SURFACE_NAMES, Stats
+from sophia.core.viewer import SURFACE_NAMES
+
+# Types only: rendering must not load the index or the model for a command that prints.
+if TYPE_CHECKING:
+    from sophia.core.ingest import IngestSummary
+    from sophia.core.insights.answer import Answer, Bullet
+    from sophia.core.quarantine import QuarantineEntry
+    from sophia.core.search import Hit, SearchResult
+    from sophia.core.stats import Stats
 
 __all__ = ["IngestBar", "clock", "render_answer", "render_search", "render_stats"]
 

@@ -19,15 +19,7 @@ from sophia.core.state import StateDB
 from sophia.core.stores.base import VectorStore
 from sophia.core.viewer import SURFACES, Surface
 
-__all__ = ["SURFACE_NAMES", "QueryTimes", "Stats", "StatsReport"]
-
-# How reports name each surface.
-SURFACE_NAMES: dict[Surface, str] = {
-    "slack": "Slack",
-    "api": "REST API",
-    "cli": "CLI",
-    "scheduler": "Scheduler",
-}
+__all__ = ["QueryTimes", "Stats", "StatsReport"]
 
 
 class QueryTimes(BaseModel):

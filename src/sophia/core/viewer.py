@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
-__all__ = ["SURFACES", "Surface", "Viewer"]
+__all__ = ["SURFACES", "SURFACE_NAMES", "Surface", "Viewer"]
 
 Surface = Literal["cli", "slack", "api", "scheduler"]
 SURFACES: tuple[Surface, ...] = get_args(Surface)
+# How reports name each surface.
+SURFACE_NAMES: dict[Surface, str] = {
+    "slack": "Slack",
+    "api": "REST API",
+    "cli": "CLI",
+    "scheduler": "Scheduler",
+}
 
 
 @dataclass(frozen=True)
