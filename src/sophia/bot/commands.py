@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from sophia.bot.mrkdwn import unescape
@@ -38,60 +39,67 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Search:
-    request: SearchRequest
-    kind: str = "search"
+class _Command:
+    """A parsed command; it knows the `/gong` word that asks for it (metrics and logs go by
+    it)."""
+
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, *, kind: str = "", **rest: Any) -> None:
+        super().__init_subclass__(**rest)
+        cls.kind = kind
 
 
 @dataclass(frozen=True)
-class Ask:
+class Search(_Command, kind="search"):
+    request: SearchRequest
+
+
+@dataclass(frozen=True)
+class Ask(_Command, kind="ask"):
     """A question in plain words; `earlier` questions of the same thread give it context."""
 
     question: str
     earlier: tuple[str, ...] = ()
-    kind: str = "ask"
 
 
 @dataclass(frozen=True)
-class Brief:
-    subject: str
-    kind: str = "brief"
-
-
-@dataclass(frozen=True)
-class CallAnalysis:
+class CallAnalysis(_Command, kind="call"):
     call_id: str
-    kind: str = "call"
 
 
 @dataclass(frozen=True)
-class Competitors:
-    period: str
-    kind: str = "competitors"
-
-
-@dataclass(frozen=True)
-class Stalled:
-    kind: str = "stalled"
-
-
-@dataclass(frozen=True)
-class Coaching:
-    topic: str
-    kind: str = "coaching"
-
-
-@dataclass(frozen=True)
-class Stats:
-    kind: str = "stats"
-
-
-@dataclass(frozen=True)
-class Help:
+class Help(_Command, kind="help"):
     """The help text; `problem` says what was wrong with the command that got it."""
 
     problem: str | None = None
-    kind: str = "help"
+
+
+@dataclass(frozen=True)
+class _Words(_Command):
+    """A capability asked with the user's words (what follows the command word)."""
+
+    text: str
+
+
+class Brief(_Words, kind="brief"):
+    """A brief on a topic (with a period) or an account."""
+
+
+class Competitors(_Words, kind="competitors"):
+    """Competitor mentions in a period ("" for the default one)."""
+
+
+class Coaching(_Words, kind="coaching"):
+    """Discussions of a topic that ended well."""
+
+
+class Stalled(_Command, kind="stalled"):
+    """Open deals with no call for a while."""
+
+
+class Stats(_Command, kind="stats"):
+    """The index, the query times and the last sync."""
 
 
 Command = Search | Ask | Brief | CallAnalysis | Competitors | Stalled | Coaching | Stats | Help

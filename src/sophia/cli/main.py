@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, time
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
@@ -19,7 +19,7 @@ from sophia.cli.audit import audit
 from sophia.cli.batch import run_batch
 from sophia.cli.errors import OneLineErrors, errors_as_messages, usage_error
 from sophia.cli.opening import run_with_sophia, shell_session
-from sophia.cli.options import AsJson, Wait, parse_day
+from sophia.cli.options import AsJson, Since, Wait, parse_day
 from sophia.cli.output import (
     err,
     out,
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from sophia.core.quarantine import QuarantineEntry
     from sophia.core.query import SearchRequest
     from sophia.core.services import Sophia
+    from sophia.core.session import Session
 
 app = typer.Typer(
     name="sophia",
@@ -94,10 +95,7 @@ def ingest(
 @app.command()
 def sync(
     ctx: typer.Context,
-    since: Annotated[
-        str | None,
-        typer.Option(help="Fetch calls started on or after this date (YYYY-MM-DD)."),
-    ] = None,
+    since: Since = None,
     wait: Wait = False,
 ) -> None:
     """Fetch new and changed calls from the Gong API and index them."""
@@ -194,14 +192,25 @@ def search(
     raise typer.Exit(run_with_sophia(ctx, run))
 
 
-@app.command()
-def ask(
-    ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="A question in plain words.")],
-    as_json: AsJson = False,
+def _answer_command(
+    name: str, argument: Any, ask: Callable[[Session, str], Awaitable[Answer]], summary: str
 ) -> None:
-    """Ask about the calls: "what pricing objections came up with Moss & Co this quarter?"."""
-    _answer(ctx, lambda sophia: shell_session(sophia).ask(question), as_json)
+    """Register `sophia NAME ARGUMENT [--json]`: `ask` the shell user's session, print the
+    answer."""
+
+    def command(ctx: typer.Context, text: str = argument, as_json: AsJson = False) -> None:
+        _answer(ctx, lambda sophia: ask(shell_session(sophia), text), as_json)
+
+    command.__doc__ = summary
+    app.command(name)(command)
+
+
+_answer_command(
+    "ask",
+    typer.Argument(..., metavar="QUESTION", help="A question in plain words."),
+    lambda session, question: session.ask(question),
+    'Ask about the calls: "what pricing objections came up with Moss & Co this quarter?".',
+)
 
 
 @app.command()
@@ -226,24 +235,18 @@ def brief(
     _answer(ctx, lambda sophia: shell_session(sophia).brief(subject), as_json)
 
 
-@app.command()
-def analyze(
-    ctx: typer.Context,
-    call_id: Annotated[str, typer.Argument(help="A Gong call id or call URL.")],
-    as_json: AsJson = False,
-) -> None:
-    """One call: summary, topics, objections, competitors, next steps, questions, talk ratio."""
-    _answer(ctx, lambda sophia: shell_session(sophia).analyze_call(call_id_of(call_id)), as_json)
-
-
-@app.command()
-def competitors(
-    ctx: typer.Context,
-    period: Annotated[str, typer.Argument(help='e.g. "this quarter", "Q4", "last month".')] = "",
-    as_json: AsJson = False,
-) -> None:
-    """Competitor mentions by competitor and account, with quotes and tone."""
-    _answer(ctx, lambda sophia: shell_session(sophia).competitors(period), as_json)
+_answer_command(
+    "analyze",
+    typer.Argument(..., metavar="CALL_ID", help="A Gong call id or call URL."),
+    lambda session, call: session.analyze_call(call_id_of(call)),
+    "One call: summary, topics, objections, competitors, next steps, questions, talk ratio.",
+)
+_answer_command(
+    "competitors",
+    typer.Argument("", metavar="PERIOD", help='e.g. "this quarter", "Q4", "last month".'),
+    lambda session, period: session.competitors(period),
+    "Competitor mentions by competitor and account, with quotes and tone.",
+)
 
 
 @app.command()

@@ -10,9 +10,12 @@ import typer
 from sophia.core.errors import BadQuery
 from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
 
-__all__ = ["AsJson", "Wait", "parse_day"]
+__all__ = ["AsJson", "Since", "Wait", "parse_day"]
 
 AsJson = Annotated[bool, typer.Option("--json", help="Stable JSON output.")]
+Since = Annotated[
+    str | None, typer.Option(help="On or after this day (YYYY-MM-DD, in SOPHIA_TIMEZONE).")
+]
 # Sync, ingest, reindex and retries write the index: one at a time per data dir.
 Wait = Annotated[
     bool,
