@@ -10,7 +10,6 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cached_property
 from pathlib import Path
 
 from sophia.core.access import AccessPolicy
@@ -74,6 +73,7 @@ class Sophia:
     redactor: Redactor
     clock: Clock
     writer: WriterLock
+    sessions: SessionServices
 
     @classmethod
     async def open(
@@ -113,57 +113,52 @@ class Sophia:
         context = InsightContext(
             store, search, build_summarizer(settings), settings, clock, embedder=embedder
         )
-        return cls(
-            settings=settings,
-            embedder=embedder,
-            store=store,
-            cache=cache,
-            generation=generation,
-            state=state,
-            search=search,
-            ingestor=Ingestor(
-                store,
-                embedder,
-                plan,
-                retention_days=settings.retention_days,
-                clock=clock,
-                generation=generation,
-                redactor=redactor,
-                state=state,
-            ),
-            insights=Insights(context),
-            access=access,
-            audit=AuditLog(
-                settings.sophia_data_dir / "audit",
-                max_bytes=settings.audit_max_bytes,
-                backups=settings.audit_backups,
-            ),
-            redactor=redactor,
+        insights = Insights(context)
+        ingestor = Ingestor(
+            store,
+            embedder,
+            plan,
+            retention_days=settings.retention_days,
             clock=clock,
-            writer=WriterLock(settings.sophia_data_dir, clock),
+            generation=generation,
+            redactor=redactor,
+            state=state,
         )
-
-    @cached_property
-    def sessions(self) -> SessionServices:
-        """What every session works with."""
-        return SessionServices(
-            access=self.access,
-            search=self.search,
-            insights=self.insights,
-            store=self.store,
-            state=self.state,
-            audit=self.audit,
-            redactor=self.redactor,
-            clock=self.clock,
-            stats=StatsReport(
-                self.settings,
-                self.store,
-                self.cache,
-                self.state,
-                embedder=self.embedder.name,
-                summarizer=self.insights.context.summarizer.name,
-                restricted_accounts=len(self.access.accounts),
-            ),
+        audit = AuditLog(
+            settings.sophia_data_dir / "audit",
+            max_bytes=settings.audit_max_bytes,
+            backups=settings.audit_backups,
+        )
+        report = StatsReport(
+            settings,
+            store,
+            cache,
+            state,
+            embedder=embedder.name,
+            summarizer=context.summarizer.name,
+            restricted_accounts=len(access.accounts),
+        )
+        # What sessions work with: no session reaches into the rest of `Sophia`.
+        sessions = SessionServices(
+            access, search, insights, store, state, audit, redactor, clock, report
+        )
+        writer = WriterLock(settings.sophia_data_dir, clock)
+        return cls(
+            settings,
+            embedder,
+            store,
+            cache,
+            generation,
+            state,
+            search,
+            ingestor,
+            insights,
+            access,
+            audit,
+            redactor,
+            clock,
+            writer,
+            sessions,
         )
 
     def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
@@ -203,11 +198,10 @@ class Sophia:
         since: datetime | None = None,
         progress: IngestProgress | None = None,
         *,
-        wait: bool = False,
-        wait_s: float | None = None,
+        wait: bool | float = False,
     ) -> IngestSummary:
-        """Fetch new and changed calls from the Gong API and index them (with `wait`, after
-        the writer running now, waiting at most `wait_s` if given)."""
+        """Fetch new and changed calls from the Gong API and index them. `wait`: if another
+        writer runs, True waits for it to end, a number of seconds waits at most that long."""
         if not self.settings.gong_configured:
             raise ConfigError(
                 "Gong is not configured: set GONG_ACCESS_KEY and GONG_ACCESS_SECRET "
@@ -217,7 +211,9 @@ class Sophia:
         from sophia.core.sources.gong_api import GongApiSource
 
         async with (
-            self.writer.hold("sync", wait=wait, wait_s=wait_s),
+            self.writer.hold(
+                "sync", wait=bool(wait), wait_s=None if isinstance(wait, bool) else wait
+            ),
             GongClient.from_settings(self.settings, clock=self.clock) as client,
         ):
             source = GongApiSource(client, self.state, self.settings, clock=self.clock)
