@@ -16,7 +16,6 @@ import typer
 from rich.markup import escape
 
 from sophia.cli.audit import audit
-from sophia.cli.batch import run_batch
 from sophia.cli.errors import OneLineErrors, errors_as_messages, usage_error
 from sophia.cli.opening import run_with_sophia, shell_session
 from sophia.cli.options import AsJson, Since, Wait, parse_day
@@ -184,6 +183,8 @@ def search(
         with err.status("Loading the embedding model…"):
             await sophia.embedder.warm_up()
         if queries is not None:
+            from sophia.cli.batch import run_batch
+
             return await run_batch(partial(shell_session, sophia), queries, ask_for)
         result = await shell_session(sophia).search(ask_for(query or "", None, None))
         show_search(result, as_json)
