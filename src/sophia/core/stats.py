@@ -46,10 +46,11 @@ class QueryTimes(BaseModel):
         )
 
     def line(self) -> str:
-        """The times as one line of a report: "p50 12 ms · p95 48 ms · avg 20 ms (14)"."""
+        """The times as one line of a report: "p50 12 ms · p95 48 ms · avg 20 ms (14 queries)"."""
+        counted = f"{self.queries:,} {'query' if self.queries == 1 else 'queries'}"
         return (
             f"p50 {self.p50_ms:,.0f} ms · p95 {self.p95_ms:,.0f} ms · "
-            f"avg {self.avg_ms:,.0f} ms ({self.queries:,})"
+            f"avg {self.avg_ms:,.0f} ms ({counted})"
         )
 
 
