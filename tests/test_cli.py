@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -200,3 +202,14 @@ def test_insight_commands_explain_empty_answers(env, folder) -> None:
     assert "No calls found for 'Olimpus'. Did you mean Olympus?" in unknown.output
     missing = sophia(env, "analyze", "1234")
     assert missing.exit_code == 1 and "No indexed call has the id 1234." in missing.output
+
+
+def test_the_cli_loads_the_backends_only_for_commands_that_open_them() -> None:
+    # `--help`, `audit` and usage mistakes must not pay for the store, the model or the insights.
+    probe = (
+        "import sys, sophia.cli.main; "
+        "print(sorted(m for m in ('lancedb', 'numpy', 'torch', 'onnxruntime', "
+        "'sophia.core.services', 'sophia.core.session') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
