@@ -31,13 +31,13 @@ __all__ = ["QueryTimings", "StateDB"]
 
 log = logging.getLogger("sophia.state")
 
-# `cached` is NULL for requests other than searches.
-_QUERIES = """queries (
+# Server-side request times by surface; `cached` is NULL for requests other than searches.
+_TIMES = """request_times (
     at REAL NOT NULL, ms REAL NOT NULL, surface TEXT NOT NULL, kind TEXT NOT NULL, cached INTEGER
 )"""
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS {_QUERIES};
+CREATE TABLE IF NOT EXISTS {_TIMES};
 CREATE TABLE IF NOT EXISTS syncs (at REAL NOT NULL, summary TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (
     at REAL NOT NULL, about TEXT NOT NULL, vote TEXT NOT NULL, surface TEXT NOT NULL, user TEXT
@@ -131,12 +131,13 @@ class StateDB:
 
         def write() -> None:
             cursor = self._db.execute(
-                "INSERT INTO queries (at, ms, surface, kind, cached) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO request_times (at, ms, surface, kind, cached) VALUES (?, ?, ?, ?, ?)",
                 (self._clock.now().timestamp(), ms, surface, kind, cached),
             )
             if cursor.lastrowid is not None and cursor.lastrowid % 500 == 0:
                 self._db.execute(
-                    "DELETE FROM queries WHERE rowid <= (SELECT MAX(rowid) FROM queries) - ?",
+                    "DELETE FROM request_times "
+                    "WHERE rowid <= (SELECT MAX(rowid) FROM request_times) - ?",
                     (_KEEP_QUERIES,),
                 )
 
@@ -147,7 +148,7 @@ class StateDB:
         by_surface: dict[str, list[float]] = {}
         searches = cached = 0
         for surface, ms, hit in self._db.execute(
-            "SELECT surface, ms, cached FROM queries ORDER BY ms"
+            "SELECT surface, ms, cached FROM request_times ORDER BY ms"
         ):
             by_surface.setdefault(surface, []).append(ms)
             if hit is not None:
@@ -276,7 +277,9 @@ def _open_writable(path: Path) -> sqlite3.Connection:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
-        _drop_surfaceless_timings(db)
+        # Search times from before they named their surface mixed a CLI's cold start with
+        # REST's warm answers: not reported (a downgrade recreates the table, empty).
+        db.execute("DROP TABLE IF EXISTS queries")
         # A read-only file opens; the first write says so. Ask now, not mid-sync.
         db.execute("BEGIN IMMEDIATE")
         db.execute("ROLLBACK")
@@ -286,25 +289,15 @@ def _open_writable(path: Path) -> sqlite3.Connection:
     return db
 
 
-def _drop_surfaceless_timings(db: sqlite3.Connection, *, temp: bool = False) -> None:
-    """Timings recorded before they named their surface mix a CLI's cold start with REST's
-    warm answers: they are dropped, not reported (in a read-only file, hidden behind an
-    empty temporary table of the same name)."""
-    if "surface" in {row[1] for row in db.execute("PRAGMA table_info(queries)")}:
-        return
-    if not temp:
-        db.execute("DROP TABLE queries")
-    db.execute(f"CREATE {'TEMP ' if temp else ''}TABLE {_QUERIES}")
-
-
 def _open_read_only(path: Path) -> sqlite3.Connection:
     """The file as it is, read-only (nothing else can write a read-only directory either);
     an empty in-memory state when even that fails."""
     try:
         db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-        if {"kv", "queries", "syncs", "feedback", "quarantine"} <= tables:
-            _drop_surfaceless_timings(db, temp=True)
+        if {"kv", "syncs", "feedback", "quarantine"} <= tables:
+            if "request_times" not in tables:  # written by an earlier version: no times yet
+                db.execute(f"CREATE TEMP TABLE {_TIMES}")
             return db
         db.close()
     except (sqlite3.Error, OSError):
