@@ -18,7 +18,7 @@ from sophia.core.config import Settings
 from sophia.core.errors import AccessDenied, BadQuery, CallNotFound, ConfigError
 from sophia.core.query import account_key, build_request
 from sophia.core.services import Sophia
-from sophia.core.session import Viewer
+from sophia.core.viewer import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 MOSS_CALL, OLYMPUS_CALL, LOOSE_CALL = (

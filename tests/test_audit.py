@@ -21,7 +21,7 @@ from sophia.core.config import Settings
 from sophia.core.errors import AccessDenied, BadQuery, CallNotFound
 from sophia.core.query import build_request
 from sophia.core.services import Sophia
-from sophia.core.session import Viewer
+from sophia.core.viewer import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 runner = CliRunner()
@@ -243,6 +243,19 @@ async def test_sessions_running_at_once_write_one_line_each(sophia: Sophia) -> N
     assert sorted(line["request_id"] for line in audit_lines(sophia)) == sorted(
         f"c{n}" for n in range(40)
     )
+
+
+async def test_stats_are_audited_and_times_are_kept_by_surface(sophia: Sophia) -> None:
+    await sophia.session(Viewer("slack", user="U0A")).search(build_request(query="pricing"))
+    await sophia.session(Viewer("api", user="ops")).ask("what did Olympus say about pricing?")
+    stats = await sophia.session(Viewer("slack", user="U0A", channel="C0OPS")).stats()
+    assert set(stats.query_times) == {"slack", "api"} and stats.queries_measured == 2
+    assert stats.query_times["slack"].queries == stats.query_times["api"].queries == 1
+    *_, line = audit_lines(sophia)
+    assert (line["kind"], line["surface"], line["channel"]) == ("stats", "slack", "C0OPS")
+    assert line["outcome"] == "ok" and "query" not in line
+    # Reading the times does not move them.
+    assert (await sophia.session(Viewer("cli")).stats()).queries_measured == 2
 
 
 # --- sophia audit ------------------------------------------------------------------------------

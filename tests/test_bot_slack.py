@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 from sophia.bot import messages
 from sophia.core.errors import CallNotFound
 from sophia.core.query import build_request
-from sophia.core.session import Viewer
+from sophia.core.viewer import Viewer
 from tests.fakes.slack_server import FakeSlack
 
 if TYPE_CHECKING:  # a plugin module: imported by pytest_plugins, not before
@@ -250,10 +250,15 @@ async def test_the_home_tab_lists_the_commands(make_bot: MakeBot, slack: FakeSla
     assert slack.invalid == []
 
 
-async def test_stats_show_the_index(make_bot: MakeBot, slack: FakeSlack) -> None:
-    await make_bot()
-    envelope = await slack.command("stats")
+async def test_stats_show_the_index_and_are_audited(make_bot: MakeBot, slack: FakeSlack) -> None:
+    bot = await make_bot()
+    searched = await slack.command("search pricing objections", user="UDANA")
+    await slack.wait_responses(searched)
+    envelope = await slack.command("stats", user="UDANA")
     [page] = await slack.wait_responses(envelope)
     shown = texts(page.body["blocks"])
     assert "*Calls indexed*\n40" in shown
+    assert "*Query time by surface* (server-side)\nSlack: p50 " in shown
     assert "actions" not in json.dumps(page.body)  # nothing to rate or share
+    *_, line = (json.loads(text) for text in bot.sophia.audit.path.read_text().splitlines())
+    assert (line["kind"], line["surface"], line["user"]) == ("stats", "slack", "UDANA")

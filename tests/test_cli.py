@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,8 +125,12 @@ def test_stats_reports_counts_and_query_timings(env, folder) -> None:
     result = sophia(env, "stats", "--json")
     stats = json.loads(result.output)
     assert stats["total_chunks"] >= 2 and stats["calls_indexed"] == 2
-    assert stats["queries_measured"] == 1 and stats["avg_query_ms"] > 0
+    assert stats["queries_measured"] == 1 and set(stats["query_times"]) == {"cli"}
+    cli = stats["query_times"]["cli"]
+    assert cli["queries"] == 1 and 0 < cli["p50_ms"] == cli["p95_ms"] == cli["avg_ms"]
     assert stats["last_sync"] is not None and stats["embedder"] == "hashing:v1-256"
+    table = sophia(env, "stats").output
+    assert "Query time, CLI" in table and "p50" in table and "p95" in table
 
 
 @pytest.mark.parametrize(
@@ -149,6 +155,24 @@ def test_errors_are_one_clear_line(env, args, extra_env, message) -> None:
 def test_search_needs_a_query_or_a_file(env) -> None:
     result = sophia(env, "search")
     assert result.exit_code == 2 and "QUERY" in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["search", "x", "--side", "buyer"], "Invalid value for '--side': 'buyer' is not one of"),
+        (["search", "x", "--limit", "many"], "Invalid value for '--limit'"),
+        (["search", "x", "--acount", "Olympus"], "No such option: --acount"),
+        (["serch", "x"], "No such command 'serch'"),
+        (["analyze"], "Missing argument"),
+        (["search"], "give either a QUERY or --queries FILE"),
+    ],
+)
+def test_usage_mistakes_are_one_line(env, args, message) -> None:
+    result = sophia(env, *args)
+    assert result.exit_code == 2
+    assert result.output.startswith("Error: ") and message in result.output
+    assert len(result.output.splitlines()) == 1, result.output
 
 
 def test_ask_brief_and_analyze_print_cited_answers(env, folder) -> None:
@@ -178,3 +202,14 @@ def test_insight_commands_explain_empty_answers(env, folder) -> None:
     assert "No calls found for 'Olimpus'. Did you mean Olympus?" in unknown.output
     missing = sophia(env, "analyze", "1234")
     assert missing.exit_code == 1 and "No indexed call has the id 1234." in missing.output
+
+
+def test_the_cli_loads_the_backends_only_for_commands_that_open_them() -> None:
+    # `--help`, `audit` and usage mistakes must not pay for the store, the model or the insights.
+    probe = (
+        "import sys, sophia.cli.main; "
+        "print(sorted(m for m in ('lancedb', 'numpy', 'torch', 'onnxruntime', "
+        "'sophia.core.services', 'sophia.core.session') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -20,6 +20,7 @@ from sophia.core.search import SearchService
 from sophia.core.services import Sophia
 from sophia.core.stores.base import IndexInfo
 from sophia.core.stores.lance import LanceStore
+from sophia.core.viewer import Viewer
 from tests.conftest import raw_call, raw_transcript, write_folder
 
 pytestmark = pytest.mark.model
@@ -144,8 +145,9 @@ async def test_repeated_search_is_cached_until_the_index_changes(
     try:
         await app.ingest_folder(folder)
         request = build_request(query="renewal price")
-        first = await app.search.search(request)
-        second = await app.search.search(request)
+        # Through sessions, as every surface asks: they time each request.
+        first = await app.session(Viewer("cli")).search(request)
+        second = await app.session(Viewer("cli")).search(request)
         assert (first.cached, second.cached) == (False, True)
         assert second.hits == first.hits
         write_folder(
@@ -154,10 +156,10 @@ async def test_repeated_search_is_cached_until_the_index_changes(
             [raw_transcript("5000000000000000001", [("2002", ["The renewal price is fine now."])])],
         )
         await app.ingest_folder(folder)
-        third = await app.search.search(request)
+        third = await app.session(Viewer("cli")).search(request)
         assert not third.cached
         assert third.hits[0].snippet == "The renewal price is fine now."
-        stats = await app.stats()
+        stats = await app.session(Viewer("cli")).stats()
         assert stats.queries_measured == 3 and stats.cache_hit_rate == pytest.approx(
             1 / 3, abs=0.001
         )

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from sophia.core.config import Settings
     from sophia.core.query import SearchRequest
     from sophia.core.services import Sophia
-    from sophia.core.session import Viewer
+    from sophia.core.viewer import Viewer
 
 __all__ = ["SearchRequest", "Settings", "Sophia", "Viewer", "__version__"]
 
@@ -35,7 +35,7 @@ _HOMES = {
     "SearchRequest": "sophia.core.query",
     "Settings": "sophia.core.config",
     "Sophia": "sophia.core.services",
-    "Viewer": "sophia.core.session",
+    "Viewer": "sophia.core.viewer",
 }
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 
 from sophia.api.tracing import REQUEST_ID_HEADER
 
@@ -22,19 +21,11 @@ _FASTAPI_422 = ("HTTPValidationError", "ValidationError")
 def install_openapi(app: FastAPI, *, secured: bool, open_paths: frozenset[str]) -> None:
     """Replace `app.openapi` with the corrected schema (built once, then cached)."""
 
+    generated = app.openapi  # FastAPI's own schema, which it caches in `app.openapi_schema`
+
     def schema() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = _corrected(
-                get_openapi(
-                    title=app.title,
-                    version=app.version,
-                    description=app.description,
-                    routes=app.routes,
-                    tags=app.openapi_tags,
-                ),
-                secured=secured,
-                open_paths=open_paths,
-            )
+            app.openapi_schema = _corrected(generated(), secured=secured, open_paths=open_paths)
         return app.openapi_schema
 
     app.openapi = schema  # type: ignore[method-assign]

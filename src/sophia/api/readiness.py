@@ -17,6 +17,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import KW_ONLY, dataclass, field
 
 from redis.asyncio import Redis
 
@@ -30,29 +31,25 @@ __all__ = ["Readiness"]
 log = logging.getLogger("sophia.api")
 
 
+@dataclass
 class Readiness:
-    """Checks the dependencies of one `Sophia`; each check gets `timeout_s`."""
+    """Checks the dependencies of one `Sophia`; each check gets `timeout_s`, and a result is
+    reused for `reuse_s` (as `clock` counts seconds)."""
 
-    def __init__(
-        self,
-        sophia: Sophia,
-        *,
-        timeout_s: float = 2.0,
-        reuse_s: float = 2.0,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._sophia = sophia
-        self._timeout_s = timeout_s
-        self._reuse_s = reuse_s
-        self._clock = clock
-        self._last: tuple[float, ReadyOut] | None = None
-        self._lock = asyncio.Lock()
+    sophia: Sophia
+    _: KW_ONLY
+    timeout_s: float = 2.0
+    reuse_s: float = 2.0
+    clock: Callable[[], float] = time.monotonic
+    # The last result and when it was taken; the lock makes concurrent probes share it.
+    _last: tuple[float, ReadyOut] | None = field(default=None, init=False)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock, init=False)
 
     async def check(self) -> ReadyOut:
         """Every dependency's status: `ready` when all are up, `degraded` (still ready) when
         only the cache is down, else `unavailable`."""
         async with self._lock:  # concurrent probes share one round of checks
-            if self._last is not None and self._clock() - self._last[0] < self._reuse_s:
+            if self._last is not None and self.clock() - self._last[0] < self.reuse_s:
                 return self._last[1]
             store, cache, embedder = await asyncio.gather(
                 self._timed("store", self._store),
@@ -69,15 +66,15 @@ class Readiness:
             else:
                 status = "degraded" if cache.status == "degraded" else "ready"
             result = ReadyOut(status=status, checks=checks)
-            self._last = (self._clock(), result)
+            self._last = (self.clock(), result)
             return result
 
     async def _store(self) -> str:
-        await self._sophia.store.counts()
+        await self.sophia.store.counts()
         return "ok"
 
     async def _cache(self) -> str:
-        cache = self._sophia.cache
+        cache = self.sophia.cache
         if not isinstance(cache, RedisCache):
             return f"in-process ({type(cache).__name__})"
 
@@ -91,17 +88,17 @@ class Readiness:
 
     async def _embedder(self) -> str:
         # embed_documents bypasses the query-vector cache, so the embedder itself answers.
-        await self._sophia.embedder.embed_documents(["readiness probe"])
+        await self.sophia.embedder.embed_documents(["readiness probe"])
         return "ok"
 
     async def _timed(self, name: str, check: Callable[[], Awaitable[str]]) -> CheckOut:
         started = time.perf_counter()
         try:
-            detail = await asyncio.wait_for(check(), self._timeout_s)
+            detail = await asyncio.wait_for(check(), self.timeout_s)
             status = "up"
         except TimeoutError:
-            log.warning("readiness: %s did not answer within %g s", name, self._timeout_s)
-            status, detail = "down", f"no answer within {self._timeout_s:g} s"
+            log.warning("readiness: %s did not answer within %g s", name, self.timeout_s)
+            status, detail = "down", f"no answer within {self.timeout_s:g} s"
         except Exception as exc:
             log.warning("readiness: %s is down: %s: %s", name, type(exc).__name__, exc)
             status, detail = "down", "unreachable"

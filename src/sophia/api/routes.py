@@ -20,13 +20,14 @@ from sophia.api.schemas import (
     ReadyOut,
     SearchIn,
     SearchOut,
-    StatsOut,
 )
 from sophia.core.insights.answer import Answer
 from sophia.core.limits import MAX_RESPONSE_BYTES
 from sophia.core.logs import current_request_id
 from sophia.core.services import Sophia
-from sophia.core.session import Session, Viewer
+from sophia.core.session import Session
+from sophia.core.stats import Stats
+from sophia.core.viewer import Viewer
 
 __all__ = ["router"]
 
@@ -55,9 +56,9 @@ SophiaDep = Annotated[Sophia, Depends(_sophia)]
 
 
 @router.post("/api/gong/search", tags=["answers"], responses=_ANSWERS)
-async def search(body: SearchIn, session: SessionDep) -> SearchOut:
+async def search(body: SearchIn, session: SessionDep, sophia: SophiaDep) -> SearchOut:
     """Cited moments: each hit names the call, speaker and moment, with a Gong link."""
-    settings = session.sophia.settings
+    settings = sophia.settings
     request = body.request(
         default_limit=settings.search_limit,
         alpha=settings.search_alpha,
@@ -85,9 +86,10 @@ async def ask(body: AskIn, session: SessionDep) -> Answer:
 
 
 @router.get("/api/gong/stats", tags=["operations"], responses=_READS)
-async def stats(sophia: SophiaDep) -> StatsOut:
-    """Index size, query latency (ms), cache hit rate, last sync, and the backends in use."""
-    return StatsOut.of(await sophia.stats())
+async def stats(session: SessionDep) -> Stats:
+    """Index size, query times by surface (ms, server-side), cache hit rate, last sync, and
+    the backends in use."""
+    return await session.stats()
 
 
 @router.get("/api/gong/health", tags=["operations"], responses={500: ERROR_RESPONSES[500]})

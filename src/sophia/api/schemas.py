@@ -6,25 +6,22 @@ silently widens a search. Responses are typed, so the schema says exactly what c
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from sophia.core.callrefs import CALL_ID, CALL_REF, call_id_of
 from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
-from sophia.core.models import Affiliation
 from sophia.core.query import (
     MAX_QUERY_CHARS,
     SearchMode,
     SearchRequest,
     Side,
-    build_request,
-    day_range,
+    search_request,
 )
-from sophia.core.search import Hit, SearchResult
-from sophia.core.services import Stats
+from sophia.core.search_schema import HitOut, SearchOut
 
 __all__ = [
     "PATTERN_MEANINGS",
@@ -42,7 +39,6 @@ __all__ = [
     "SearchFiltersIn",
     "SearchIn",
     "SearchOut",
-    "StatsOut",
 ]
 
 # Text must hold a character that `str.strip()` keeps. The whitespace is spelled out, not
@@ -50,22 +46,14 @@ __all__ = [
 _SPACES = "".join(c for c in map(chr, range(0x3001)) if c.isspace()) + "\ufeff"
 _NOT_BLANK = f"[^{_SPACES}]"
 Text = Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=_NOT_BLANK)]
-_ID = r"[0-9A-Za-z_-]{1,64}"
-# A Gong call page, https://<host>[/path]?[params&]id=<call id>[&params], in plain ASCII URL
-# characters (RFC 3986), so that every dialect reads the pattern alike.
-_PCHAR = r"[A-Za-z0-9._~%!$'()*+,;=:@/-]"
-_CALL_URL = (
-    rf"https?://[A-Za-z0-9.-]+(?::[0-9]{{1,5}})?{_PCHAR}*\?(?:{_PCHAR}*&)*id={_ID}"
-    rf"(?:[&#][A-Za-z0-9._~%!$'()*+,;=:@/?&#-]*)?"
-)
 # The years a search date may name (core/limits.py), for the schema; the model checks them.
 _SEARCHABLE_YEARS = r"^(199[0-9]|20[0-9][0-9])-"
-CallId = Annotated[str, Field(pattern=rf"^{_ID}$", examples=["6823810680858523576"])]
+CallId = Annotated[str, Field(pattern=rf"^{CALL_ID}$", examples=["6823810680858523576"])]
 # What a failed pattern means, in words, for the 400 message.
 PATTERN_MEANINGS = {
     _NOT_BLANK: "must not be blank",
-    rf"^{_ID}$": "is not a Gong call id",
-    rf"^(?:{_ID}|{_CALL_URL})$": "is not a Gong call id or call URL",
+    rf"^{CALL_ID}$": "is not a Gong call id",
+    rf"^{CALL_REF}$": "is not a Gong call id or call URL",
 }
 
 
@@ -132,26 +120,24 @@ class SearchIn(_Strict):
 
     def request(self, *, default_limit: int, alpha: float, zone: ZoneInfo) -> SearchRequest:
         """The core search this body asks for."""
-        start, end = day_range(self.filters.from_, self.filters.to, zone)
-        return build_request(
-            query=self.query,
+        return search_request(
+            self.query,
             mode=self.mode,
             limit=self.limit or default_limit,
             alpha=alpha,
-            filters={
-                "account": self.filters.account,
-                "call_ids": tuple(self.filters.call_ids),
-                "started_from": start,
-                "started_to": end,
-                "side": self.filters.side.affiliation() if self.filters.side else None,
-            },
+            zone=zone,
+            account=self.filters.account,
+            call_ids=self.filters.call_ids,
+            first_day=self.filters.from_,
+            last_day=self.filters.to,
+            side=self.filters.side,
         )
 
 
 class AnalyzeCallIn(_Strict):
     call_id: str = Field(
         max_length=2000,
-        pattern=rf"^(?:{_ID}|{_CALL_URL})$",
+        pattern=rf"^{CALL_REF}$",
         description="A Gong call id, or a Gong call URL (…/call?id=…).",
         examples=["6823810680858523576", "https://app.gong.io/call?id=6823810680858523576"],
     )
@@ -159,8 +145,7 @@ class AnalyzeCallIn(_Strict):
     @property
     def id(self) -> str:
         """The call id, also out of a pasted call URL."""
-        match = re.search(rf"[?&]id=({_ID})", self.call_id)
-        return match[1] if match else self.call_id
+        return call_id_of(self.call_id)
 
 
 class BriefIn(_Strict):
@@ -169,92 +154,6 @@ class BriefIn(_Strict):
 
 class AskIn(_Strict):
     question: Text = Field(examples=["what pricing objections came up with Moss & Co?"])
-
-
-class HitOut(BaseModel):
-    """One cited moment: `url` opens the call in Gong where `snippet` is said."""
-
-    call_id: str
-    chunk_id: str
-    title: str
-    account: str | None
-    date: datetime
-    speaker: str
-    affiliation: Affiliation
-    start_ms: int = Field(description="Start of the matching chunk.")
-    end_ms: int = Field(description="End of the matching chunk.")
-    moment_ms: int = Field(description="Where the quoted sentence starts.")
-    score: float
-    snippet: str
-    text: str
-    url: str
-    call_url: str
-
-    @classmethod
-    def of(cls, hit: Hit) -> HitOut:
-        return cls(date=hit.started, **hit.model_dump(exclude={"started"}))
-
-
-class SearchOut(BaseModel):
-    query: str
-    mode: SearchMode = Field(description="What ran: keyword when semantic search fell back.")
-    took_ms: float
-    cached: bool
-    notice: str | None
-    hits: list[HitOut]
-
-    @classmethod
-    def of(cls, result: SearchResult) -> SearchOut:
-        return cls(
-            query=result.request.query,
-            mode=result.mode,
-            took_ms=result.took_ms,
-            cached=result.cached,
-            notice=result.notice,
-            hits=[HitOut.of(hit) for hit in result.hits],
-        )
-
-    def within(self, max_bytes: int) -> SearchOut:
-        """This answer, its last hits left out (and said so) if it would pass `max_bytes`.
-
-        Chunks, titles and names are bounded, so it takes a very large `limit` to get here.
-        """
-        hits = list(self.hits)
-        size = len(self.model_dump_json())
-        while hits and size > max_bytes:
-            size -= len(hits.pop().model_dump_json()) + 1
-        if len(hits) == len(self.hits):
-            return self
-        left_out = len(self.hits) - len(hits)
-        notice = f"{left_out} more hits left out: an answer is capped at {max_bytes:,} bytes."
-        return self.model_copy(update={"hits": hits, "notice": notice})
-
-
-class StatsOut(BaseModel):
-    total_chunks: int
-    calls_indexed: int
-    avg_query_time: float | None = Field(description="Milliseconds, recent searches.")
-    p95_query_time: float | None = Field(description="Milliseconds, recent searches.")
-    cache_hit_rate: float | None
-    cache_hits: int | None = Field(description="Across replicas (Redis only).")
-    cache_misses: int | None = Field(description="Across replicas (Redis only).")
-    queries_measured: int
-    last_sync: datetime | None
-    last_sync_summary: dict[str, object] | None
-    source: Literal["gong", "folder"]
-    store: str
-    embedder: str
-    cache: str
-    summarizer: str
-    quarantined: int = Field(description="Records ingest set aside (`sophia quarantine`).")
-
-    @classmethod
-    def of(cls, stats: Stats) -> StatsOut:
-        return cls(
-            avg_query_time=stats.avg_query_ms,
-            p95_query_time=stats.p95_query_ms,
-            **stats.model_dump(include=set(cls.model_fields)),
-        )
 
 
 class HealthOut(BaseModel):

@@ -68,18 +68,18 @@ async def reply_to(command: Command, session: Session, sophia: Sophia) -> Reply:
                 return Reply(search_blocks(result, zone), text, rated=bool(result.hits))
             case Ask(question=question, earlier=earlier):
                 return _answer(await session.ask(question, earlier), zone)
-            case Brief(subject=subject):
+            case Brief(text=subject):
                 return _answer(await session.brief(subject), zone)
             case CallAnalysis(call_id=call_id):
                 return _answer(await session.analyze_call(call_id), zone)
-            case Competitors(period=period):
+            case Competitors(text=period):
                 return _answer(await session.competitors(period), zone)
             case Stalled():
                 return _answer(await session.stalled(), zone)
-            case Coaching(topic=topic):
+            case Coaching(text=topic):
                 return _answer(await session.coaching(topic), zone)
             case Stats():
-                return Reply(stats_blocks(await sophia.stats()), "Sophia: index", rated=False)
+                return Reply(stats_blocks(await session.stats()), "Sophia: index", rated=False)
             case Help(problem=problem):
                 return Reply(help_blocks(problem), problem or messages.HELP_TITLE, rated=False)
     except SophiaError as exc:

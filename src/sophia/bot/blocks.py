@@ -19,7 +19,8 @@ from sophia.bot.commands import COMMANDS
 from sophia.bot.mrkdwn import escape, link, plain_text
 from sophia.core.insights.answer import Answer, Bullet, Citation, Table
 from sophia.core.search import Hit, SearchResult
-from sophia.core.services import Stats
+from sophia.core.stats import Stats
+from sophia.core.viewer import SURFACE_NAMES
 
 __all__ = [
     "Block",
@@ -226,18 +227,19 @@ def _table_lines(table: Table) -> list[str]:
 
 
 def stats_blocks(stats: Stats) -> list[Block]:
-    def ms(value: float | None) -> str:
-        return "—" if value is None else f"{value:.0f} ms"
-
+    """The index, the cache and the last sync as fields, then query times by surface."""
     rate = "—" if stats.cache_hit_rate is None else f"{stats.cache_hit_rate:.0%}"
     last = stats.last_sync.strftime("%Y-%m-%d %H:%M UTC") if stats.last_sync else "never"
     fields = [
         ("Calls indexed", f"{stats.calls_indexed:,}"),
         ("Chunks", f"{stats.total_chunks:,}"),
-        ("Query time (avg / p95)", f"{ms(stats.avg_query_ms)} / {ms(stats.p95_query_ms)}"),
         ("Cache hit rate", rate),
         ("Last sync", last),
         ("Embedder", stats.embedder),
+    ]
+    times = [
+        f"{SURFACE_NAMES[surface]}: {escape(timed.line())}"
+        for surface, timed in stats.query_times.items()
     ]
     return [
         _header("Sophia: index"),
@@ -247,6 +249,7 @@ def stats_blocks(stats: Stats) -> list[Block]:
                 {"type": "mrkdwn", "text": f"*{name}*\n{escape(value)}"} for name, value in fields
             ],
         },
+        *_sections(["*Query time by surface* (server-side)", *(times or ["no queries yet"])]),
     ]
 
 

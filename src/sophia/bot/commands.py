@@ -11,12 +11,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from sophia.bot.mrkdwn import unescape
+from sophia.core.callrefs import call_id_of
 from sophia.core.config import Settings
 from sophia.core.errors import BadQuery
-from sophia.core.query import SearchRequest, Side, build_request, day_range
+from sophia.core.query import SearchRequest, Side, search_request
 
 __all__ = [
     "COMMANDS",
@@ -37,60 +39,67 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Search:
-    request: SearchRequest
-    kind: str = "search"
+class _Command:
+    """A parsed command; it knows the `/gong` word that asks for it (metrics and logs go by
+    it)."""
+
+    kind: ClassVar[str]
+
+    def __init_subclass__(cls, *, kind: str = "", **rest: Any) -> None:
+        super().__init_subclass__(**rest)
+        cls.kind = kind
 
 
 @dataclass(frozen=True)
-class Ask:
+class Search(_Command, kind="search"):
+    request: SearchRequest
+
+
+@dataclass(frozen=True)
+class Ask(_Command, kind="ask"):
     """A question in plain words; `earlier` questions of the same thread give it context."""
 
     question: str
     earlier: tuple[str, ...] = ()
-    kind: str = "ask"
 
 
 @dataclass(frozen=True)
-class Brief:
-    subject: str
-    kind: str = "brief"
-
-
-@dataclass(frozen=True)
-class CallAnalysis:
+class CallAnalysis(_Command, kind="call"):
     call_id: str
-    kind: str = "call"
 
 
 @dataclass(frozen=True)
-class Competitors:
-    period: str
-    kind: str = "competitors"
-
-
-@dataclass(frozen=True)
-class Stalled:
-    kind: str = "stalled"
-
-
-@dataclass(frozen=True)
-class Coaching:
-    topic: str
-    kind: str = "coaching"
-
-
-@dataclass(frozen=True)
-class Stats:
-    kind: str = "stats"
-
-
-@dataclass(frozen=True)
-class Help:
+class Help(_Command, kind="help"):
     """The help text; `problem` says what was wrong with the command that got it."""
 
     problem: str | None = None
-    kind: str = "help"
+
+
+@dataclass(frozen=True)
+class _Words(_Command):
+    """A capability asked with the user's words (what follows the command word)."""
+
+    text: str
+
+
+class Brief(_Words, kind="brief"):
+    """A brief on a topic (with a period) or an account."""
+
+
+class Competitors(_Words, kind="competitors"):
+    """Competitor mentions in a period ("" for the default one)."""
+
+
+class Coaching(_Words, kind="coaching"):
+    """Discussions of a topic that ended well."""
+
+
+class Stalled(_Command, kind="stalled"):
+    """Open deals with no call for a while."""
+
+
+class Stats(_Command, kind="stats"):
+    """The index, the query times and the last sync."""
 
 
 Command = Search | Ask | Brief | CallAnalysis | Competitors | Stalled | Coaching | Stats | Help
@@ -136,19 +145,16 @@ def _search(text: str, settings: Settings) -> Command:
     side = options.get("side")
     if side is not None and side.casefold() not in set(Side):
         raise BadQuery(f"side: must be customer or rep, not “{side}”.")
-    zone = ZoneInfo(settings.sophia_timezone)
-    start, end = day_range(_day(options, "from"), _day(options, "to"), zone)
     return Search(
-        build_request(
-            query=words,
+        search_request(
+            words,
             limit=settings.search_limit,
             alpha=settings.search_alpha,
-            filters={
-                "account": options.get("account"),
-                "started_from": start,
-                "started_to": end,
-                "side": Side(side.casefold()).affiliation() if side else None,
-            },
+            zone=ZoneInfo(settings.sophia_timezone),
+            account=options.get("account"),
+            first_day=_day(options, "from"),
+            last_day=_day(options, "to"),
+            side=Side(side.casefold()) if side else None,
         )
     )
 
@@ -211,21 +217,10 @@ def _required(text: str, what: str, example: str) -> str:
     return text
 
 
-_CALL_LINK = re.compile(r"[?&]id=([0-9A-Za-z_-]{1,64})\b")
-_CALL_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
-
-
 def _call(text: str, _settings: Settings) -> Command:
     """A call id, or a pasted Gong call link (…/call?id=123…)."""
     argument = _required(text, "which call (its id or Gong link)", "call 7964471811250078217")
-    if "://" in argument:
-        found = _CALL_LINK.search(argument)
-        if found is None:
-            raise BadQuery(f"the link “{argument}” has no call id (…/call?id=…).")
-        return CallAnalysis(found[1])
-    if not _CALL_ID.fullmatch(argument):
-        raise BadQuery(f"“{argument}” is not a Gong call id or call link.")
-    return CallAnalysis(argument)
+    return CallAnalysis(call_id_of(argument))
 
 
 def _nothing_else(command: Command) -> Callable[[str, Settings], Command]:

@@ -19,18 +19,13 @@ async def post_pages(
     pages: Sequence[Message],
     *,
     thread_ts: str | None = None,
-    replace_ts: str | None = None,
 ) -> list[str]:
-    """Post `pages` in order; with `replace_ts` the first one updates that message in place.
+    """Post `pages` in order (in the thread of `thread_ts`, if given).
 
     Returns the timestamps of the messages. Raises `SlackApiError` when Slack refuses one.
     """
     posted = []
-    for number, page in enumerate(pages):
-        if number == 0 and replace_ts:
-            await client.chat_update(channel=channel, ts=replace_ts, **page.payload())
-            posted.append(replace_ts)
-            continue
+    for page in pages:
         response = await client.chat_postMessage(
             channel=channel, thread_ts=thread_ts, unfurl_links=False, **page.payload()
         )

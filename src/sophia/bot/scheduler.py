@@ -27,7 +27,7 @@ from sophia.bot.posting import post_answer
 from sophia.core.clock import machine_time
 from sophia.core.errors import SophiaError
 from sophia.core.services import Sophia
-from sophia.core.session import Viewer
+from sophia.core.viewer import Viewer
 
 __all__ = ["PURGE", "SYNC", "WEEKLY_BRIEF", "Jobs", "Scheduler"]
 
@@ -49,7 +49,7 @@ class Jobs:
         """Fetch new and changed calls from Gong; after the writer running now, if any (for
         at most one sync interval: by then the next run is due, and it waits instead)."""
         interval_s = self.sophia.settings.sync_interval_hours * 3600
-        summary = await self.sophia.sync(wait=True, wait_s=interval_s)
+        summary = await self.sophia.sync(wait=interval_s)
         log.info("scheduled sync: %s", summary.line())
 
     async def weekly_brief(self) -> list[str]:

@@ -10,7 +10,8 @@ from sophia.bot.groups import UserGroups
 from sophia.bot.guard import ChannelGuard, Seen
 from sophia.core.ratelimit import RateLimiter
 from sophia.core.services import Sophia
-from sophia.core.session import Session, Viewer
+from sophia.core.session import Session
+from sophia.core.viewer import Viewer
 
 __all__ = ["SlackSurface"]
 

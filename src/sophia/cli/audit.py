@@ -7,18 +7,19 @@ the rotated ones, in time order. It only reads files: no index, model or network
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from sophia.cli.errors import errors_as_messages
+from sophia.cli.options import Since, parse_day
+from sophia.cli.output import err, out
 from sophia.core.audit import AuditEntry, read_audit
 from sophia.core.config import load_settings
-from sophia.core.errors import BadQuery, SophiaError
 
 __all__ = ["audit"]
 
@@ -29,10 +30,7 @@ _WRAPPED = frozenset({"user", "channel", "query"})
 
 def audit(
     ctx: typer.Context,
-    since: Annotated[
-        str | None,
-        typer.Option(help="Entries on or after this day (YYYY-MM-DD, in SOPHIA_TIMEZONE)."),
-    ] = None,
+    since: Since = None,
     user: Annotated[
         str | None,
         typer.Option(help="Only this user (a Slack user id, an API key name, a shell user)."),
@@ -41,18 +39,14 @@ def audit(
         bool, typer.Option("--json", help="One JSON object per line, as stored.")
     ] = False,
 ) -> None:
-    """Read the audit log: every query, answer and feedback click, oldest first."""
-    err = Console(stderr=True, soft_wrap=True)
+    """Read the audit log: every query, answer, stats read and feedback click, oldest first."""
     options = ctx.obj or {}
-    try:
+    with errors_as_messages(debug=options.get("debug", False)):
         overrides = {"sophia_data_dir": options["data_dir"]} if options.get("data_dir") else {}
         settings = load_settings(**overrides)
         zone = ZoneInfo(settings.sophia_timezone)
-        start = datetime.combine(_day(since), time.min, zone) if since else None
+        start = datetime.combine(parse_day("--since", since), time.min, zone) if since else None
         entries, unreadable = read_audit(settings.sophia_data_dir / "audit", since=start, user=user)
-    except SophiaError as exc:
-        err.print(f"[red]Error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
     if unreadable:
         err.print(f"[yellow]{unreadable} unreadable line(s) skipped.[/yellow]")
     if as_json:
@@ -62,7 +56,7 @@ def audit(
     if not entries:
         err.print("No audit entries" + (" match." if since or user else " yet."))
         return
-    Console(soft_wrap=True).print(_table(entries, zone))
+    out.print(_table(entries, zone))
 
 
 def _table(entries: list[AuditEntry], zone: ZoneInfo) -> Table:
@@ -89,10 +83,3 @@ def _table(entries: list[AuditEntry], zone: ZoneInfo) -> Table:
             entry.outcome if entry.error is None else f"{entry.outcome}: {entry.error}",
         )
     return table
-
-
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise BadQuery(f"--since must be a date like 2026-10-01, got {value!r}") from None

@@ -3,53 +3,54 @@
 from __future__ import annotations
 
 import asyncio
-import getpass
-import json
 import logging
-import re
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
-from dataclasses import asdict
-from datetime import date, datetime, time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, time
+from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from sophia.cli.audit import audit
-from sophia.cli.render import (
-    IngestBar,
-    render_answer,
-    render_quarantine,
-    render_search,
-    render_stats,
+from sophia.cli.errors import OneLineErrors, errors_as_messages, usage_error
+from sophia.cli.opening import run_with_sophia, shell_session
+from sophia.cli.options import AsJson, Since, Wait, parse_day
+from sophia.cli.output import (
+    err,
+    out,
+    report_ingest,
+    show_answer,
+    show_quarantine,
+    show_search,
+    show_stats,
 )
-from sophia.core.config import Settings, load_settings
-from sophia.core.errors import BadQuery, SophiaError
-from sophia.core.ingest import IngestSummary
-from sophia.core.insights.answer import Answer
-from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
-from sophia.core.quarantine import QuarantineEntry
-from sophia.core.query import SearchMode, Side, build_request, day_range
-from sophia.core.search import Hit, SearchResult
-from sophia.core.services import Sophia
-from sophia.core.session import Session, Viewer
+from sophia.cli.render import IngestBar
+from sophia.core.callrefs import call_id_of
+from sophia.core.config import load_settings
+from sophia.core.query import SearchMode, Side, search_request
+
+# Types only: the store, the embedder and the insights load when a command opens Sophia
+# (cli/opening.py), so `--help`, `audit` and a mistyped option stay quick.
+if TYPE_CHECKING:
+    from sophia.core.ingest import IngestSummary
+    from sophia.core.insights.answer import Answer
+    from sophia.core.quarantine import QuarantineEntry
+    from sophia.core.query import SearchRequest
+    from sophia.core.services import Sophia
+    from sophia.core.session import Session
 
 app = typer.Typer(
     name="sophia",
     help="Sophia: cited answers from your team's Gong calls.",
+    cls=OneLineErrors,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Messages are single lines for logs and pipes; the terminal wraps them if it must.
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-T = TypeVar("T")
 
 
 @app.callback()
@@ -73,13 +74,6 @@ def main(
 # --- commands ------------------------------------------------------------------------------
 
 
-# Sync, ingest, reindex and retries write the index: one at a time per data dir.
-Wait = Annotated[
-    bool,
-    typer.Option("--wait", help="If another sync, ingest or reindex runs, wait for it to end."),
-]
-
-
 @app.command()
 def ingest(
     ctx: typer.Context,
@@ -94,16 +88,13 @@ def ingest(
         with IngestBar(err, "Indexing") as bar:
             return await sophia.ingest_folder(from_dir, bar, wait=wait)
 
-    _report_ingest(_run(ctx, run))
+    report_ingest(run_with_sophia(ctx, run))
 
 
 @app.command()
 def sync(
     ctx: typer.Context,
-    since: Annotated[
-        str | None,
-        typer.Option(help="Fetch calls started on or after this date (YYYY-MM-DD)."),
-    ] = None,
+    since: Since = None,
     wait: Wait = False,
 ) -> None:
     """Fetch new and changed calls from the Gong API and index them."""
@@ -112,11 +103,11 @@ def sync(
         start = None
         if since:
             zone = ZoneInfo(sophia.settings.sophia_timezone)
-            start = datetime.combine(_date("--since", since), time.min, zone)
+            start = datetime.combine(parse_day("--since", since), time.min, zone)
         with IngestBar(err, "Syncing") as bar:
             return await sophia.sync(start, bar, wait=wait)
 
-    _report_ingest(_run(ctx, run))
+    report_ingest(run_with_sophia(ctx, run))
 
 
 @app.command()
@@ -128,14 +119,14 @@ def reindex(ctx: typer.Context, wait: Wait = False) -> None:
         with IngestBar(err, "Reindexing") as bar:
             return await sophia.reindex(bar, wait=wait)
 
-    _report_ingest(_run(ctx, run, check_index=False))
+    report_ingest(run_with_sophia(ctx, run, check_index=False))
 
 
 @app.command()
 def purge(ctx: typer.Context, wait: Wait = False) -> None:
     """Run the daily purge now: remove calls older than RETENTION_DAYS, then compact the
     index (what syncs leave: small files, deleted rows, index deltas)."""
-    removed = _run(ctx, lambda sophia: sophia.purge_expired(wait=wait))
+    removed = run_with_sophia(ctx, lambda sophia: sophia.purge_expired(wait=wait))
     out.print(
         f"Removed {len(removed)} call{'s' * (len(removed) != 1)} past retention; "
         "the index is compacted."
@@ -161,7 +152,7 @@ def search(
         SearchMode.HYBRID
     ),
     limit: Annotated[int | None, typer.Option(help="How many hits (default SEARCH_LIMIT).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    as_json: AsJson = False,
     queries: Annotated[
         Path | None,
         typer.Option(help='Batch: a JSONL file of {"qid", "query", "call_id"?, "account"?}.'),
@@ -169,56 +160,65 @@ def search(
 ) -> None:
     """Search the indexed calls; every hit cites its call, speaker and moment."""
     if (query is None) == (queries is None):
-        _fail("give either a QUERY or --queries FILE")
+        usage_error("give either a QUERY or --queries FILE")
 
     async def run(sophia: Sophia) -> int:
         settings = sophia.settings
-        start, end = day_range(
-            _date("--from", from_) if from_ else None,
-            _date("--to", to) if to else None,
-            ZoneInfo(settings.sophia_timezone),
+        asked = partial(
+            search_request,
+            mode=mode,
+            limit=limit or settings.search_limit,
+            alpha=settings.search_alpha,
+            zone=ZoneInfo(settings.sophia_timezone),
+            first_day=parse_day("--from", from_) if from_ else None,
+            last_day=parse_day("--to", to) if to else None,
+            side=side,
         )
-        base: dict[str, Any] = {
-            "mode": mode,
-            "limit": limit or settings.search_limit,
-            "alpha": settings.search_alpha,
-            "filters": {
-                "account": account,
-                "call_ids": tuple(call_id or ()),
-                "started_from": start,
-                "started_to": end,
-                "side": side.affiliation() if side else None,
-            },
-        }
+
+        def ask_for(words: str, one_call: str | None, one_account: str | None) -> SearchRequest:
+            # A batch line's own call or account narrows the command's filters.
+            calls = (one_call,) if one_call else tuple(call_id or ())
+            return asked(words, account=one_account or account, call_ids=calls)
+
         with err.status("Loading the embedding model…"):
             await sophia.embedder.warm_up()
         if queries is not None:
-            return await _batch(sophia, queries, base)
-        result = await _session(sophia).search(build_request(query=query, **base))
-        if as_json:
-            print(json.dumps(_result_json(result), ensure_ascii=False))
-        else:
-            render_search(out, result)
+            from sophia.cli.batch import run_batch
+
+            return await run_batch(partial(shell_session, sophia), queries, ask_for)
+        result = await shell_session(sophia).search(ask_for(query or "", None, None))
+        show_search(result, as_json)
         return 0
 
-    raise typer.Exit(_run(ctx, run))
+    raise typer.Exit(run_with_sophia(ctx, run))
 
 
-@app.command()
-def ask(
-    ctx: typer.Context,
-    question: Annotated[str, typer.Argument(help="A question in plain words.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+def _answer_command(
+    name: str, argument: Any, ask: Callable[[Session, str], Awaitable[Answer]], summary: str
 ) -> None:
-    """Ask about the calls: "what pricing objections came up with Moss & Co this quarter?"."""
-    _answer(ctx, lambda sophia: _session(sophia).ask(question), as_json)
+    """Register `sophia NAME ARGUMENT [--json]`: `ask` the shell user's session, print the
+    answer."""
+
+    def command(ctx: typer.Context, text: str = argument, as_json: AsJson = False) -> None:
+        _answer(ctx, lambda sophia: ask(shell_session(sophia), text), as_json)
+
+    command.__doc__ = summary
+    app.command(name)(command)
+
+
+_answer_command(
+    "ask",
+    typer.Argument(..., metavar="QUESTION", help="A question in plain words."),
+    lambda session, question: session.ask(question),
+    'Ask about the calls: "what pricing objections came up with Moss & Co this quarter?".',
+)
 
 
 @app.command()
 def brief(
     ctx: typer.Context,
     subject: Annotated[str, typer.Argument(help="A topic (with a period) or an account.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    as_json: AsJson = False,
     post: Annotated[
         str | None,
         typer.Option("--post", help="Post it to this Slack channel now (needs SLACK_BOT_TOKEN)."),
@@ -228,39 +228,35 @@ def brief(
     if post:
         from sophia.cli.run import post_brief  # the Slack client loads only when posting
 
-        pages = _run(ctx, lambda sophia: post_brief(sophia, _session(sophia), subject, post))
+        pages = run_with_sophia(
+            ctx, lambda sophia: post_brief(sophia, shell_session(sophia), subject, post)
+        )
         out.print(f"Posted the brief to {escape(post)} ({pages} message{'s' * (pages != 1)}).")
         return
-    _answer(ctx, lambda sophia: _session(sophia).brief(subject), as_json)
+    _answer(ctx, lambda sophia: shell_session(sophia).brief(subject), as_json)
 
 
-@app.command()
-def analyze(
-    ctx: typer.Context,
-    call_id: Annotated[str, typer.Argument(help="A Gong call id or call URL.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
-) -> None:
-    """One call: summary, topics, objections, competitors, next steps, questions, talk ratio."""
-    _answer(ctx, lambda sophia: _session(sophia).analyze_call(_call_id(call_id)), as_json)
-
-
-@app.command()
-def competitors(
-    ctx: typer.Context,
-    period: Annotated[str, typer.Argument(help='e.g. "this quarter", "Q4", "last month".')] = "",
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
-) -> None:
-    """Competitor mentions by competitor and account, with quotes and tone."""
-    _answer(ctx, lambda sophia: _session(sophia).competitors(period), as_json)
+_answer_command(
+    "analyze",
+    typer.Argument(..., metavar="CALL_ID", help="A Gong call id or call URL."),
+    lambda session, call: session.analyze_call(call_id_of(call)),
+    "One call: summary, topics, objections, competitors, next steps, questions, talk ratio.",
+)
+_answer_command(
+    "competitors",
+    typer.Argument("", metavar="PERIOD", help='e.g. "this quarter", "Q4", "last month".'),
+    lambda session, period: session.competitors(period),
+    "Competitor mentions by competitor and account, with quotes and tone.",
+)
 
 
 @app.command()
 def stalled(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Open deals with no call for STALLED_DAYS, and the blockers of their last call."""
-    _answer(ctx, lambda sophia: _session(sophia).stalled(), as_json)
+    _answer(ctx, lambda sophia: shell_session(sophia).stalled(), as_json)
 
 
 @app.command()
@@ -270,27 +266,23 @@ def coaching(
         "pricing"
     ),
     period: Annotated[str, typer.Option(help='e.g. "this quarter".')] = "",
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Discussions that ended well, with the talk tracks that worked."""
-    _answer(ctx, lambda sophia: _session(sophia).coaching(topic, period), as_json)
+    _answer(ctx, lambda sophia: shell_session(sophia).coaching(topic, period), as_json)
 
 
 @app.command()
 def stats(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Index size, query latency, cache hit rate and the last sync."""
 
     async def run(sophia: Sophia) -> None:
-        result = await sophia.stats()
-        if as_json:
-            print(result.model_dump_json())
-        else:
-            render_stats(out, result)
+        show_stats(await shell_session(sophia).stats(), as_json)
 
-    _run(ctx, run)
+    run_with_sophia(ctx, run)
 
 
 @app.command()
@@ -299,7 +291,7 @@ def quarantine(
     retry: Annotated[
         bool, typer.Option("--retry", help="Try every quarantined record again.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Stable JSON output.")] = False,
+    as_json: AsJson = False,
     wait: Wait = False,
 ) -> None:
     """Records that could not be indexed, with why; --retry tries them again."""
@@ -307,17 +299,10 @@ def quarantine(
     async def run(sophia: Sophia) -> list[QuarantineEntry]:
         if retry:
             with IngestBar(err, "Retrying") as bar:
-                _report_ingest(await sophia.retry_quarantined(bar, wait=wait))
+                report_ingest(await sophia.retry_quarantined(bar, wait=wait))
         return sophia.state.quarantined()
 
-    entries = _run(ctx, run)
-    if as_json:
-        for entry in entries:
-            fields = asdict(entry)
-            fields.pop("payload")
-            print(json.dumps(fields, default=str, ensure_ascii=False))
-    else:
-        render_quarantine(out, entries)
+    show_quarantine(run_with_sophia(ctx, run), as_json)
 
 
 app.command()(audit)
@@ -335,7 +320,7 @@ def run(
     """Run the Slack bot, the REST API and the scheduler until Ctrl-C or SIGTERM."""
     from sophia.cli.run import serve  # Slack and the scheduler load only for `run`
 
-    _run(ctx, lambda sophia: serve(sophia, bot=bot, api=api, scheduler=scheduler))
+    run_with_sophia(ctx, lambda sophia: serve(sophia, bot=bot, api=api, scheduler=scheduler))
 
 
 @app.command("prepare-model")
@@ -343,7 +328,7 @@ def prepare_model() -> None:
     """Export the local embedding model to ONNX once (image builds, `make setup`)."""
     from sophia.core.embedders.local import LocalEmbedder
 
-    with _errors_as_messages(debug=False):
+    with errors_as_messages(debug=False):
         embedder = LocalEmbedder(cache_dir=load_settings().sophia_model_cache)
         asyncio.run(embedder.warm_up())
         out.print(f"local model ready: {embedder.model_file}")
@@ -356,172 +341,6 @@ def _answer(
     ctx: typer.Context, produce: Callable[[Sophia], Awaitable[Answer]], as_json: bool
 ) -> None:
     async def run(sophia: Sophia) -> None:
-        answer = await produce(sophia)
-        if as_json:
-            print(answer.model_dump_json())
-        else:
-            render_answer(out, answer)
+        show_answer(await produce(sophia), as_json)
 
-    _run(ctx, run)
-
-
-def _session(sophia: Sophia) -> Session:
-    """A session for whoever runs the command (the audit log names the shell user)."""
-    try:
-        user = getpass.getuser()
-    except (OSError, KeyError):  # no login name in some containers
-        user = "unknown"
-    return sophia.session(Viewer("cli", user=user))
-
-
-def _call_id(value: str) -> str:
-    """A call id, also from a pasted Gong call URL (…/call?id=123…)."""
-    match = re.search(r"[?&]id=(\d+)", value)
-    return match[1] if match else value.strip()
-
-
-async def _batch(sophia: Sophia, path: Path, base: dict[str, Any]) -> int:
-    """One JSON line out per line in; a bad line gets an error line and the rest still run."""
-    failures = 0
-    for number, line in enumerate(_lines(path), 1):
-        qid: Any = None
-        try:
-            item = json.loads(line)
-            if not isinstance(item, dict):
-                raise BadQuery("each line must be a JSON object")
-            qid = item.get("qid", number)
-            filters = dict(base["filters"])
-            if item.get("call_id"):
-                filters["call_ids"] = (str(item["call_id"]),)
-            if item.get("account"):
-                filters["account"] = str(item["account"])
-            request = build_request(query=item.get("query", ""), **{**base, "filters": filters})
-            result = await _session(sophia).search(request)
-            print(json.dumps({"qid": qid, "hits": _hits_json(result.hits)}, ensure_ascii=False))
-        except (json.JSONDecodeError, SophiaError) as exc:
-            failures += 1
-            print(json.dumps({"qid": qid, "line": number, "error": str(exc)}))
-    if failures:
-        err.print(f"[red]{failures} query line(s) failed; see their error lines.[/red]")
-    return 1 if failures else 0
-
-
-def _lines(path: Path) -> Iterator[str]:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            yield from (line for line in handle if line.strip())
-    except OSError as exc:
-        raise BadQuery(f"cannot read {path}: {exc.strerror}") from None
-
-
-def _result_json(result: SearchResult) -> dict[str, Any]:
-    return {
-        "query": result.request.query,
-        "mode": result.mode.value,
-        "took_ms": result.took_ms,
-        "cached": result.cached,
-        "notice": result.notice,
-        "hits": _hits_json(result.hits),
-    }
-
-
-def _hits_json(hits: list[Hit]) -> list[dict[str, Any]]:
-    return [
-        {
-            "call_id": h.call_id,
-            "chunk_id": h.chunk_id,
-            "start_ms": h.start_ms,
-            "end_ms": h.end_ms,
-            "moment_ms": h.moment_ms,
-            "speaker": h.speaker,
-            "account": h.account,
-            "title": h.title,
-            "date": h.started.isoformat(),
-            "score": h.score,
-            "snippet": h.snippet,
-            "text": h.text,
-            "url": h.url,
-            "call_url": h.call_url,
-        }
-        for h in hits
-    ]
-
-
-def _report_ingest(summary: IngestSummary) -> None:
-    for reason in summary.quarantined[:10]:
-        err.print(f"[yellow]quarantined:[/yellow] {escape(reason)}")
-    if len(summary.quarantined) > 10:
-        err.print(
-            f"[yellow]… and {len(summary.quarantined) - 10} more; see `sophia quarantine`[/yellow]"
-        )
-    if summary.duplicates:
-        shown = ", ".join(summary.duplicates[:10])
-        err.print(f"[yellow]duplicate call ids (the last one was kept):[/yellow] {escape(shown)}")
-    if summary.empty:
-        shown = ", ".join(summary.empty[:10])
-        err.print(f"[yellow]calls without transcript text:[/yellow] {escape(shown)}")
-    out.print(escape(summary.line()))
-
-
-def _date(option: str, value: str) -> date:
-    try:
-        day = date.fromisoformat(value)
-    except ValueError:
-        raise BadQuery(f"{option} must be a date like 2026-10-01, got {value!r}") from None
-    if not day_in_range(day):
-        raise BadQuery(f"{option} must be between {EARLIEST_DAY} and {LATEST_DAY}, got {value!r}")
-    return day
-
-
-def _fail(message: str) -> None:
-    err.print(f"[red]Error:[/red] {escape(message)}")
-    raise typer.Exit(2)
-
-
-@asynccontextmanager
-async def _opened(settings: Settings, check_index: bool) -> AsyncIterator[Sophia]:
-    sophia = await Sophia.open(settings, check_index=check_index)
-    try:
-        yield sophia
-    finally:
-        await sophia.aclose()
-
-
-def _run(
-    ctx: typer.Context, work: Callable[[Sophia], Awaitable[T]], *, check_index: bool = True
-) -> T:
-    """Open Sophia, run `work`, and turn every failure into one line and an exit code."""
-    options = ctx.obj or {}
-
-    async def go() -> T:
-        overrides = {"sophia_data_dir": options["data_dir"]} if options.get("data_dir") else {}
-        async with _opened(load_settings(**overrides), check_index) as sophia:
-            return await work(sophia)
-
-    with _errors_as_messages(debug=options.get("debug", False)):
-        return asyncio.run(go())
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
-@contextmanager
-def _errors_as_messages(*, debug: bool) -> Iterator[None]:
-    try:
-        yield
-    except SophiaError as exc:
-        if debug:
-            raise
-        err.print(f"[red]Error:[/red] {escape(str(exc))}")
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        err.print(
-            "[yellow]Interrupted.[/yellow] Finished batches are saved; run it again to continue."
-        )
-        raise typer.Exit(130) from None
-    except Exception as exc:
-        if debug:
-            raise
-        err.print(
-            f"[red]Unexpected error:[/red] {type(exc).__name__}: {escape(str(exc))} "
-            "(run with --debug for details)"
-        )
-        raise typer.Exit(1) from None
+    run_with_sophia(ctx, run)

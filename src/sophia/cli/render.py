@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sophia.core.ingest import IngestSummary
-from sophia.core.insights.answer import Answer, Bullet
-from sophia.core.quarantine import QuarantineEntry
-from sophia.core.search import Hit, SearchResult
-from sophia.core.services import Stats
+from sophia.core.viewer import SURFACE_NAMES
+
+# Types only: rendering must not load the index or the model for a command that prints.
+if TYPE_CHECKING:
+    from sophia.core.ingest import IngestSummary
+    from sophia.core.insights.answer import Answer, Bullet
+    from sophia.core.quarantine import QuarantineEntry
+    from sophia.core.search import Hit, SearchResult
+    from sophia.core.stats import Stats
 
 __all__ = ["IngestBar", "clock", "render_answer", "render_search", "render_stats"]
 
@@ -96,20 +102,20 @@ def _bullet(bullet: Bullet) -> str:
 
 
 def render_stats(console: Console, stats: Stats) -> None:
-    """Index size, query timings and the last sync as a two-column table."""
-
-    def ms(value: float | None) -> str:
-        return "—" if value is None else f"{value:.1f} ms"
-
+    """Index size, query times by surface and the last sync as a two-column table."""
     table = Table(show_header=False, box=None)
     table.add_column(style="bold")
     table.add_column()
     rate = "—" if stats.cache_hit_rate is None else f"{stats.cache_hit_rate:.0%}"
-    rows = [
+    rows: list[tuple[str, str]] = [
         ("Chunks", f"{stats.total_chunks:,}"),
         ("Calls indexed", f"{stats.calls_indexed:,}"),
-        ("Average query", ms(stats.avg_query_ms)),
-        ("p95 query", ms(stats.p95_query_ms)),
+        # Server-side: a CLI command's model load is not averaged into REST's answers.
+        *(
+            (f"Query time, {SURFACE_NAMES[surface]}", timed.line())
+            for surface, timed in stats.query_times.items()
+        ),
+        *([] if stats.query_times else [("Query time", "no queries yet")]),
         ("Cache hit rate", _hit_rate(stats, rate)),
         (
             "Last sync",

@@ -18,15 +18,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from sophia.core.errors import ConfigError
 from sophia.core.query import account_key
-
-if TYPE_CHECKING:
-    from sophia.core.session import Viewer
+from sophia.core.viewer import Viewer
 
 __all__ = ["AccessPolicy", "RestrictedAccount"]
 

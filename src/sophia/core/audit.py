@@ -43,7 +43,8 @@ class AuditEntry(BaseModel):
     user: str | None = None
     channel: str | None = None
     request_id: str
-    kind: str  # search, ask, brief, call, competitors, stalled, coaching, weekly_brief, feedback
+    # search, ask, brief, call, competitors, stalled, coaching, weekly_brief, stats, feedback
+    kind: str
     query: str | None = None  # the user's own words, PII redacted; never transcript text
     filters: dict[str, Any] | None = None
     intent: str | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -12,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from sophia.core.callrefs import is_call_id
 from sophia.core.errors import BadQuery
 from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, day_in_range
 from sophia.core.models import Affiliation
@@ -27,9 +29,9 @@ __all__ = [
     "build_request",
     "day_range",
     "normalise_account",
+    "search_request",
 ]
 
-_CALL_ID = re.compile(r"^[0-9A-Za-z_-]{1,64}$")
 # Part of every content hash: bump it when `normalise_account` changes, so the next sync
 # rewrites every call's stored account key (the access policy filters on them).
 ACCOUNT_KEY_VERSION = "account-nfkc-v1"
@@ -100,7 +102,7 @@ class SearchFilters(BaseModel):
     @classmethod
     def _call_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for call_id in value:
-            if not _CALL_ID.match(call_id):
+            if not is_call_id(call_id):
                 raise ValueError(f"{call_id!r} is not a Gong call id")
         return value
 
@@ -168,6 +170,32 @@ def build_request(**fields: object) -> SearchRequest:
             for e in exc.errors(include_url=False)
         )
         raise BadQuery(f"Invalid search: {problems}") from None
+
+
+def search_request(
+    query: str,
+    *,
+    limit: int,
+    alpha: float,
+    zone: ZoneInfo,
+    mode: SearchMode = SearchMode.HYBRID,
+    account: str | None = None,
+    call_ids: Sequence[str] = (),
+    first_day: date | None = None,
+    last_day: date | None = None,
+    side: Side | None = None,
+) -> SearchRequest:
+    """A search as a person asks it on any surface: days are inclusive calendar days in `zone`,
+    `side` in their words. Bad input raises `BadQuery`."""
+    start, end = day_range(first_day, last_day, zone)
+    filters = {
+        "account": account,
+        "call_ids": tuple(call_ids),
+        "started_from": start,
+        "started_to": end,
+        "side": side.affiliation() if side else None,
+    }
+    return build_request(query=query, mode=mode, limit=limit, alpha=alpha, filters=filters)
 
 
 def day_range(

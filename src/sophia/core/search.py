@@ -21,7 +21,6 @@ from sophia.core.query import SearchMode, SearchRequest
 from sophia.core.ranking import Ranker
 from sophia.core.relevance import NO_FLOOR, RelevanceFloor
 from sophia.core.snippets import best_line, query_terms, snippet_text
-from sophia.core.state import StateDB
 from sophia.core.stores.base import StoredChunk, StoreGeneration, StoreQuery, StoreReader
 
 __all__ = ["Candidates", "Hit", "SearchResult", "SearchService"]
@@ -81,7 +80,6 @@ class SearchService:
         store: StoreReader,
         embedder: Embedder,
         cache: Cache,
-        state: StateDB | None = None,
         *,
         generation: Generation | None = None,
         floor: RelevanceFloor = NO_FLOOR,
@@ -92,7 +90,6 @@ class SearchService:
         self._store = store
         self._embedder = embedder
         self._cache = cache
-        self._state = state
         self._generation = generation or StoreGeneration(store)
         self._floor = floor
         self._ranker = ranker
@@ -111,8 +108,6 @@ class SearchService:
             # A degraded answer (keyword fallback) is not worth remembering.
             if result.mode is request.mode:
                 await self._cache.set(key, result.model_dump_json())
-        if self._state is not None:
-            self._state.record_query(result.took_ms, cached=result.cached, mode=result.mode)
         return result
 
     async def _run(self, request: SearchRequest, started: float) -> SearchResult:

@@ -9,11 +9,8 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel
 
 from sophia.core.access import AccessPolicy
 from sophia.core.audit import AuditLog
@@ -32,58 +29,30 @@ from sophia.core.clock import Clock
 from sophia.core.config import Settings
 from sophia.core.embedders.base import Embedder, aclose_embedder
 from sophia.core.embedders.cached import QueryVectorCache
-from sophia.core.errors import ConfigError, SourceError
+from sophia.core.errors import ConfigError
 from sophia.core.ingest import Ingestor, IngestProgress, IngestSummary
 from sophia.core.insights.context import InsightContext
 from sophia.core.insights.service import Insights
 from sophia.core.metrics import STORE_SECONDS, STORE_WRITTEN_BYTES, SYNC_CALLS, SYNC_RUNS
-from sophia.core.models import Call
 from sophia.core.pii import Redactor
-from sophia.core.quarantine import Quarantined, QuarantineEntry, describe_fault
+from sophia.core.quarantine import Quarantined
+from sophia.core.quarantine_retry import plan_retry
 from sophia.core.ranking import load_ranker
 from sophia.core.relevance import floor_for
 from sophia.core.search import SearchService
-from sophia.core.session import Session, Viewer
+from sophia.core.session import Session, SessionServices
 from sophia.core.sources.base import CallSource
 from sophia.core.sources.folder import FolderSource
 from sophia.core.sources.stored import StoredCallsSource
 from sophia.core.state import StateDB
+from sophia.core.stats import Stats, StatsReport
 from sophia.core.stores.base import IndexInfo, VectorStore
+from sophia.core.viewer import Viewer
 from sophia.core.writer import WriterLock
 
-__all__ = ["Sophia", "Stats"]
+__all__ = ["Sophia"]
 
 log = logging.getLogger("sophia")
-
-
-class Stats(BaseModel):
-    """What `sophia stats` and GET /api/gong/stats report."""
-
-    total_chunks: int
-    calls_indexed: int
-    avg_query_ms: float | None
-    p95_query_ms: float | None
-    cache_hit_rate: float | None
-    # Counted in Redis across every replica when the cache is there; None otherwise (the
-    # hit rate then comes from this machine's query log).
-    cache_hits: int | None = None
-    cache_misses: int | None = None
-    queries_measured: int
-    last_sync: datetime | None
-    last_sync_summary: dict[str, object] | None
-    # Where calls come from: the Gong API when its credentials are set, else a folder.
-    source: Literal["gong", "folder"]
-    embedder: str
-    store: str
-    cache: str
-    summarizer: str
-    data_dir: str
-    # PII placeholders in the stored calls, how many calls hold any; restricted accounts.
-    pii_redactions: int = 0
-    calls_with_redactions: int = 0
-    restricted_accounts: int = 0
-    # Records set aside by ingest runs (`sophia quarantine` lists them).
-    quarantined: int = 0
 
 
 @dataclass
@@ -104,6 +73,7 @@ class Sophia:
     redactor: Redactor
     clock: Clock
     writer: WriterLock
+    sessions: SessionServices
 
     @classmethod
     async def open(
@@ -138,44 +108,62 @@ class Sophia:
         floor = floor_for(embedder.name, settings.search_floor)
         ranker = load_ranker() if settings.search_rerank else None
         search = SearchService(
-            store, embedder, cache, state, generation=generation, floor=floor, ranker=ranker
+            store, embedder, cache, generation=generation, floor=floor, ranker=ranker
         )
         context = InsightContext(
             store, search, build_summarizer(settings), settings, clock, embedder=embedder
         )
-        return cls(
-            settings=settings,
-            embedder=embedder,
-            store=store,
-            cache=cache,
-            generation=generation,
-            state=state,
-            search=search,
-            ingestor=Ingestor(
-                store,
-                embedder,
-                plan,
-                retention_days=settings.retention_days,
-                clock=clock,
-                generation=generation,
-                redactor=redactor,
-                state=state,
-            ),
-            insights=Insights(context),
-            access=access,
-            audit=AuditLog(
-                settings.sophia_data_dir / "audit",
-                max_bytes=settings.audit_max_bytes,
-                backups=settings.audit_backups,
-            ),
-            redactor=redactor,
+        insights = Insights(context)
+        ingestor = Ingestor(
+            store,
+            embedder,
+            plan,
+            retention_days=settings.retention_days,
             clock=clock,
-            writer=WriterLock(settings.sophia_data_dir, clock),
+            generation=generation,
+            redactor=redactor,
+            state=state,
+        )
+        audit = AuditLog(
+            settings.sophia_data_dir / "audit",
+            max_bytes=settings.audit_max_bytes,
+            backups=settings.audit_backups,
+        )
+        report = StatsReport(
+            settings,
+            store,
+            cache,
+            state,
+            embedder=embedder.name,
+            summarizer=context.summarizer.name,
+            restricted_accounts=len(access.accounts),
+        )
+        # What sessions work with: no session reaches into the rest of `Sophia`.
+        sessions = SessionServices(
+            access, search, insights, store, state, audit, redactor, clock, report
+        )
+        writer = WriterLock(settings.sophia_data_dir, clock)
+        return cls(
+            settings,
+            embedder,
+            store,
+            cache,
+            generation,
+            state,
+            search,
+            ingestor,
+            insights,
+            access,
+            audit,
+            redactor,
+            clock,
+            writer,
+            sessions,
         )
 
     def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
         """One request from `viewer`: every surface asks through a session (policy, audit)."""
-        return Session(self, viewer, request_id)
+        return Session(self.sessions, viewer, request_id)
 
     def close(self) -> None:
         """Close the local state. Network clients (Redis, OpenAI) need `aclose()`."""
@@ -210,11 +198,10 @@ class Sophia:
         since: datetime | None = None,
         progress: IngestProgress | None = None,
         *,
-        wait: bool = False,
-        wait_s: float | None = None,
+        wait: bool | float = False,
     ) -> IngestSummary:
-        """Fetch new and changed calls from the Gong API and index them (with `wait`, after
-        the writer running now, waiting at most `wait_s` if given)."""
+        """Fetch new and changed calls from the Gong API and index them. `wait`: if another
+        writer runs, True waits for it to end, a number of seconds waits at most that long."""
         if not self.settings.gong_configured:
             raise ConfigError(
                 "Gong is not configured: set GONG_ACCESS_KEY and GONG_ACCESS_SECRET "
@@ -224,7 +211,9 @@ class Sophia:
         from sophia.core.sources.gong_api import GongApiSource
 
         async with (
-            self.writer.hold("sync", wait=wait, wait_s=wait_s),
+            self.writer.hold(
+                "sync", wait=bool(wait), wait_s=None if isinstance(wait, bool) else wait
+            ),
             GongClient.from_settings(self.settings, clock=self.clock) as client,
         ):
             source = GongApiSource(client, self.state, self.settings, clock=self.clock)
@@ -283,29 +272,14 @@ class Sophia:
             return await self._retry_quarantined(progress)
 
     async def _retry_quarantined(self, progress: IngestProgress | None) -> IngestSummary:
-        entries = self.state.quarantined()
+        plan = plan_retry(
+            self.state.quarantined(), gong=self.settings.gong_configured, clock=self.clock
+        )
         summary = IngestSummary(source="quarantine")
-        by_source: dict[str, list[QuarantineEntry]] = {}
-        for entry in entries:
-            by_source.setdefault(entry.source, []).append(entry)
-        for source_name, group in sorted(by_source.items()):
-            kept = [e for e in group if e.payload is not None]
-            if kept:
-                summary.add(await self._ingest(_stored_calls(source_name, kept), None, progress))
-            fetch = [e.record_id for e in group if e.payload is None]
-            if not fetch:
-                continue
-            folder = _folder(source_name, self.clock)
-            if source_name == "gong" and self.settings.gong_configured:
-                summary.add(await self._retry_from_gong(fetch, progress))
-            elif folder is not None:
-                summary.add(await self._ingest(folder, None, progress))
-            else:
-                log.warning(
-                    "cannot retry %d quarantined records of %s: that source is not available",
-                    len(fetch),
-                    source_name,
-                )
+        for source in plan.sources:
+            summary.add(await self._ingest(source, None, progress))
+        if plan.gong_ids:
+            summary.add(await self._retry_from_gong(plan.gong_ids, progress))
         return summary
 
     async def _retry_from_gong(
@@ -353,38 +327,9 @@ class Sophia:
         return removed
 
     async def stats(self) -> Stats:
-        """Index size, query timings and the last sync."""
-        counts = await self.store.counts()
-        redactions = await self.store.redaction_counts()
-        queries = self.state.query_stats()
-        shared = await self.cache.counts()
-        last = self.state.last_sync()
-        return Stats(
-            total_chunks=counts.chunks,
-            calls_indexed=counts.calls,
-            avg_query_ms=_rounded(queries.avg_ms),
-            p95_query_ms=_rounded(queries.p95_ms),
-            cache_hit_rate=_rounded(
-                queries.cache_hit_rate if shared is None else shared.hit_rate, 3
-            ),
-            cache_hits=None if shared is None else shared.hits,
-            cache_misses=None if shared is None else shared.misses,
-            queries_measured=queries.count,
-            last_sync=datetime.fromtimestamp(last.pop("at"), UTC) if last else None,
-            last_sync_summary=last,
-            source="gong" if self.settings.gong_configured else "folder",
-            embedder=self.embedder.name,
-            store=f"{type(self.store).__name__} at {self.settings.weaviate_endpoint}"
-            if self.settings.weaviate_endpoint
-            else f"{type(self.store).__name__} in {self.settings.sophia_data_dir / 'index'}",
-            cache=type(self.cache).__name__,
-            summarizer=self.insights.context.summarizer.name,
-            data_dir=str(self.settings.sophia_data_dir),
-            pii_redactions=redactions.redactions,
-            calls_with_redactions=redactions.calls,
-            restricted_accounts=len(self.access.accounts),
-            quarantined=self.state.quarantine_count(),
-        )
+        """Index size, query times and the last sync, unaudited: surfaces ask their
+        `Session`, which audits the read."""
+        return await self.sessions.stats.gather()
 
     async def _ingest(
         self,
@@ -420,31 +365,3 @@ def _record_store_work(
     STORE_SECONDS.labels(operation).observe(time.perf_counter() - started)
     if before is not None and after is not None:
         STORE_WRITTEN_BYTES.labels(operation).inc(after - before)
-
-
-def _folder(source: str, clock: Clock) -> FolderSource | None:
-    """The folder a `folder:<path>` source name points to, if it is still there."""
-    if not source.startswith("folder:"):
-        return None
-    try:
-        return FolderSource(Path(source.removeprefix("folder:")), clock=clock)
-    except SourceError:
-        return None
-
-
-def _stored_calls(source: str, entries: list[QuarantineEntry]) -> StoredCallsSource:
-    """The quarantined calls kept with their (redacted) JSON; unreadable ones stay put."""
-    calls: list[Call] = []
-    refused: list[Quarantined] = []
-    for entry in entries:
-        try:
-            calls.append(Call.model_validate_json(entry.payload or ""))
-        except ValueError as exc:
-            refused.append(
-                Quarantined(entry.record_id, "parse", describe_fault(exc), source, entry.payload)
-            )
-    return StoredCallsSource(source, calls, refused)
-
-
-def _rounded(value: float | None, digits: int = 1) -> float | None:
-    return None if value is None else round(value, digits)

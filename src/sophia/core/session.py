@@ -3,7 +3,8 @@
 Every surface (CLI, Slack, REST, the scheduler) asks through a session, so what must hold for
 every query holds in one place: the access policy narrows what the viewer may see (inside
 every store query, through `core/scoped.py`), the audit log gets exactly one line per
-question or feedback click, and the latency metric one sample.
+question, stats read or feedback click, and the latency metric and the state DB's query
+timings (by surface) one sample per question.
 """
 
 from __future__ import annotations
@@ -11,59 +12,68 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
-from sophia.core.audit import AuditEntry, AuditError, Outcome
+from sophia.core.access import AccessPolicy
+from sophia.core.audit import AuditEntry, AuditError, AuditLog, Outcome
+from sophia.core.clock import Clock
 from sophia.core.errors import AccessDenied, CallNotFound
 from sophia.core.insights.answer import Answer, Intent
+from sophia.core.insights.service import Insights
 from sophia.core.logs import new_request_id
 from sophia.core.metrics import QUERY_SECONDS, STATE_WRITE_FAILURES
+from sophia.core.pii import Redactor
 from sophia.core.query import SearchRequest
 from sophia.core.scoped import ScopedSearch, Searcher
-from sophia.core.search import SearchResult
+from sophia.core.search import SearchResult, SearchService
+from sophia.core.state import StateDB
+from sophia.core.stats import Stats, StatsReport
+from sophia.core.stores.base import VectorStore
+from sophia.core.viewer import Surface, Viewer
 
-if TYPE_CHECKING:
-    from sophia.core.services import Sophia
-
-__all__ = ["Session", "Surface", "Viewer", "Vote"]
+# `Viewer` and `Surface` live in core/viewer.py; they stay importable from here.
+__all__ = ["Session", "SessionServices", "Surface", "Viewer", "Vote"]
 
 audit_log = logging.getLogger("sophia.audit")
 
-Surface = Literal["cli", "slack", "api", "scheduler"]
 Vote = Literal["up", "down"]
-T = TypeVar("T", Answer, SearchResult)
+T = TypeVar("T", Answer, SearchResult, Stats)
 # The audit log keeps the question, not an essay pasted into it.
 _MAX_AUDITED_QUERY = 1000
 
 
 @dataclass(frozen=True)
-class Viewer:
-    """Who asks and from where: what the access policy and the audit log go by.
+class SessionServices:
+    """What sessions work with, built once per process (`Sophia.open`)."""
 
-    `user` is a Slack user id on Slack, an API key's name on REST, the shell user on the
-    CLI, and None for the scheduler (which may see only unrestricted accounts). `groups`
-    are the Slack user groups the user belongs to.
-    """
-
-    surface: Surface
-    user: str | None = None
-    groups: frozenset[str] = field(default_factory=frozenset)
-    channel: str | None = None
+    access: AccessPolicy
+    search: SearchService
+    insights: Insights
+    # Pinned for the length of a request, so that it reads one state of the index.
+    store: VectorStore
+    # Query timings and feedback.
+    state: StateDB
+    audit: AuditLog
+    redactor: Redactor
+    clock: Clock
+    stats: StatsReport
 
 
 class Session:
     """One request: run a capability for `viewer`, within what they may see, and audit it."""
 
-    def __init__(self, sophia: Sophia, viewer: Viewer, request_id: str | None = None) -> None:
-        self.sophia = sophia
+    def __init__(
+        self, services: SessionServices, viewer: Viewer, request_id: str | None = None
+    ) -> None:
+        self._services = services
         self.viewer = viewer
         # Links feedback clicks (and log lines) back to the answer they are about.
         self.request_id = request_id or new_request_id()
-        self._exclude = sophia.access.exclusions(viewer)
-        self._insights = sophia.insights.scoped(self._exclude)
+        self._exclude = services.access.exclusions(viewer)
+        self._insights = services.insights.scoped(self._exclude)
         self._search: Searcher = (
-            ScopedSearch(sophia.search, self._exclude) if self._exclude else sophia.search
+            ScopedSearch(services.search, self._exclude) if self._exclude else services.search
         )
 
     @property
@@ -116,10 +126,15 @@ class Session:
         """The past week: top topics, objections, competitors and stalled deals."""
         return await self._run("weekly_brief", None, lambda: self._insights.weekly_brief())
 
+    async def stats(self) -> Stats:
+        """Index size, query times by surface and the last sync (audited, but not timed as
+        a query: reading the times must not move them)."""
+        return await self._run("stats", None, self._services.stats.gather, timed=False)
+
     async def feedback(self, about: str, vote: Vote) -> None:
         """Record a 👍/👎 on the answer of request `about` (best effort: a full disk loses
         the vote's row, logged and counted, but never fails the click)."""
-        self.sophia.state.record_feedback(about, vote, self.viewer.surface, self.viewer.user)
+        self._services.state.record_feedback(about, vote, self.viewer.surface, self.viewer.user)
         self._audit(self._entry("feedback", None, about=about, vote=vote))
 
     async def _run(
@@ -129,11 +144,12 @@ class Session:
         work: Callable[[], Awaitable[T]],
         *,
         filters: dict[str, Any] | None = None,
+        timed: bool = True,
     ) -> T:
         started = time.perf_counter()
         try:
             # Every read of the answer sees one state of the index (a sync may be writing).
-            async with self.sophia.store.pinned():
+            async with self._services.store.pinned():
                 result = await work()
         except BaseException as exc:
             outcome: Outcome = "denied" if isinstance(exc, AccessDenied) else "error"
@@ -152,6 +168,13 @@ class Session:
             raise
         finally:
             QUERY_SECONDS.labels(self.viewer.surface, kind).observe(time.perf_counter() - started)
+        if timed:
+            self._services.state.record_query(
+                _ms(started),
+                surface=self.viewer.surface,
+                kind=kind,
+                cached=result.cached if isinstance(result, SearchResult) else None,
+            )
         intent, call_ids, answer_filters = _described(result)
         self._audit(
             self._entry(
@@ -169,10 +192,10 @@ class Session:
         if query is not None:
             # The user's words may hold PII (a pasted phone number): the log must not. Cut
             # after redacting (a cut number would escape its pattern), and bound the work.
-            redacted = self.sophia.redactor.redact(query[: _MAX_AUDITED_QUERY * 4]).text
+            redacted = self._services.redactor.redact(query[: _MAX_AUDITED_QUERY * 4]).text
             query = redacted[:_MAX_AUDITED_QUERY]
         return AuditEntry(
-            time=self.sophia.clock.now(),
+            time=self._services.clock.now(),
             surface=self.viewer.surface,
             user=self.viewer.user,
             channel=self.viewer.channel,
@@ -185,7 +208,7 @@ class Session:
 
     def _audit(self, entry: AuditEntry) -> None:
         try:
-            self.sophia.audit.write(entry)
+            self._services.audit.write(entry)
         except AuditError:
             # The file cannot take it (a full or read-only disk): the line goes to the
             # process log instead (collected with the other logs), whole, and the request is
@@ -198,8 +221,10 @@ class Session:
             )
 
 
-def _described(result: Answer | SearchResult) -> tuple[str, list[str], dict[str, Any]]:
+def _described(result: Answer | SearchResult | Stats) -> tuple[str, list[str], dict[str, Any]]:
     """Intent, cited call ids (first appearance order) and filters of a result."""
+    if isinstance(result, Stats):
+        return "stats", [], {}
     if isinstance(result, SearchResult):
         return "search", list(dict.fromkeys(hit.call_id for hit in result.hits)), {}
     # A call analysis returns that call even when there is nothing in it to cite.

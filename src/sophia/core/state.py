@@ -27,15 +27,17 @@ from sophia.core.errors import StateError
 from sophia.core.metrics import STATE_WRITE_FAILURES
 from sophia.core.quarantine import Quarantined, QuarantineEntry
 
-__all__ = ["QueryStats", "StateDB"]
+__all__ = ["QueryTimings", "StateDB"]
 
 log = logging.getLogger("sophia.state")
 
-_SCHEMA = """
+# Server-side request times by surface; `cached` is NULL for requests other than searches.
+_TIMES = """request_times (
+    at REAL NOT NULL, ms REAL NOT NULL, surface TEXT NOT NULL, kind TEXT NOT NULL, cached INTEGER
+)"""
+_SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS queries (
-    at REAL NOT NULL, ms REAL NOT NULL, cached INTEGER NOT NULL, mode TEXT NOT NULL
-);
+CREATE TABLE IF NOT EXISTS {_TIMES};
 CREATE TABLE IF NOT EXISTS syncs (at REAL NOT NULL, summary TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS feedback (
     at REAL NOT NULL, about TEXT NOT NULL, vote TEXT NOT NULL, surface TEXT NOT NULL, user TEXT
@@ -52,13 +54,13 @@ _KEEP_SYNCS = 100
 
 
 @dataclass(frozen=True)
-class QueryStats:
-    """Timings of recent searches."""
+class QueryTimings:
+    """Server-side times (ms) of recent requests by surface, and how many searches the
+    result cache answered."""
 
-    count: int
-    avg_ms: float | None
-    p95_ms: float | None
-    cache_hit_rate: float | None
+    ms_by_surface: dict[str, list[float]]
+    searches: int
+    cached_searches: int
 
 
 class StateDB:
@@ -123,31 +125,36 @@ class StateDB:
                 (key, json.dumps(value)),
             )
 
-    def record_query(self, ms: float, *, cached: bool, mode: str) -> bool:
-        """Log one search's latency; False (logged, counted) when it cannot be written."""
+    def record_query(self, ms: float, *, surface: str, kind: str, cached: bool | None) -> bool:
+        """Log one request's server-side time (`cached`: a search the cache answered, None
+        for other kinds); False (logged, counted) when it cannot be written."""
 
         def write() -> None:
             cursor = self._db.execute(
-                "INSERT INTO queries (at, ms, cached, mode) VALUES (?, ?, ?, ?)",
-                (self._clock.now().timestamp(), ms, int(cached), mode),
+                "INSERT INTO request_times (at, ms, surface, kind, cached) VALUES (?, ?, ?, ?, ?)",
+                (self._clock.now().timestamp(), ms, surface, kind, cached),
             )
             if cursor.lastrowid is not None and cursor.lastrowid % 500 == 0:
                 self._db.execute(
-                    "DELETE FROM queries WHERE rowid <= (SELECT MAX(rowid) FROM queries) - ?",
+                    "DELETE FROM request_times "
+                    "WHERE rowid <= (SELECT MAX(rowid) FROM request_times) - ?",
                     (_KEEP_QUERIES,),
                 )
 
         return self._best_effort("query_timing", write)
 
-    def query_stats(self) -> QueryStats:
-        """Average and p95 latency and cache hit rate over the recent searches."""
-        rows = self._db.execute("SELECT ms, cached FROM queries").fetchall()
-        if not rows:
-            return QueryStats(0, None, None, None)
-        latencies = sorted(ms for ms, _ in rows)
-        p95 = latencies[min(len(latencies) - 1, round(0.95 * (len(latencies) - 1)))]
-        hits = sum(cached for _, cached in rows)
-        return QueryStats(len(rows), sum(latencies) / len(rows), p95, hits / len(rows))
+    def query_timings(self) -> QueryTimings:
+        """The recent requests' times by surface, fastest first."""
+        by_surface: dict[str, list[float]] = {}
+        searches = cached = 0
+        for surface, ms, hit in self._db.execute(
+            "SELECT surface, ms, cached FROM request_times ORDER BY ms"
+        ):
+            by_surface.setdefault(surface, []).append(ms)
+            if hit is not None:
+                searches += 1
+                cached += hit
+        return QueryTimings(by_surface, searches, cached)
 
     def record_sync(self, summary: dict[str, Any]) -> None:
         """Log the summary of a finished ingest or sync."""
@@ -270,6 +277,9 @@ def _open_writable(path: Path) -> sqlite3.Connection:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.executescript(_SCHEMA)
+        # Search times from before they named their surface mixed a CLI's cold start with
+        # REST's warm answers: not reported (a downgrade recreates the table, empty).
+        db.execute("DROP TABLE IF EXISTS queries")
         # A read-only file opens; the first write says so. Ask now, not mid-sync.
         db.execute("BEGIN IMMEDIATE")
         db.execute("ROLLBACK")
@@ -285,7 +295,9 @@ def _open_read_only(path: Path) -> sqlite3.Connection:
     try:
         db = sqlite3.connect(f"{path.absolute().as_uri()}?mode=ro&immutable=1", uri=True)
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
-        if {"kv", "queries", "syncs", "feedback", "quarantine"} <= tables:
+        if {"kv", "syncs", "feedback", "quarantine"} <= tables:
+            if "request_times" not in tables:  # written by an earlier version: no times yet
+                db.execute(f"CREATE TEMP TABLE {_TIMES}")
             return db
         db.close()
     except (sqlite3.Error, OSError):

@@ -103,8 +103,9 @@ async def _answer(
     session = await surface.session(user, channel, request_id)
     reply = await reply_to(Ask(question, tuple(earlier)), session, surface.sophia)
     after = [feedback_buttons(request_id)] if reply.rated else []
-    pages = paginate(reply.blocks, reply.text, after=after)
-    await post_pages(client, channel, pages, thread_ts=thread_ts, replace_ts=str(status["ts"]))
+    first, *rest = paginate(reply.blocks, reply.text, after=after)
+    await client.chat_update(channel=channel, ts=str(status["ts"]), **first.payload())
+    await post_pages(client, channel, rest, thread_ts=thread_ts)
     log.info(
         "slack %s answered",
         kind,

@@ -35,6 +35,10 @@ __all__ = ["ask", "brief", "read", "respond"]
 
 # What one person said on the topic: at most this many of their sentences.
 _SAID_BY = 6
+_UNCLEAR = (
+    "I could not tell what to look for. Try “pricing objections with Moss & Co this quarter” "
+    "or “/gong help”."
+)
 
 
 async def ask(ctx: InsightContext, question: str, earlier: Sequence[str] = ()) -> Answer:
@@ -226,13 +230,7 @@ async def _search(ctx: InsightContext, meaning: Understanding, call_ids: Sequenc
     topic = meaning.topic
     understood = describe("Searching", meaning.account, meaning.period, topic or None)
     if not topic:
-        return Answer(
-            intent=Intent.SEARCH,
-            title="Search",
-            understood=understood,
-            notice="I could not tell what to look for. Try “pricing objections with Moss & Co "
-            "this quarter” or “/gong help”.",
-        )
+        return Answer(intent=Intent.SEARCH, title="Search", understood=understood, notice=_UNCLEAR)
     period = meaning.period
     request = ctx.search_request(
         topic,

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+from sophia.core.callrefs import call_id_in
 from sophia.core.errors import BadQuery
 from sophia.core.insights.answer import Intent
 from sophia.core.insights.competitor_catalog import named_in
@@ -35,7 +36,6 @@ from sophia.core.stores.base import StoreQuery
 
 __all__ = ["Miss", "Understanding", "follow_up", "understand"]
 
-_CALL_ID = re.compile(r"(?:[?&]id=|\bcall\s+)(\d{6,20})\b", re.IGNORECASE)
 # A kind of call, said as the place something was said: "in the security review".
 _CALL_KIND = re.compile(
     r"\b(?:in|on|during|from|at)\s+(?:the|our|their|that)\s+(?:(?:last|latest|first|recent)\s+)?"
@@ -102,8 +102,8 @@ async def understand(question: str, ctx: InsightContext, vocabulary: Vocabulary)
     text = " ".join(question.split())
     if not text:
         raise BadQuery("Ask a question, e.g. “what pricing objections came up with Moss & Co?”")
-    if call := _CALL_ID.search(text):
-        return Understanding(Intent.CALL_ANALYSIS, "", None, None, call_id=call[1])
+    if call_id := call_id_in(text):
+        return Understanding(Intent.CALL_ANALYSIS, "", None, None, call_id=call_id)
     misses: list[Miss] = []
     reading = read_period(text, ctx.clock.now(), ctx.zone)
     text = reading.rest
