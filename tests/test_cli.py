@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -213,3 +214,26 @@ def test_the_cli_loads_the_backends_only_for_commands_that_open_them() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+_STATS_PROBE = """
+import sys
+from sophia.cli.main import app
+app(["stats"], standalone_mode=False)
+print("heavy:", sorted(m for m in ("lancedb", "torch", "onnxruntime") if m in sys.modules))
+"""
+
+
+def test_stats_reads_the_index_without_importing_lancedb(env, folder) -> None:
+    # Importing LanceDB alone costs about a second; `sophia stats` must answer in less
+    # (benchmarks/cli_startup.py), so it counts through Lance and never opens a table.
+    sophia(env, "ingest", "--from-dir", str(folder))
+    done = subprocess.run(
+        [sys.executable, "-c", _STATS_PROBE],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "heavy: []" in done.stdout, done.stdout
+    assert "Calls indexed" in done.stdout and " 2 " in done.stdout, done.stdout

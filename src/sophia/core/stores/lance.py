@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -32,14 +31,18 @@ from sophia.core.stores.lance_generation import (
     CALLS,
     CHUNKS,
     OpenGeneration,
+    check_generation,
     create_generation,
+    datasets_at,
+    lance_message,
     open_generation,
+    versions_on_disk,
 )
 from sophia.core.stores.lance_indexes import ANN_MIN_ROWS, AnnProbe
 from sophia.core.stores.lance_schema import in_list, literal, read_rows, where_for_calls
 from sophia.core.stores.lance_search import search_chunks
 from sophia.core.stores.lance_upkeep import written_bytes
-from sophia.core.stores.lance_visible import Pin, Versions, holding, pinned_for
+from sophia.core.stores.lance_visible import Pin, Versions, holding, pinned_for, readable
 from sophia.core.stores.lance_writes import retrying_conflicts
 from sophia.core.stores.records import call_from_record, calls_from_records
 
@@ -47,8 +50,6 @@ __all__ = ["LanceStore"]
 
 log = logging.getLogger("sophia.stores")
 
-# ", /root/.cargo/registry/src/…/commit.rs:123:45": where in LanceDB, not what went wrong.
-_RUST_LOCATION = re.compile(r",?\s*/\S+\.rs:\d+(?::\d+)?")
 # Table handles kept open at the versions of recent reads, per generation (a few kB each).
 _VIEWS = 4
 
@@ -139,7 +140,11 @@ class LanceStore:
             LanceStore(self._path, clock=self._clock, _pinned=name)._create(info)
             self._generations.point_to(name)
         self._expected = info if check else None
-        self._leased(lambda gen: None)
+        # The record alone: the tables open at the first read, so commands that only count
+        # never import LanceDB (see lance_generation).
+        self._on_live(
+            lambda name: check_generation(self._generations.path(name), self._expected, self._path)
+        )
 
     def _create(self, info: base.IndexInfo) -> None:
         """Tables and record of a new generation (this store's pinned one)."""
@@ -174,16 +179,33 @@ class LanceStore:
         """`work(generation, *args)` on the live generation, leased for the duration."""
         if self._pinned is not None:
             return work(self._generation(self._pinned), *args)
+        return self._on_live(lambda name: work(self._generation(name), *args))
+
+    def _on_live(self, work: Callable[[str], T]) -> T:
+        """`work(name)` on the live generation's name, leased for the duration."""
         for _ in range(5):
             name = self._generations.live()
             if name is None:
                 raise StoreError(f"the index in {self._path} failed: there is no index there")
             try:
                 with self._generations.lease(name):
-                    return work(self._generation(name), *args)
+                    return work(name)
             except GenerationGone:
                 continue  # switched and removed just now: the pointer names the new one
         raise StoreError(f"the index in {self._path} failed: it kept changing under the read")
+
+    def _datasets(self, work: Callable[[Any, Any], T]) -> T:
+        """`work(chunks, calls)` on Lance datasets at the versions `_viewed` would read, without
+        opening LanceDB: for counts."""
+        pin = pinned_for(self._path) if self._pinned is None else None
+        if pin is not None:  # its lease is held by `pinned`
+            return work(*datasets_at(self._generations.path(pin.generation), pin.versions))
+
+        def at_readable(name: str) -> T:
+            path = self._generations.path(name)
+            return work(*datasets_at(path, readable(path, lambda: versions_on_disk(path))))
+
+        return at_readable(self._pinned) if self._pinned is not None else self._on_live(at_readable)
 
     def _viewed(self, work: Callable[..., T], *args: Any) -> T:
         """`work(view, *args)` on the tables as readers see them: at the versions pinned for
@@ -241,8 +263,7 @@ class LanceStore:
             except GenerationGone:
                 continue
             try:
-                gen = self._generation(name)
-                return Pin(name, gen.readable()), fd
+                return Pin(name, self._readable(name)), fd
             except GenerationGone:
                 Generations.release(fd)
                 continue  # switched and removed just now: the pointer names the new one
@@ -250,6 +271,17 @@ class LanceStore:
                 Generations.release(fd)
                 raise
         raise StoreError(f"the index in {self._path} failed: it kept changing under the read")
+
+    def _readable(self, name: str) -> Versions:
+        """Generation `name`'s readable versions, from its open tables when it is open, else
+        from disk (so pinning a command that only counts never opens LanceDB)."""
+        with self._opening:
+            gen = self._current if self._current and self._current.name == name else None
+        if gen is not None:
+            return gen.readable()
+        path = self._generations.path(name)
+        check_generation(path, self._expected, self._path)
+        return readable(path, lambda: versions_on_disk(path))
 
     # --- writes --------------------------------------------------------------------------
 
@@ -320,13 +352,17 @@ class LanceStore:
         return calls_from_records(rows, listing)
 
     async def counts(self) -> base.IndexCounts:
-        return await self._read(
-            lambda gen: base.IndexCounts(gen.chunks.count_rows(), gen.calls.count_rows())
+        return await self._blocking(
+            self._datasets,
+            lambda chunks, calls: base.IndexCounts(chunks.count_rows(), calls.count_rows()),
         )
 
     async def redaction_counts(self) -> base.RedactionCounts:
-        rows = await self._read(lambda gen: read_rows(gen.calls, None, ["redactions"]))
-        return base.RedactionCounts.of(int(row["redactions"] or 0) for row in rows)
+        column = await self._blocking(
+            self._datasets,
+            lambda _, calls: calls.to_table(columns=["redactions"]).column("redactions"),
+        )
+        return base.RedactionCounts.of(int(count or 0) for count in column.to_pylist())
 
     async def generation(self) -> str:
         return await self._read(lambda gen: f"{gen.uid}:{gen.chunks.version}:{gen.calls.version}")
@@ -345,7 +381,7 @@ class LanceStore:
             return await asyncio.to_thread(work, *args)
         except (OSError, RuntimeError, ValueError) as exc:
             # Files gone or damaged under an open index (a deleted data dir, a full disk).
-            raise StoreError(f"the index in {self._path} failed: {_lance_message(exc)}") from exc
+            raise StoreError(f"the index in {self._path} failed: {lance_message(exc)}") from exc
 
     # --- search --------------------------------------------------------------------------
 
@@ -357,10 +393,4 @@ class LanceStore:
             )
         except (OSError, RuntimeError, ValueError) as exc:
             ms = (time.perf_counter() - started) * 1000
-            raise StoreError(f"search failed after {ms:.0f} ms: {_lance_message(exc)}") from exc
-
-
-def _lance_message(exc: BaseException) -> str:
-    """LanceDB's error as one line, without the Rust source locations it appends."""
-    text = " ".join(str(exc).split())
-    return _RUST_LOCATION.sub("", text) or type(exc).__name__
+            raise StoreError(f"search failed after {ms:.0f} ms: {lance_message(exc)}") from exc

@@ -1,16 +1,19 @@
 """One generation of a LanceDB index, open: its database, its `chunks` and `calls` tables,
-and the record (index.json) that says what embedder built it."""
+and the record (index.json) that says what embedder built it.
+
+lancedb is imported where tables are opened or built, never at module level: the import
+costs about a second (its namespace client), which commands that only check the record or
+count rows (`sophia stats`) must not pay. They read through Lance itself (`lance`)."""
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-
-import lancedb
 
 from sophia.core.chunking import CHUNKER_VERSION
 from sophia.core.clock import Clock
@@ -21,9 +24,21 @@ from sophia.core.stores.lance_schema import CALL_SCHEMA, chunk_schema
 from sophia.core.stores.lance_visible import Versions, readable
 from sophia.core.stores.records import index_mismatch
 
-__all__ = ["CALLS", "CHUNKS", "OpenGeneration", "create_generation", "open_generation"]
+__all__ = [
+    "CALLS",
+    "CHUNKS",
+    "OpenGeneration",
+    "check_generation",
+    "create_generation",
+    "datasets_at",
+    "lance_message",
+    "open_generation",
+    "versions_on_disk",
+]
 
 CHUNKS, CALLS, _RECORD = "chunks", "calls", "index.json"
+# ", /root/.cargo/registry/src/…/commit.rs:123:45": where in LanceDB, not what went wrong.
+_RUST_LOCATION = re.compile(r",?\s*/\S+\.rs:\d+(?::\d+)?")
 
 
 @dataclass
@@ -52,6 +67,8 @@ class OpenGeneration:
 
 def create_generation(path: Path, info: IndexInfo, clock: Clock) -> None:
     """The tables and the record of a new generation for `info` at `path`."""
+    import lancedb  # lazily: see the module docstring
+
     db = lancedb.connect(path, read_consistency_interval=timedelta(0))
     for name, schema in ((CHUNKS, chunk_schema(info.dim)), (CALLS, CALL_SCHEMA)):
         if name not in db.list_tables().tables:
@@ -73,12 +90,9 @@ def open_generation(
 ) -> OpenGeneration:
     """Open generation `name` at `path`, checking it was built for `expected` (when given;
     `index` is the data dir's index, for the message)."""
-    record = _read_record(path)
-    if expected is not None and (record["embedder"], record["dim"]) != (
-        expected.embedder,
-        expected.dim,
-    ):
-        raise index_mismatch(str(index), record["embedder"], record["dim"], expected)
+    import lancedb  # lazily: see the module docstring
+
+    record = check_generation(path, expected, index)
     # Another process (a sync) may write while this one serves: always read the latest.
     db = lancedb.connect(path, read_consistency_interval=timedelta(0))
     existing = set(db.list_tables().tables)
@@ -96,6 +110,47 @@ def open_generation(
         dim=int(record["dim"]),
         has_fts=any(i.index_type == "FTS" for i in chunks.list_indices()),
     )
+
+
+def check_generation(path: Path, expected: IndexInfo | None, index: Path) -> dict[str, Any]:
+    """The record of the generation at `path`, checked against `expected` (when given),
+    without opening its tables."""
+    record = _read_record(path)
+    if expected is not None and (record["embedder"], record["dim"]) != (
+        expected.embedder,
+        expected.dim,
+    ):
+        raise index_mismatch(str(index), record["embedder"], record["dim"], expected)
+    return record
+
+
+def versions_on_disk(path: Path) -> Versions:
+    """The latest committed versions of the generation's two tables, read through Lance."""
+    chunks, calls = datasets_at(path, None)
+    return Versions(chunks.version, calls.version)
+
+
+def datasets_at(path: Path, versions: Versions | None) -> tuple[Any, Any]:
+    """The generation's `chunks` and `calls` as Lance datasets at `versions` (else latest)."""
+    import lance  # the format under LanceDB, a fraction of its import time
+
+    try:
+        return (
+            lance.dataset(str(path / f"{CHUNKS}.lance"), version=versions and versions.chunks),
+            lance.dataset(str(path / f"{CALLS}.lance"), version=versions and versions.calls),
+        )
+    except FileNotFoundError:
+        raise GenerationGone(str(path)) from None
+    except (OSError, ValueError) as exc:
+        raise StoreError(
+            f"the index in {path} is unreadable ({lance_message(exc)}); run `sophia reindex`"
+        ) from exc
+
+
+def lance_message(exc: BaseException) -> str:
+    """LanceDB's error as one line, without the Rust source locations it appends."""
+    text = " ".join(str(exc).split())
+    return _RUST_LOCATION.sub("", text) or type(exc).__name__
 
 
 def _read_record(path: Path) -> dict[str, Any]:

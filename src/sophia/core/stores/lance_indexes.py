@@ -24,8 +24,6 @@ import math
 import re
 from typing import Any
 
-from lancedb.index import FTS, Bitmap, BTree, IvfPq
-
 from sophia.core.query import SearchFilters
 
 __all__ = ["ANN_MIN_ROWS", "AnnProbe", "ann_partitions", "ensure_indexes"]
@@ -61,6 +59,8 @@ def ensure_indexes(table: Any, *, ann_min_rows: int = ANN_MIN_ROWS) -> list[str]
     """Create the full-text and scalar indexes and, past `ann_min_rows`, the ANN index when
     missing or outgrown; returns what was (re)built. The upkeep after each sync keeps the
     rest current (core/stores/lance_upkeep.py)."""
+    from lancedb.index import FTS, Bitmap, BTree  # lazily: see lance_generation
+
     rows = table.count_rows()
     if not rows:
         return []
@@ -127,6 +127,8 @@ def _build_ann(table: Any, rows: int, *, replacing: int | None) -> None:
     if replacing is not None:
         # Until the new one is built, searches scan exactly: slower, never wrong.
         table.drop_index(f"{_ANN_PREFIX}{replacing}")
+    from lancedb.index import IvfPq  # lazily: see lance_generation
+
     config = IvfPq(
         distance_type="cosine",
         num_partitions=partitions,

@@ -10,7 +10,6 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-from lancedb.query import MatchQuery
 
 from sophia.core.embedders.base import Vectors
 from sophia.core.errors import StoreError
@@ -99,6 +98,8 @@ def _keyword(
             return []
     # A match query takes the text as words, not as query syntax: quotes, AND, colons
     # and parentheses in a user's question are just characters.
+    from lancedb.query import MatchQuery  # lazily: see lance_generation
+
     match = MatchQuery(text, "text")  # type: ignore[call-arg]  # defaults exist at run time
     search = chunks.search(match, query_type="fts")
     if clause:

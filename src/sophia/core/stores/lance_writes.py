@@ -11,7 +11,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from lancedb.index import FTS
 from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
 
 from sophia.core.errors import StoreError
@@ -73,6 +72,8 @@ def write_calls(gen: OpenGeneration, calls: Sequence[IndexedCall], now: datetime
         else:
             gen.calls.add(new_call_rows)
     if not gen.has_fts and (fresh_rows.num_rows or changed_rows.num_rows):
+        from lancedb.index import FTS  # lazily: see lance_generation
+
         gen.chunks.create_index("text", config=FTS(), replace=True)
         gen.has_fts = True
 
