@@ -170,7 +170,7 @@ async def test_source_from_settings_uses_sync_settings(
     gong_server: FakeGong, gong_client: GongClient, state: StateDB, clock: FixedClock
 ) -> None:
     settings = Settings(_env_file=None, sync_window_days=10, retention_days=20)
-    source = GongApiSource(gong_client, state, settings, clock=clock)
+    source = GongApiSource(gong_client, state, settings=settings, clock=clock)
 
     await run(source)
 

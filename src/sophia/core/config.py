@@ -1,7 +1,7 @@
 """Settings: one class, read from the environment and `.env`.
 
-Every variable Sophia understands is a field here, with its default and a description; the
-README's configuration table is generated from this class. `load_settings()` turns a bad
+Every variable Sophia understands is a field here, with its default and, as its docstring, a
+description; docs/configuration.md is generated from this class. `load_settings()` turns a bad
 value into a `ConfigError` that names the variable.
 """
 
@@ -39,240 +39,167 @@ class Settings(BaseSettings):
         env_file_encoding="utf-8",
         extra="ignore",
         validate_default=True,
+        # Each field's docstring is its description: what `make docs` puts in
+        # docs/configuration.md and what a bad value's message explains.
+        use_attribute_docstrings=True,
     )
 
     # --- storage -------------------------------------------------------------------------
-    sophia_data_dir: Path = Field(
-        Path("data"), description="Where the embedded index and the sync state live."
-    )
-    retention_days: int = Field(
-        90, ge=0, description="Calls older than this are not indexed; 0 keeps everything."
-    )
+    sophia_data_dir: Path = Path("data")
+    """Where the embedded index and the sync state live."""
+    retention_days: int = Field(90, ge=0)
+    """Calls older than this are not indexed; 0 keeps everything."""
 
     # --- Gong ----------------------------------------------------------------------------
-    gong_access_key: SecretStr | None = Field(None, description="Gong API access key.")
-    gong_access_secret: SecretStr | None = Field(None, description="Gong API access secret.")
-    gong_base_url: HttpURL = Field(
-        "https://api.gong.io",
-        description="Gong API host; tenant hosts such as https://us-12345.api.gong.io work.",
-    )
-    gong_rate_limit: float = Field(
-        2.5, gt=0, le=3, description="Requests per second to Gong (Gong allows 3 per company)."
-    )
-    gong_timeout_s: float = Field(30.0, gt=0, description="Timeout of one Gong request.")
-    sync_batch_size: int = Field(
-        50, ge=1, le=1000, description="Calls per ingest batch; progress is saved after each."
-    )
-    sync_window_days: int = Field(
-        7, ge=1, le=90, description="Width of one date window when paging Gong."
-    )
-    sync_repoll_days: int = Field(
-        3, ge=0, le=30, description="Trailing days re-read on each sync (Gong data is late)."
-    )
+    gong_access_key: SecretStr | None = None
+    """Gong API access key."""
+    gong_access_secret: SecretStr | None = None
+    """Gong API access secret."""
+    gong_base_url: HttpURL = "https://api.gong.io"
+    """Gong API host; tenant hosts such as https://us-12345.api.gong.io work."""
+    gong_rate_limit: float = Field(2.5, gt=0, le=3)
+    """Requests per second to Gong (Gong allows 3 per company)."""
+    gong_timeout_s: float = Field(30.0, gt=0)
+    """Timeout of one Gong request."""
+    sync_batch_size: int = Field(50, ge=1, le=1000)
+    """Calls per ingest batch; progress is saved after each."""
+    sync_window_days: int = Field(7, ge=1, le=90)
+    """Width of one date window when paging Gong."""
+    sync_repoll_days: int = Field(3, ge=0, le=30)
+    """Trailing days re-read on each sync (Gong data is late)."""
 
     # --- embeddings and chunking ---------------------------------------------------------
-    sophia_embedder: EmbedderChoice = Field(
-        "auto",
-        description="auto (openai when OPENAI_API_KEY is set, else local), local "
-        "(all-MiniLM-L6-v2 from its package), openai (EMBEDDING_MODEL through the OpenAI "
-        "API), or hashing (tiny, offline, for tests and machines without torch).",
-    )
-    sophia_model_cache: Path | None = Field(
-        None,
-        description="Where the local model's ONNX file is kept, made once from the packaged "
-        "weights (`sophia prepare-model`); default $XDG_CACHE_HOME/sophia or ~/.cache/sophia.",
-    )
-    openai_api_key: SecretStr | None = Field(
-        None,
-        description="OpenAI (or compatible) API key: embeddings (SOPHIA_EMBEDDER auto or "
-        "openai) and LLM summaries.",
-    )
-    openai_base_url: HttpURL | None = Field(
-        None,
-        description="OpenAI-compatible API base URL, e.g. a proxy, a model server or an Azure "
-        "OpenAI resource's https://NAME.openai.azure.com/openai/v1/; default: OpenAI's.",
-    )
-    embedding_model: str = Field(
-        "text-embedding-3-small",
-        min_length=1,
-        description="OpenAI embedding model (on Azure: the deployment name).",
-    )
-    embedding_dims: int = Field(
-        1536,
-        ge=1,
-        le=8192,
-        description="Vector size of EMBEDDING_MODEL; text-embedding-3 models shorten to it.",
-    )
-    chunk_tokens: int | None = Field(
-        None,
-        ge=32,
-        description="Chunk size in the embedder's own tokens; default: the embedder's own "
-        "(254 word pieces for the local model, 700 cl100k tokens for OpenAI).",
-    )
-    chunk_overlap: int | None = Field(
-        None,
-        ge=0,
-        description="Tokens repeated between neighbouring chunks; default 50 (100 for OpenAI).",
-    )
+    sophia_embedder: EmbedderChoice = "auto"
+    """auto (openai when OPENAI_API_KEY is set, else local), local (all-MiniLM-L6-v2 from its
+    package), openai (EMBEDDING_MODEL through the OpenAI API), or hashing (tiny, offline, for tests
+    and machines without torch)."""
+    sophia_model_cache: Path | None = None
+    """Where the local model's ONNX file is kept, made once from the packaged weights (`sophia
+    prepare-model`); default $XDG_CACHE_HOME/sophia or ~/.cache/sophia."""
+    openai_api_key: SecretStr | None = None
+    """OpenAI (or compatible) API key: embeddings (SOPHIA_EMBEDDER auto or openai) and LLM
+    summaries."""
+    openai_base_url: HttpURL | None = None
+    """OpenAI-compatible API base URL, e.g. a proxy, a model server or an Azure OpenAI resource's
+    https://NAME.openai.azure.com/openai/v1/; default: OpenAI's."""
+    embedding_model: str = Field("text-embedding-3-small", min_length=1)
+    """OpenAI embedding model (on Azure: the deployment name)."""
+    embedding_dims: int = Field(1536, ge=1, le=8192)
+    """Vector size of EMBEDDING_MODEL; text-embedding-3 models shorten to it."""
+    chunk_tokens: int | None = Field(None, ge=32)
+    """Chunk size in the embedder's own tokens; default: the embedder's own (254 word pieces for the
+    local model, 700 cl100k tokens for OpenAI)."""
+    chunk_overlap: int | None = Field(None, ge=0)
+    """Tokens repeated between neighbouring chunks; default 50 (100 for OpenAI)."""
 
     # --- search --------------------------------------------------------------------------
-    search_alpha: float = Field(
-        0.5, ge=0, le=1, description="Hybrid weight: 1 = pure vector, 0 = pure BM25."
-    )
-    search_limit: int = Field(5, ge=1, le=100, description="Hits returned by default.")
-    search_floor: bool = Field(
-        True,
-        description="Leave out hits whose raw evidence (cosine or BM25) is under the floor "
-        "calibrated for the embedder, rather than pad answers to the limit (core/relevance.py).",
-    )
-    search_rerank: bool = Field(
-        True,
-        description="Reorder the store's top 100 hybrid candidates with the fitted ranker "
-        "(core/ranking/: neighbours, whole-call evidence, title and speaker words); off: the "
-        "store's fused order, as before the ranker.",
-    )
+    search_alpha: float = Field(0.5, ge=0, le=1)
+    """Hybrid weight: 1 = pure vector, 0 = pure BM25."""
+    search_limit: int = Field(5, ge=1, le=100)
+    """Hits returned by default."""
+    search_floor: bool = True
+    """Leave out hits whose raw evidence (cosine or BM25) is under the floor calibrated for the
+    embedder, rather than pad answers to the limit (core/relevance.py)."""
+    search_rerank: bool = True
+    """Reorder the store's top 100 hybrid candidates with the fitted ranker (core/ranking/:
+    neighbours, whole-call evidence, title and speaker words); off: the store's fused order, as
+    before the ranker."""
 
     # --- insights ------------------------------------------------------------------------
-    sophia_summarizer: Literal["auto", "extractive", "llm"] = Field(
-        "auto",
-        description="auto (llm when OPENAI_API_KEY is set, else extractive), extractive "
-        "(quotes, offline, deterministic) or llm (LLM_MODEL writes cited bullets).",
-    )
-    competitors: str = Field(
-        "",
-        description="Competitors to track, comma-separated; aliases after '=' separated by "
-        "'|', e.g. 'DealForge, Quotient AI=Quotient|QAI'. Gong competitor trackers add more.",
-    )
-    stalled_days: int = Field(
-        21, ge=1, description="An open opportunity with no call for this many days is stalled."
-    )
-    cache_ttl_s: int = Field(3600, ge=0, description="Query cache lifetime; 0 disables it.")
+    sophia_summarizer: Literal["auto", "extractive", "llm"] = "auto"
+    """auto (llm when OPENAI_API_KEY is set, else extractive), extractive (quotes, offline,
+    deterministic) or llm (LLM_MODEL writes cited bullets)."""
+    competitors: str = ""
+    """Competitors to track, comma-separated; aliases after '=' separated by '|', e.g. 'DealForge,
+    Quotient AI=Quotient|QAI'. Gong competitor trackers add more."""
+    stalled_days: int = Field(21, ge=1)
+    """An open opportunity with no call for this many days is stalled."""
+    cache_ttl_s: int = Field(3600, ge=0)
+    """Query cache lifetime; 0 disables it."""
 
     # --- production backends -------------------------------------------------------------
-    weaviate_endpoint: HttpURL | None = Field(
-        None,
-        description="Weaviate REST URL (scheme://host[:port]); when set, the index lives in "
-        "Weaviate instead of LanceDB.",
-    )
-    weaviate_api_key: SecretStr | None = Field(
-        None, description="Weaviate API key (sent as a bearer token); optional."
-    )
-    weaviate_grpc_host: str | None = Field(
-        None,
-        description="Host of Weaviate's gRPC endpoint; default: the host of WEAVIATE_ENDPOINT. "
-        "TLS follows the endpoint's scheme.",
-    )
-    weaviate_grpc_port: int = Field(
-        50051, ge=1, le=65535, description="Port of Weaviate's gRPC endpoint."
-    )
-    weaviate_collection: str = Field(
-        "GongChunk",
-        pattern=r"^[A-Z][_0-9A-Za-z]{0,200}$",
-        description="Weaviate collection of the chunks; calls and the index record live in "
-        "<name>Call and <name>Meta.",
-    )
-    weaviate_ef_construction: int = Field(
-        128, ge=4, le=4096, description="HNSW efConstruction of a new Weaviate collection."
-    )
-    redis_url: RedisURL | None = Field(
-        None,
-        description="Redis URL (redis://, rediss:// or unix://): the query cache, query vectors "
-        "and the index generation, shared by every replica.",
-    )
-    llm_model: str = Field(
-        "gpt-4o-mini", description="Chat model of the LLM summarizer (OpenAI-compatible API)."
-    )
+    weaviate_endpoint: HttpURL | None = None
+    """Weaviate REST URL (scheme://host[:port]); when set, the index lives in Weaviate instead of
+    LanceDB."""
+    weaviate_api_key: SecretStr | None = None
+    """Weaviate API key (sent as a bearer token); optional."""
+    weaviate_grpc_host: str | None = None
+    """Host of Weaviate's gRPC endpoint; default: the host of WEAVIATE_ENDPOINT. TLS follows the
+    endpoint's scheme."""
+    weaviate_grpc_port: int = Field(50051, ge=1, le=65535)
+    """Port of Weaviate's gRPC endpoint."""
+    weaviate_collection: str = Field("GongChunk", pattern=r"^[A-Z][_0-9A-Za-z]{0,200}$")
+    """Weaviate collection of the chunks; calls and the index record live in <name>Call and
+    <name>Meta."""
+    weaviate_ef_construction: int = Field(128, ge=4, le=4096)
+    """HNSW efConstruction of a new Weaviate collection."""
+    redis_url: RedisURL | None = None
+    """Redis URL (redis://, rediss:// or unix://): the query cache, query vectors and the index
+    generation, shared by every replica."""
+    llm_model: str = "gpt-4o-mini"
+    """Chat model of the LLM summarizer (OpenAI-compatible API)."""
 
     # --- Slack ---------------------------------------------------------------------------
-    slack_bot_token: SecretStr | None = Field(
-        None,
-        description="Slack bot token (xoxb-...); with SLACK_APP_TOKEN it turns the bot on.",
-    )
-    slack_app_token: SecretStr | None = Field(
-        None, description="Slack app-level token (xapp-..., connections:write) for Socket Mode."
-    )
-    slack_api_url: HttpURL = Field(
-        "https://slack.com/api/", description="Slack Web API base URL (keep the trailing /)."
-    )
-    allowed_channels: str = Field(
-        "",
-        description="Channel ids (or #names) where the bot answers, comma-separated; empty: "
-        "everywhere it is invited. DMs are always allowed.",
-    )
-    slack_rate_limit: int = Field(
-        20, ge=0, description="Slack requests per user per minute; 0 turns the limit off."
-    )
+    slack_bot_token: SecretStr | None = None
+    """Slack bot token (xoxb-...); with SLACK_APP_TOKEN it turns the bot on."""
+    slack_app_token: SecretStr | None = None
+    """Slack app-level token (xapp-..., connections:write) for Socket Mode."""
+    slack_api_url: HttpURL = "https://slack.com/api/"
+    """Slack Web API base URL (keep the trailing /)."""
+    allowed_channels: str = ""
+    """Channel ids (or #names) where the bot answers, comma-separated; empty: everywhere it is
+    invited. DMs are always allowed."""
+    slack_rate_limit: int = Field(20, ge=0)
+    """Slack requests per user per minute; 0 turns the limit off."""
 
     # --- scheduler -----------------------------------------------------------------------
-    sync_interval_hours: float = Field(
-        12, gt=0, description="Hours between Gong syncs (only when Gong credentials are set)."
-    )
-    brief_channels: str = Field(
-        "#sales-team",
-        description="Channels that get the weekly brief, comma-separated; empty: no brief.",
-    )
-    brief_cron: Crontab = Field(
-        "0 9 * * mon",
-        description="When the weekly brief is posted: a crontab line in SOPHIA_TIMEZONE.",
-    )
-    purge_cron: Crontab = Field(
-        "30 3 * * *",
-        description="When the daily purge runs (calls past RETENTION_DAYS, then the store's "
-        "compaction): a crontab line in SOPHIA_TIMEZONE.",
-    )
+    sync_interval_hours: float = Field(12, gt=0)
+    """Hours between Gong syncs (only when Gong credentials are set)."""
+    brief_channels: str = "#sales-team"
+    """Channels that get the weekly brief, comma-separated; empty: no brief."""
+    brief_cron: Crontab = "0 9 * * mon"
+    """When the weekly brief is posted: a crontab line in SOPHIA_TIMEZONE."""
+    purge_cron: Crontab = "30 3 * * *"
+    """When the daily purge runs (calls past RETENTION_DAYS, then the store's compaction): a crontab
+    line in SOPHIA_TIMEZONE."""
 
     # --- REST API ------------------------------------------------------------------------
-    api_host: str = Field(
-        "127.0.0.1", description="Address the REST API listens on (0.0.0.0 in containers)."
-    )
-    api_port: int = Field(8000, ge=0, le=65535, description="Port of the REST API; 0 turns it off.")
-    sophia_api_keys: SecretStr | None = Field(
-        None,
-        description="REST API keys, comma-separated `name:key` pairs (a bare key is named by "
-        "its hash); when set, every endpoint but health needs `Authorization: Bearer <key>`.",
-    )
-    api_rate_limit: int = Field(
-        60, ge=0, description="REST requests per API key (or client address) per minute; 0: off."
-    )
-    trusted_proxies: IPNetworks = Field(
-        "",
-        description="Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose "
-        "X-Forwarded-For header names the client, for the per-client rate limit; empty: the "
-        "header is ignored and the connecting address is the client.",
-    )
-    log_format: Literal["json", "text"] = Field(
-        "json", description="Log lines of `sophia run`: json (one object per line) or text."
-    )
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
-        "INFO", description="Lowest level `sophia run` logs."
-    )
+    api_host: str = "127.0.0.1"
+    """Address the REST API listens on (0.0.0.0 in containers)."""
+    api_port: int = Field(8000, ge=0, le=65535)
+    """Port of the REST API; 0 turns it off."""
+    sophia_api_keys: SecretStr | None = None
+    """REST API keys, comma-separated `name:key` pairs (a bare key is named by its hash); when set,
+    every endpoint but health needs `Authorization: Bearer <key>`."""
+    api_rate_limit: int = Field(60, ge=0)
+    """REST requests per API key (or client address) per minute; 0: off."""
+    trusted_proxies: IPNetworks = ""
+    """Reverse proxies (IP addresses or CIDR ranges, comma-separated) whose X-Forwarded-For header
+    names the client, for the per-client rate limit; empty: the header is ignored and the connecting
+    address is the client."""
+    log_format: Literal["json", "text"] = "json"
+    """Log lines of `sophia run`: json (one object per line) or text."""
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    """Lowest level `sophia run` logs."""
 
     # --- governance ----------------------------------------------------------------------
-    access_policy: Path | None = Field(
-        None,
-        description="YAML file of restricted accounts and who may see them (Slack users, "
-        "user groups, API key names); other accounts are open to everyone.",
-    )
-    audit_max_bytes: int = Field(
-        10_000_000, ge=10_000, description="Size at which the audit log rotates."
-    )
-    audit_backups: int = Field(10, ge=1, description="Rotated audit log files kept.")
-    pii_extra_patterns: Regexes = Field(
-        default_factory=list,
-        description="Extra PII regular expressions as a JSON list (backslashes doubled, as "
-        'JSON wants), e.g. ["ACCT-\\\\d{6}"]; '
-        "after changing them run `sophia reindex` to re-redact.",
-    )
+    access_policy: Path | None = None
+    """YAML file of restricted accounts and who may see them (Slack users, user groups, API key
+    names); other accounts are open to everyone."""
+    audit_max_bytes: int = Field(10_000_000, ge=10_000)
+    """Size at which the audit log rotates."""
+    audit_backups: int = Field(10, ge=1)
+    """Rotated audit log files kept."""
+    pii_extra_patterns: Regexes = Field(default_factory=list)
+    """Extra PII regular expressions as a JSON list (backslashes doubled, as JSON wants), e.g.
+    ["ACCT-\\\\d{6}"]; after changing them run `sophia reindex` to re-redact."""
 
-    sophia_timezone: TimeZoneName = Field(
-        "UTC", description="Time zone for dates in answers and periods such as 'this week'."
-    )
-    sophia_now: PinnedInstant = Field(
-        None,
-        description="Pins Sophia's clock to this instant (ISO 8601 with a zone, e.g. "
-        "2026-11-25T15:00:00Z): periods, retention, the samples' dates and the audit log "
-        "read it. For tests and replaying a past answer; leave unset in production.",
-    )
+    sophia_timezone: TimeZoneName = "UTC"
+    """Time zone for dates in answers and periods such as 'this week'."""
+    sophia_now: PinnedInstant = None
+    """Pins Sophia's clock to this instant (ISO 8601 with a zone, e.g. 2026-11-25T15:00:00Z):
+    periods, retention, the samples' dates and the audit log read it. For tests and replaying a past
+    answer; leave unset in production."""
 
     @model_validator(mode="after")
     def _consistent(self) -> Settings:
@@ -343,12 +270,13 @@ def _describe(exc: ValidationError) -> str:
 
 
 def settings_table() -> str:
-    """The README's configuration table, generated from `Settings` so it cannot drift."""
+    """docs/configuration.md's table, generated from `Settings` so it cannot drift."""
     rows = ["| variable | default | meaning |", "| --- | --- | --- |"]
     for name, field in Settings.model_fields.items():
         default = field.default_factory() if field.default_factory else field.default  # type: ignore[call-arg]
         shown = "—" if default in (None, "", []) else f"`{default}`"
         # A pipe inside a cell would end it: escape the ones descriptions use as syntax.
-        meaning = (field.description or "").replace("|", "\\|")
+        # A docstring wraps; a table cell is one line.
+        meaning = " ".join((field.description or "").split()).replace("|", "\\|")
         rows.append(f"| `{name.upper()}` | {shown} | {meaning} |")
     return "\n".join(rows)

@@ -66,12 +66,13 @@ class Ingestor:
     async def run(
         self,
         source: CallSource,
+        since: datetime | None = None,
         *,
         batch_size: int,
-        since: datetime | None = None,
         progress: IngestProgress | None = None,
     ) -> IngestSummary:
-        """Ingest everything `source` yields; returns what happened."""
+        """Ingest everything `source` yields (from `since`, else from where the source starts), in
+        batches of `batch_size` calls; returns what happened."""
         summary = IngestSummary(source=source.name)
         started = time.perf_counter()
         self._known_domains = None

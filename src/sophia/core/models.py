@@ -60,8 +60,10 @@ class Opportunity(_Frozen):
     stage: str | None = None
     amount: float | None = None
     close_date: date | None = None
-    probability: float | None = None
-    system: str | None = None
+    probability: float | None = Field(
+        None, description="The win probability as the CRM states it; Gong passes it through."
+    )
+    system: str | None = Field(None, description="The CRM it comes from, e.g. Salesforce.")
 
 
 class TrackerOccurrence(_Frozen):

@@ -216,7 +216,7 @@ class Sophia:
             ),
             GongClient.from_settings(self.settings, clock=self.clock) as client,
         ):
-            source = GongApiSource(client, self.state, self.settings, clock=self.clock)
+            source = GongApiSource(client, self.state, settings=self.settings, clock=self.clock)
             return await self._ingest(source, since, progress)
 
     async def reindex(
@@ -289,7 +289,7 @@ class Sophia:
         from sophia.core.sources.gong_api import GongApiSource, GongCallsSource
 
         async with GongClient.from_settings(self.settings, clock=self.clock) as client:
-            source = GongApiSource(client, self.state, self.settings, clock=self.clock)
+            source = GongApiSource(client, self.state, settings=self.settings, clock=self.clock)
             return await self._ingest(GongCallsSource(source, call_ids), None, progress)
 
     async def purge_expired(self, *, wait: bool = False) -> list[str]:

@@ -95,8 +95,8 @@ class GongApiSource:
         self,
         client: GongClient,
         state: StateDB,
-        settings: Settings | None = None,
         *,
+        settings: Settings | None = None,
         clock: Clock | None = None,
         **days: Unpack[SyncDays],
     ) -> None:

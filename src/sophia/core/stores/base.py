@@ -62,16 +62,17 @@ class StoreQuery:
 
 @dataclass(frozen=True)
 class StoredChunk:
-    """A chunk as search returns it, with everything a citation needs."""
+    """A chunk as search returns it, with everything a citation needs: the call it is in,
+    the moment, and how well it matched."""
 
-    chunk_id: str
     call_id: str
-    chunk_index: int
-    lines: tuple[ChunkLine, ...]
     title: str
     account: str | None
     started: datetime
     call_url: str
+    chunk_id: str
+    chunk_index: int
+    lines: tuple[ChunkLine, ...]
     start_ms: int
     end_ms: int
     score: float

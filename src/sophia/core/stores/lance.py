@@ -203,6 +203,7 @@ class LanceStore:
 
         def at_readable(name: str) -> T:
             path = self._generations.path(name)
+            check_generation(path, self._expected, self._path)
             return work(*datasets_at(path, readable(path, lambda: versions_on_disk(path))))
 
         return at_readable(self._pinned) if self._pinned is not None else self._on_live(at_readable)
