@@ -16,9 +16,14 @@ from sophia.core.config import Settings
 from sophia.core.insights.answer import Answer, Intent
 from sophia.core.services import Sophia
 from sophia.core.session import Viewer
-from tests.fakes.slack_fixtures import BRIEF_MONDAY
+from tests.conftest import NOW
 
 pytest_plugins = ["tests.fakes.slack_fixtures"]
+
+# The tests' pinned now is a Monday morning, when the brief goes out. (Imported from
+# conftest, not from the plugin module: importing a plugin before pytest registers it
+# skips its assertion rewriting, which stops a run of this file alone.)
+BRIEF_MONDAY = NOW
 
 COMPETITORS = "DealForge, Quotient AI, Pipestream, Ledgerly"
 
