@@ -30,6 +30,8 @@ from sophia.core.config import Settings
 from sophia.core.embedders.base import Embedder, aclose_embedder
 from sophia.core.embedders.cached import QueryVectorCache
 from sophia.core.errors import ConfigError
+from sophia.core.export.refresh import refresh_quietly
+from sophia.core.export.table import InsightsTable, TableWrite
 from sophia.core.ingest import Ingestor, IngestProgress, IngestSummary
 from sophia.core.insights.context import InsightContext
 from sophia.core.insights.service import Insights
@@ -74,6 +76,7 @@ class Sophia:
     clock: Clock
     writer: WriterLock
     sessions: SessionServices
+    table: InsightsTable
 
     @classmethod
     async def open(
@@ -143,6 +146,8 @@ class Sophia:
             access, search, insights, store, state, audit, redactor, clock, report
         )
         writer = WriterLock(settings.sophia_data_dir, clock)
+        # Opened (and migrated) at first use: a search never waits for the database.
+        table = InsightsTable.from_settings(settings)
         return cls(
             settings,
             embedder,
@@ -159,6 +164,7 @@ class Sophia:
             clock,
             writer,
             sessions,
+            table,
         )
 
     def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
@@ -167,6 +173,7 @@ class Sophia:
 
     def close(self) -> None:
         """Close the local state. Network clients (Redis, OpenAI) need `aclose()`."""
+        self.table.dispose()
         self.state.close()
 
     async def aclose(self) -> None:
@@ -257,6 +264,7 @@ class Sophia:
             raise
         log.info("reindex: the rebuilt index is live (%d calls)", summary.indexed)
         await self.generation.advance()
+        await self.refresh_table()
         return summary
 
     async def retry_quarantined(
@@ -303,6 +311,7 @@ class Sophia:
             _record_store_work("optimize", started, written, self.store.written_bytes())
             if done:
                 log.info("store upkeep: %s", "; ".join(done))
+            await self.refresh_table()
             return removed
 
     async def _purge_expired(self) -> list[str]:
@@ -356,7 +365,15 @@ class Sophia:
                 STORE_SECONDS.labels(operation).observe(seconds)
                 STORE_WRITTEN_BYTES.labels(operation).inc(written or 0)
         self.state.record_sync(summary.as_dict())
+        if ingestor is None:
+            # A reindex's own ingest writes a staged index: the table follows the live one.
+            await self.refresh_table()
         return summary
+
+    async def refresh_table(self) -> TableWrite | None:
+        """Bring the call-insights table up to the store (core/export/); logged, not fatal
+        (None: the database could not be written)."""
+        return await refresh_quietly(self.table, self.store, self.settings, self.access)
 
 
 def _record_store_work(
