@@ -25,7 +25,7 @@ import psycopg
 import pytest
 
 from tests.fakes.loopback import free_port
-from tests.fakes.servers import log_tail, server_env, unavailable
+from tests.fakes.servers import log_tail, server_env, stop_process, unavailable
 
 __all__ = ["PostgresServer", "postgres_server", "postgres_url"]
 
@@ -92,14 +92,7 @@ class PostgresServer:
     def stop(self) -> None:
         """Fast shutdown by PID (SIGINT), then wait for the process to exit."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        os.kill(process.pid, signal.SIGINT)
-        try:
-            process.wait(timeout=_STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=_STOP_TIMEOUT_S)
+        stop_process(process, signal.SIGINT, _STOP_TIMEOUT_S)
 
     def _dsn(self, database: str) -> str:
         return f"host=127.0.0.1 port={self.port} user={_USER} dbname={database} connect_timeout=2"

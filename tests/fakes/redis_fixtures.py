@@ -7,7 +7,6 @@ When redis-server is missing or does not start, a test that needs it fails under
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -21,7 +20,7 @@ import redis
 from sophia.core.config import Settings
 from sophia.core.services import Sophia
 from tests.fakes.loopback import free_port
-from tests.fakes.servers import log_tail, server_env, unavailable
+from tests.fakes.servers import log_tail, server_env, stop_process, unavailable
 
 __all__ = ["OpenReplica", "RedisServer", "open_replica", "redis_server", "redis_settings"]
 
@@ -85,14 +84,7 @@ class RedisServer:
     def stop(self) -> None:
         """Stop the process by its PID and wait for it to exit."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=_STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=_STOP_TIMEOUT_S)
+        stop_process(process, signal.SIGTERM, _STOP_TIMEOUT_S)
 
     def client(self) -> redis.Redis:
         """A synchronous client for a test's own reads (close it after)."""

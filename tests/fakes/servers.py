@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
-__all__ = ["log_tail", "server_env", "unavailable"]
+__all__ = ["log_tail", "server_env", "stop_process", "unavailable"]
 
 
 def unavailable(reason: str) -> None:
@@ -29,3 +31,17 @@ def server_env() -> dict[str, str]:
     """The server runs on the machine's time: a suite run under libfaketime (to prove it
     passes on any date) would otherwise hand the server the fake clock, which stalls it."""
     return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}
+
+
+def stop_process(
+    process: subprocess.Popen[bytes] | None, how: signal.Signals, timeout_s: float = 10.0
+) -> None:
+    """Stop a server by its PID with `how` (SIGKILL after `timeout_s`) and wait for it."""
+    if process is None or process.poll() is not None:
+        return
+    os.kill(process.pid, how)
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=timeout_s)

@@ -17,6 +17,16 @@ depends_on = None
 _WHEN = sa.DateTime(timezone=True)
 
 
+def _call_id() -> sa.Column[str]:
+    """The key of a call's child rows: its call, removed with it."""
+    return sa.Column(
+        "call_id",
+        sa.String(64),
+        sa.ForeignKey("call_insights.call_id", ondelete="CASCADE"),
+        primary_key=True,
+    )
+
+
 def upgrade() -> None:
     op.create_table(
         "call_insights",
@@ -49,12 +59,7 @@ def upgrade() -> None:
     op.create_index("ix_call_insights_week", "call_insights", ["week"])
     op.create_table(
         "call_objections",
-        sa.Column(
-            "call_id",
-            sa.String(64),
-            sa.ForeignKey("call_insights.call_id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
+        _call_id(),
         sa.Column("position", sa.Integer(), primary_key=True),
         sa.Column("kind", sa.String(32), nullable=False),
         sa.Column("speaker", sa.String(200), nullable=False),
@@ -64,12 +69,7 @@ def upgrade() -> None:
     op.create_index("ix_call_objections_kind", "call_objections", ["kind"])
     op.create_table(
         "call_competitors",
-        sa.Column(
-            "call_id",
-            sa.String(64),
-            sa.ForeignKey("call_insights.call_id", ondelete="CASCADE"),
-            primary_key=True,
-        ),
+        _call_id(),
         sa.Column("competitor", sa.String(200), primary_key=True),
         sa.Column("mentions", sa.Integer(), nullable=False),
     )
