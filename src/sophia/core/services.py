@@ -142,12 +142,12 @@ class Sophia:
             restricted_accounts=len(access.accounts),
         )
         # What sessions work with: no session reaches into the rest of `Sophia`.
-        sessions = SessionServices(
-            access, search, insights, store, state, audit, redactor, clock, report
-        )
-        writer = WriterLock(settings.sophia_data_dir, clock)
         # Opened (and migrated) at first use: a search never waits for the database.
         table = InsightsTable.from_settings(settings)
+        sessions = SessionServices(
+            access, search, insights, store, state, audit, redactor, clock, report, table
+        )
+        writer = WriterLock(settings.sophia_data_dir, clock)
         return cls(
             settings,
             embedder,
