@@ -78,7 +78,7 @@ async def test_one_row_per_sample_call_with_planted_objections_and_competitors(
 ) -> None:
     sophia = await opened()
     await sophia.refresh_table()
-    rows, total = sophia.table.calls()
+    rows, total = sophia.table.get().calls()
     assert total == len(expected["calls"]) == 40
     assert sorted(r["call_id"] for r in rows) == sorted(c["call_id"] for c in expected["calls"])
     by_id = {r["call_id"]: r for r in rows}
@@ -86,15 +86,14 @@ async def test_one_row_per_sample_call_with_planted_objections_and_competitors(
         assert by_id[call["call_id"]]["account"] == call["account"], call["call_id"]
 
     planted = Counter((m["call_id"], m["competitor"]) for m in expected["competitor_mentions"])
-    stored = {
-        (c.call_id, c.competitor): c.mentions for c in children(sophia.table, CallCompetitorRow)
-    }
+    table = sophia.table.get()
+    stored = {(c.call_id, c.competitor): c.mentions for c in children(table, CallCompetitorRow)}
     assert stored == dict(planted)
     for (call_id, competitor), count in planted.items():
         assert competitor in by_id[call_id]["competitors"]
         assert by_id[call_id]["competitor_mentions"] >= count
 
-    objections = children(sophia.table, CallObjectionRow)
+    objections = children(table, CallObjectionRow)
     assert {o.kind for o in objections} <= set(OBJECTION_KINDS)
     found = 0
     for plant in expected["pricing_objections"]:
@@ -133,11 +132,11 @@ async def test_purged_calls_leave_the_table(opened: Opener, expected: dict[str, 
     purging = await opened(retention_days=60)
     removed = await purging.purge_expired()
     assert removed
-    rows, total = purging.table.calls()
+    rows, total = purging.table.get().calls()
     assert total == 40 - len(removed)
     assert not {r["call_id"] for r in rows} & set(removed)
-    assert {c.call_id for c in children(purging.table, CallObjectionRow)}.isdisjoint(removed)
-    weeks = purging.table.account_weeks()
+    assert {c.call_id for c in children(purging.table.get(), CallObjectionRow)}.isdisjoint(removed)
+    weeks = purging.table.get().account_weeks()
     assert sum(w["calls"] for w in weeks) == total - sum(1 for r in rows if not r["account"])
 
 
@@ -148,16 +147,16 @@ async def test_restricted_accounts_by_the_policy(
     policy.write_text("restricted_accounts:\n  Olympus: {}\n", encoding="utf-8")
     sophia = await opened(access_policy=policy)
     await sophia.refresh_table()
-    rows, _ = sophia.table.calls()
+    rows, _ = sophia.table.get().calls()
     olympus = [r for r in rows if r["account"] == "Olympus"]
     if database:
         # An external database gets no restricted rows unless EXPORT_RESTRICTED says so.
         assert olympus == []
-        assert not any(w["account"] == "Olympus" for w in sophia.table.account_weeks())
+        assert not any(w["account"] == "Olympus" for w in sophia.table.get().account_weeks())
     else:
         assert olympus and all(r["restricted"] for r in olympus)
         assert not any(r["restricted"] for r in rows if r["account"] != "Olympus")
-    visible, total = sophia.table.calls(exclude=frozenset({account_key("Olympus")}))
+    visible, total = sophia.table.get().calls(exclude=frozenset({account_key("Olympus")}))
     assert total == len(rows) - len(olympus)
     assert all(r["account"] != "Olympus" for r in visible)
 
@@ -171,14 +170,14 @@ async def test_export_restricted_writes_them_to_the_external_database(
     policy.write_text("restricted_accounts:\n  Olympus: {}\n", encoding="utf-8")
     sophia = await opened(access_policy=policy, export_restricted=True)
     await sophia.refresh_table()
-    rows, _ = sophia.table.calls()
+    rows, _ = sophia.table.get().calls()
     olympus = [r for r in rows if r["account"] == "Olympus"]
     assert olympus and all(r["restricted"] for r in olympus)
 
 
 async def test_the_migrations_make_exactly_the_models_tables(opened: Opener) -> None:
     sophia = await opened()
-    engine = sophia.table.engine()
+    engine = sophia.table.get().engine()
     # A second table on the same database migrates again: nothing to do, nothing lost.
     other = InsightsTable(
         engine.url.render_as_string(hide_password=False), external=True, keep_restricted=True

@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sophia.core.access import AccessPolicy
 from sophia.core.audit import AuditLog
@@ -30,8 +31,7 @@ from sophia.core.config import Settings
 from sophia.core.embedders.base import Embedder, aclose_embedder
 from sophia.core.embedders.cached import QueryVectorCache
 from sophia.core.errors import ConfigError
-from sophia.core.export.refresh import refresh_quietly
-from sophia.core.export.table import InsightsTable, TableWrite
+from sophia.core.export.handle import TableHandle
 from sophia.core.ingest import Ingestor, IngestProgress, IngestSummary
 from sophia.core.insights.context import InsightContext
 from sophia.core.insights.service import Insights
@@ -51,6 +51,9 @@ from sophia.core.stats import Stats, StatsReport
 from sophia.core.stores.base import IndexInfo, VectorStore
 from sophia.core.viewer import Viewer
 from sophia.core.writer import WriterLock
+
+if TYPE_CHECKING:
+    from sophia.core.export.table import TableWrite
 
 __all__ = ["Sophia"]
 
@@ -76,7 +79,7 @@ class Sophia:
     clock: Clock
     writer: WriterLock
     sessions: SessionServices
-    table: InsightsTable
+    table: TableHandle
 
     @classmethod
     async def open(
@@ -143,7 +146,7 @@ class Sophia:
         )
         # What sessions work with: no session reaches into the rest of `Sophia`.
         # Opened (and migrated) at first use: a search never waits for the database.
-        table = InsightsTable.from_settings(settings)
+        table = TableHandle(settings)
         sessions = SessionServices(
             access, search, insights, store, state, audit, redactor, clock, report, table
         )
@@ -373,7 +376,9 @@ class Sophia:
     async def refresh_table(self) -> TableWrite | None:
         """Bring the call-insights table up to the store (core/export/); logged, not fatal
         (None: the database could not be written)."""
-        return await refresh_quietly(self.table, self.store, self.settings, self.access)
+        from sophia.core.export.refresh import refresh_quietly
+
+        return await refresh_quietly(self.table.get(), self.store, self.settings, self.access)
 
 
 def _record_store_work(

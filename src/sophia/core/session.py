@@ -21,8 +21,8 @@ from sophia.core.access import AccessPolicy
 from sophia.core.audit import AuditEntry, AuditError, AuditLog, Outcome
 from sophia.core.clock import Clock
 from sophia.core.errors import AccessDenied, CallNotFound
+from sophia.core.export.handle import TableHandle
 from sophia.core.export.page import ExportPage
-from sophia.core.export.table import InsightsTable
 from sophia.core.insights.answer import Answer, Intent
 from sophia.core.insights.service import Insights
 from sophia.core.logs import new_request_id
@@ -63,7 +63,7 @@ class SessionServices:
     clock: Clock
     stats: StatsReport
     # The call-insights table (core/export/): exports read it, filtered by the policy.
-    table: InsightsTable
+    table: TableHandle
 
 
 class Session:
@@ -145,7 +145,7 @@ class Session:
 
         async def read() -> ExportPage:
             rows, total = await asyncio.to_thread(
-                self._services.table.calls,
+                self._services.table.get().calls,
                 exclude=self._exclude,
                 since=since,
                 offset=offset,

@@ -11,8 +11,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, RowMapping, Select, create_engine, delete, func, insert, select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -99,6 +97,10 @@ class InsightsTable:
             return self._engine
 
     def _migrate(self, engine: Engine) -> None:
+        # Alembic loads only here: commands that never touch the table do not pay for it.
+        from alembic import command
+        from alembic.config import Config
+
         config = Config()
         config.set_main_option("script_location", str(_MIGRATIONS))
         with engine.begin() as connection:
