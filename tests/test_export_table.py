@@ -205,3 +205,13 @@ def test_the_hashing_samples_ingest_wrote_the_sqlite_table(sophia_dir: Path) -> 
     with engine.connect() as db:
         assert db.exec_driver_sql("select count(*) from call_insights").scalar_one() == 40
     engine.dispose()
+
+
+async def test_a_bad_export_database_url_is_reported_not_fatal(
+    sophia_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(sophia_dir, export_database_url="not a database")
+    async with open_sophia(settings) as sophia:
+        with caplog.at_level(logging.WARNING, logger="sophia.export"):
+            assert await sophia.refresh_table() is None
+    assert "EXPORT_DATABASE_URL is not a database URL" in caplog.text

@@ -378,7 +378,7 @@ class Sophia:
         (None: the database could not be written)."""
         from sophia.core.export.refresh import refresh_quietly
 
-        return await refresh_quietly(self.table.get(), self.store, self.settings, self.access)
+        return await refresh_quietly(self.table.get, self.store, self.settings, self.access)
 
 
 def _record_store_work(

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 from sophia.core.access import AccessPolicy
 from sophia.core.config import Settings
-from sophia.core.errors import ExportError
+from sophia.core.errors import ConfigError, ExportError
 from sophia.core.export.rows import call_insight
 from sophia.core.export.table import InsightsTable, TableWrite
 from sophia.core.insights.competitor_catalog import competitor_catalog
@@ -37,14 +38,18 @@ async def refresh_table(
 
 
 async def refresh_quietly(
-    table: InsightsTable, store: StoreReader, settings: Settings, access: AccessPolicy
+    table: Callable[[], InsightsTable],
+    store: StoreReader,
+    settings: Settings,
+    access: AccessPolicy,
 ) -> TableWrite | None:
-    """`refresh_table` after a sync: a database that is down is logged, not fatal (the index
+    """`refresh_table` after a sync (`table` opens it: a bad EXPORT_DATABASE_URL is
+    reported here too): a database that is down is logged, not fatal (the index
     is written; the next sync brings the table up to date, as it recomputes every row)."""
     try:
-        done = await refresh_table(table, store, settings, access)
-    except ExportError as exc:
+        done = await refresh_table(table(), store, settings, access)
+    except (ExportError, ConfigError) as exc:
         log.warning("call-insights table not updated: %s", exc)
         return None
-    log.info("%s (%s)", done.line(), table.where)
+    log.info("%s (%s)", done.line(), table().where)
     return done
