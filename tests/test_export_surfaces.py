@@ -48,6 +48,7 @@ def test_export_csv_holds_every_call_with_its_competitors(
     for mention in expected["competitor_mentions"]:
         assert mention["competitor"] in json.loads(by_id[mention["call_id"]]["competitors"])
     assert [r["started"] for r in rows] == sorted(r["started"] for r in rows)
+    assert {r["restricted"] for r in rows} == {"false"}
 
 
 def test_export_parquet_since_a_day(

@@ -119,5 +119,5 @@ def _schema(pa: Any) -> Any:
 
 
 def _cell(value: object) -> object:
-    # Lists and objects as JSON, so a spreadsheet or a loader reads them back whole.
-    return json.dumps(value, sort_keys=True) if isinstance(value, list | dict) else value
+    # Lists, objects and booleans as JSON, so a loader reads them back whole (not "False").
+    return json.dumps(value, sort_keys=True) if isinstance(value, list | dict | bool) else value
