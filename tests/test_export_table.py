@@ -162,16 +162,21 @@ async def test_restricted_accounts_by_the_policy(
 
 
 async def test_export_restricted_writes_them_to_the_external_database(
-    opened: Opener, database: dict[str, Any], tmp_path: Path
+    sophia_dir: Path, postgres_url: str, tmp_path: Path
 ) -> None:
-    if not database:
-        pytest.skip("the local SQLite file always holds restricted rows")
     policy = tmp_path / "policy.yaml"
     policy.write_text("restricted_accounts:\n  Olympus: {}\n", encoding="utf-8")
-    sophia = await opened(access_policy=policy, export_restricted=True)
-    await sophia.refresh_table()
-    rows, _ = sophia.table.get().calls()
+    settings = make_settings(
+        sophia_dir,
+        export_database_url=postgres_url,
+        access_policy=policy,
+        export_restricted=True,
+    )
+    async with open_sophia(settings) as sophia:
+        await sophia.refresh_table()
+        rows, _ = sophia.table.get().calls()
     olympus = [r for r in rows if r["account"] == "Olympus"]
+    assert len(rows) == 40
     assert olympus and all(r["restricted"] for r in olympus)
 
 
