@@ -10,7 +10,7 @@ EXTRAS := local,dev
 # A SOPHIA_DATA_DIR set in the environment wins; the one in .env is not read for the demo.
 DEMO_DATA_DIR := $(or $(SOPHIA_DATA_DIR),demo-data)
 
-.PHONY: help setup redis-server run serve test lint format docs bench clean
+.PHONY: help setup redis-server postgresql run serve test lint format docs bench clean
 
 help:
 	@echo "make run    demo: index the fictional samples into $(DEMO_DATA_DIR)/, then run the"
@@ -53,6 +53,19 @@ redis-server:
 			echo "could not install redis-server: the Redis tests will skip" >&2; \
 			[ "$$CI" != true ]; }; }
 
+# The call-insights tests start a PostgreSQL server themselves (initdb in a temporary
+# directory, a free port; as root they run it as the `postgres` user). Installed like
+# redis-server; Debian keeps initdb out of PATH, under /usr/lib/postgresql/N/bin.
+postgresql:
+	@{ command -v initdb || ls /usr/lib/postgresql/*/bin/initdb; } >/dev/null 2>&1 || { \
+		echo "installing postgresql (apt-get)"; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		{ $$sudo apt-get update -qq && \
+		  $$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; } \
+			>/dev/null || { \
+			echo "could not install postgresql: the PostgreSQL tests will skip" >&2; \
+			[ "$$CI" != true ]; }; }
+
 # Index the samples into the demo data dir, then run the bot, the REST API and the scheduler
 # until Ctrl-C. Without SLACK_BOT_TOKEN and SLACK_APP_TOKEN (in .env) the bot stays off and says
 # how to turn it on. Logs are plain text here unless LOG_FORMAT is set in the environment
@@ -68,7 +81,7 @@ run: setup
 serve: setup
 	LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/sophia run
 
-test: setup redis-server
+test: setup redis-server postgresql
 	$(BIN)/python -m pytest -q
 
 lint: setup

@@ -24,7 +24,8 @@ SLACK_MANIFEST = ROOT / "manifest.yaml"
 
 HEALTH, READY = "/api/gong/health", "/api/gong/ready"
 SETTINGS = frozenset(name.upper() for name in Settings.model_fields)
-# Kept out of images, compose `environment` and k8s ConfigMaps (REDIS_URL may carry a password).
+# Kept out of images, compose `environment` and k8s ConfigMaps (REDIS_URL and
+# EXPORT_DATABASE_URL may carry a password).
 SECRETS = frozenset(
     {
         "GONG_ACCESS_KEY",
@@ -35,6 +36,7 @@ SECRETS = frozenset(
         "SLACK_APP_TOKEN",
         "SOPHIA_API_KEYS",
         "REDIS_URL",
+        "EXPORT_DATABASE_URL",
     }
 )
 # Variables the deployment files set that are not Sophia's settings, and why.

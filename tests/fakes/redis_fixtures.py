@@ -7,7 +7,6 @@ When redis-server is missing or does not start, a test that needs it fails under
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
@@ -21,6 +20,7 @@ import redis
 from sophia.core.config import Settings
 from sophia.core.services import Sophia
 from tests.fakes.loopback import free_port
+from tests.fakes.servers import log_tail, server_env, stop_process, unavailable
 
 __all__ = ["OpenReplica", "RedisServer", "open_replica", "redis_server", "redis_settings"]
 
@@ -73,7 +73,7 @@ class RedisServer:
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
-                env=_server_env(),
+                env=server_env(),
             )
         self._wait_for_ping(log)
 
@@ -84,14 +84,7 @@ class RedisServer:
     def stop(self) -> None:
         """Stop the process by its PID and wait for it to exit."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=_STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait(timeout=_STOP_TIMEOUT_S)
+        stop_process(process, signal.SIGTERM, _STOP_TIMEOUT_S)
 
     def client(self) -> redis.Redis:
         """A synchronous client for a test's own reads (close it after)."""
@@ -108,7 +101,7 @@ class RedisServer:
                 if self._process.poll() is not None:
                     raise RedisStartError(
                         f"redis-server exited with {self._process.returncode} on port "
-                        f"{self.port}: {_tail(log)}"
+                        f"{self.port}: {log_tail(log)}"
                     )
                 try:
                     if probe.ping():
@@ -127,7 +120,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     """A started redis-server on 127.0.0.1 and a free port, stopped after the test."""
     binary = shutil.which("redis-server")
     if binary is None:
-        _unavailable("redis-server is not installed (apt-get install -y redis-server)")
+        unavailable("redis-server is not installed (apt-get install -y redis-server)")
         raise AssertionError("unreachable")  # pragma: no cover
     server = RedisServer(binary, tmp_path)
     problems = []
@@ -139,7 +132,7 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         except RedisStartError as exc:
             problems.append(str(exc))
     else:
-        _unavailable(f"redis-server would not start: {problems[-1]}")
+        unavailable(f"redis-server would not start: {problems[-1]}")
     try:
         yield server
     finally:
@@ -168,22 +161,3 @@ async def open_replica(redis_settings: Settings) -> AsyncIterator[OpenReplica]:
     yield open_one
     for app in opened:
         await app.aclose()
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{reason} (CI=true: .ci/run installs it, so the setup is broken)")
-    pytest.skip(reason)
-
-
-def _tail(log: Path, lines: int = 5) -> str:
-    try:
-        return " | ".join(log.read_text(errors="replace").strip().splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _server_env() -> dict[str, str]:
-    """The server runs on the machine's time: a suite run under libfaketime (to prove it
-    passes on any date) would otherwise hand redis-server the fake clock, which stalls it."""
-    return {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "FAKETIME")}

@@ -27,6 +27,7 @@ from sophia.core.errors import (
     BadQuery,
     CallNotFound,
     EmbeddingError,
+    ExportError,
     RateLimited,
     SophiaError,
     SourceError,
@@ -54,6 +55,7 @@ _UNAVAILABLE: tuple[tuple[type[BaseException], str], ...] = (
     (StoreError, "The call index is unavailable right now; try again shortly."),
     (EmbeddingError, "The embedding service is unavailable right now; try again shortly."),
     (SourceError, "The Gong API is unavailable right now; try again shortly."),
+    (ExportError, "The call-insights table is unavailable right now; try again shortly."),
     (RedisError, "The cache is unavailable right now; try again shortly."),
 )
 INTERNAL_MESSAGE = "Something went wrong on our side; the request id identifies it in the logs."
@@ -77,7 +79,10 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         },
     },
     500: {"model": ErrorOut, "description": "Unexpected failure; no internals are shown."},
-    503: {"model": ErrorOut, "description": "A dependency (index, embedder, cache) is down."},
+    503: {
+        "model": ErrorOut,
+        "description": "A dependency (index, embedder, cache, insights table) is down.",
+    },
 }
 
 
@@ -107,7 +112,7 @@ async def _on_sophia_error(request: Request, exc: SophiaError) -> JSONResponse:
         return error_response(404, str(exc))
     if isinstance(exc, AccessDenied):
         return error_response(403, str(exc))
-    if isinstance(exc, StoreError | EmbeddingError | SourceError):
+    if isinstance(exc, StoreError | EmbeddingError | SourceError | ExportError):
         return await _on_dependency_error(request, exc)
     log.error("unhandled %s: %s", type(exc).__name__, exc)
     return error_response(500, INTERNAL_MESSAGE)

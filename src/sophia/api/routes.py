@@ -3,10 +3,11 @@ answers come through a `Session` (the access policy and the audit log live there
 
 from __future__ import annotations
 
+from datetime import datetime, time
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
@@ -20,9 +21,12 @@ from sophia.api.schemas import (
     ReadyOut,
     SearchIn,
     SearchOut,
+    SinceDay,
 )
+from sophia.core.errors import BadQuery
+from sophia.core.export.page import MAX_PAGE, ExportPage
 from sophia.core.insights.answer import Answer
-from sophia.core.limits import MAX_RESPONSE_BYTES
+from sophia.core.limits import EARLIEST_DAY, LATEST_DAY, MAX_RESPONSE_BYTES, day_in_range
 from sophia.core.logs import current_request_id
 from sophia.core.services import Sophia
 from sophia.core.session import Session
@@ -83,6 +87,24 @@ async def brief(body: BriefIn, session: SessionDep) -> Answer:
 async def ask(body: AskIn, session: SessionDep) -> Answer:
     """A question in plain words; the period, account and intent are worked out."""
     return await session.ask(body.question)
+
+
+@router.get("/api/gong/export/calls", tags=["export"], responses=_ANSWERS)
+async def export_calls(
+    session: SessionDep,
+    sophia: SophiaDep,
+    since: SinceDay = None,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 100,
+) -> ExportPage:
+    """The call-insights table, one row per call, oldest first, paged: only the accounts the
+    key may see (docs/export.md)."""
+    start = None
+    if since is not None:
+        if not day_in_range(since):
+            raise BadQuery(f"since: must be between {EARLIEST_DAY} and {LATEST_DAY}")
+        start = datetime.combine(since, time.min, ZoneInfo(sophia.settings.sophia_timezone))
+    return await session.export_calls(since=start, offset=offset, limit=limit)
 
 
 @router.get("/api/gong/stats", tags=["operations"], responses=_READS)

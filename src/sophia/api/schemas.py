@@ -10,6 +10,7 @@ from datetime import date
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from sophia.core.callrefs import CALL_ID, CALL_REF, call_id_of
@@ -48,6 +49,14 @@ _NOT_BLANK = f"[^{_SPACES}]"
 Text = Annotated[str, Field(min_length=1, max_length=MAX_QUERY_CHARS, pattern=_NOT_BLANK)]
 # The years a search date may name (core/limits.py), for the schema; the model checks them.
 _SEARCHABLE_YEARS = r"^(199[0-9]|20[0-9][0-9])-"
+# The first day of an export, a query parameter (checked against the years in the route).
+SinceDay = Annotated[
+    date | None,
+    Query(
+        description="Calls on or after this day (SOPHIA_TIMEZONE), 1990-01-01 to 2099-12-31.",
+        json_schema_extra={"pattern": _SEARCHABLE_YEARS},
+    ),
+]
 CallId = Annotated[str, Field(pattern=rf"^{CALL_ID}$", examples=["6823810680858523576"])]
 # What a failed pattern means, in words, for the 400 message.
 PATTERN_MEANINGS = {

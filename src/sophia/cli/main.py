@@ -17,6 +17,7 @@ from rich.markup import escape
 
 from sophia.cli.audit import audit
 from sophia.cli.errors import OneLineErrors, errors_as_messages, usage_error
+from sophia.cli.export import export
 from sophia.cli.opening import run_with_sophia, shell_session
 from sophia.cli.options import AsJson, Since, Wait, parse_day
 from sophia.cli.output import (
@@ -306,6 +307,7 @@ def quarantine(
 
 
 app.command()(audit)
+app.command()(export)
 
 
 @app.command()

@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     """Where the embedded index and the sync state live."""
     retention_days: int = Field(90, ge=0)
     """Calls older than this are not indexed; 0 keeps everything."""
+    export_database_url: SecretStr | None = None
+    """SQLAlchemy URL of the call-insights table (postgresql+psycopg://user:pass@host/db), what
+    Looker reads; unset: SQLite at SOPHIA_DATA_DIR/insights.sqlite."""
+    export_restricted: bool = False
+    """Write restricted accounts' rows to EXPORT_DATABASE_URL too (the local SQLite file always
+    holds them, flagged `restricted`)."""
 
     # --- Gong ----------------------------------------------------------------------------
     gong_access_key: SecretStr | None = None

@@ -15,6 +15,7 @@ __all__ = [
     "ConfigError",
     "EmbeddingError",
     "EmbeddingRefused",
+    "ExportError",
     "ExtraNotInstalled",
     "IndexMismatch",
     "RankerError",
@@ -69,6 +70,10 @@ class AlreadyRunning(SophiaError):
 
 class StateError(SophiaError):
     """The local state DB (checkpoints, quarantine) cannot be written."""
+
+
+class ExportError(SophiaError):
+    """The call-insights table (SQLite or EXPORT_DATABASE_URL) cannot be read or written."""
 
 
 class EmbeddingError(SophiaError):

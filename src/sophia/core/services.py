@@ -11,6 +11,7 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sophia.core.access import AccessPolicy
 from sophia.core.audit import AuditLog
@@ -30,6 +31,7 @@ from sophia.core.config import Settings
 from sophia.core.embedders.base import Embedder, aclose_embedder
 from sophia.core.embedders.cached import QueryVectorCache
 from sophia.core.errors import ConfigError
+from sophia.core.export.handle import TableHandle
 from sophia.core.ingest import Ingestor, IngestProgress, IngestSummary
 from sophia.core.insights.context import InsightContext
 from sophia.core.insights.service import Insights
@@ -49,6 +51,9 @@ from sophia.core.stats import Stats, StatsReport
 from sophia.core.stores.base import IndexInfo, VectorStore
 from sophia.core.viewer import Viewer
 from sophia.core.writer import WriterLock
+
+if TYPE_CHECKING:
+    from sophia.core.export.table import TableWrite
 
 __all__ = ["Sophia"]
 
@@ -74,6 +79,7 @@ class Sophia:
     clock: Clock
     writer: WriterLock
     sessions: SessionServices
+    table: TableHandle
 
     @classmethod
     async def open(
@@ -139,8 +145,10 @@ class Sophia:
             restricted_accounts=len(access.accounts),
         )
         # What sessions work with: no session reaches into the rest of `Sophia`.
+        # Opened (and migrated) at first use: a search never waits for the database.
+        table = TableHandle(settings)
         sessions = SessionServices(
-            access, search, insights, store, state, audit, redactor, clock, report
+            access, search, insights, store, state, audit, redactor, clock, report, table
         )
         writer = WriterLock(settings.sophia_data_dir, clock)
         return cls(
@@ -159,6 +167,7 @@ class Sophia:
             clock,
             writer,
             sessions,
+            table,
         )
 
     def session(self, viewer: Viewer, request_id: str | None = None) -> Session:
@@ -167,6 +176,7 @@ class Sophia:
 
     def close(self) -> None:
         """Close the local state. Network clients (Redis, OpenAI) need `aclose()`."""
+        self.table.dispose()
         self.state.close()
 
     async def aclose(self) -> None:
@@ -257,6 +267,7 @@ class Sophia:
             raise
         log.info("reindex: the rebuilt index is live (%d calls)", summary.indexed)
         await self.generation.advance()
+        await self.refresh_table()
         return summary
 
     async def retry_quarantined(
@@ -303,6 +314,7 @@ class Sophia:
             _record_store_work("optimize", started, written, self.store.written_bytes())
             if done:
                 log.info("store upkeep: %s", "; ".join(done))
+            await self.refresh_table()
             return removed
 
     async def _purge_expired(self) -> list[str]:
@@ -356,7 +368,17 @@ class Sophia:
                 STORE_SECONDS.labels(operation).observe(seconds)
                 STORE_WRITTEN_BYTES.labels(operation).inc(written or 0)
         self.state.record_sync(summary.as_dict())
+        if ingestor is None:
+            # A reindex's own ingest writes a staged index: the table follows the live one.
+            await self.refresh_table()
         return summary
+
+    async def refresh_table(self) -> TableWrite | None:
+        """Bring the call-insights table up to the store (core/export/); logged, not fatal
+        (None: the database could not be written)."""
+        from sophia.core.export.refresh import refresh_quietly
+
+        return await refresh_quietly(self.table.get, self.store, self.settings, self.access)
 
 
 def _record_store_work(

@@ -9,16 +9,20 @@ timings (by surface) one sample per question.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal, TypeVar
 
 from sophia.core.access import AccessPolicy
 from sophia.core.audit import AuditEntry, AuditError, AuditLog, Outcome
 from sophia.core.clock import Clock
 from sophia.core.errors import AccessDenied, CallNotFound
+from sophia.core.export.handle import TableHandle
+from sophia.core.export.page import ExportPage
 from sophia.core.insights.answer import Answer, Intent
 from sophia.core.insights.service import Insights
 from sophia.core.logs import new_request_id
@@ -38,7 +42,7 @@ __all__ = ["Session", "SessionServices", "Surface", "Viewer", "Vote"]
 audit_log = logging.getLogger("sophia.audit")
 
 Vote = Literal["up", "down"]
-T = TypeVar("T", Answer, SearchResult, Stats)
+T = TypeVar("T", Answer, SearchResult, Stats, ExportPage)
 # The audit log keeps the question, not an essay pasted into it.
 _MAX_AUDITED_QUERY = 1000
 
@@ -58,6 +62,8 @@ class SessionServices:
     redactor: Redactor
     clock: Clock
     stats: StatsReport
+    # The call-insights table (core/export/): exports read it, filtered by the policy.
+    table: TableHandle
 
 
 class Session:
@@ -130,6 +136,28 @@ class Session:
         """Index size, query times by surface and the last sync (audited, but not timed as
         a query: reading the times must not move them)."""
         return await self._run("stats", None, self._services.stats.gather, timed=False)
+
+    async def export_calls(
+        self, *, since: datetime | None = None, offset: int = 0, limit: int | None = None
+    ) -> ExportPage:
+        """Rows of the call-insights table the viewer may see, oldest first (audited with
+        the call ids it hands out)."""
+
+        async def read() -> ExportPage:
+            rows, total = await asyncio.to_thread(
+                self._services.table.get().calls,
+                exclude=self._exclude,
+                since=since,
+                offset=offset,
+                limit=limit,
+            )
+            policy = frozenset(a.key for a in self._services.access.accounts)
+            return ExportPage.of(rows, total, offset, policy)
+
+        filters = {"since": since.isoformat() if since else None, "offset": offset, "limit": limit}
+        return await self._run(
+            "export", None, read, filters={k: v for k, v in filters.items() if v is not None}
+        )
 
     async def feedback(self, about: str, vote: Vote) -> None:
         """Record a 👍/👎 on the answer of request `about` (best effort: a full disk loses
@@ -221,10 +249,14 @@ class Session:
             )
 
 
-def _described(result: Answer | SearchResult | Stats) -> tuple[str, list[str], dict[str, Any]]:
+def _described(
+    result: Answer | SearchResult | Stats | ExportPage,
+) -> tuple[str, list[str], dict[str, Any]]:
     """Intent, cited call ids (first appearance order) and filters of a result."""
     if isinstance(result, Stats):
         return "stats", [], {}
+    if isinstance(result, ExportPage):
+        return "export", [row.call_id for row in result.rows], {}
     if isinstance(result, SearchResult):
         return "search", list(dict.fromkeys(hit.call_id for hit in result.hits)), {}
     # A call analysis returns that call even when there is nothing in it to cite.

@@ -9,14 +9,22 @@ from collections.abc import Sequence
 from sophia.core.errors import CallNotFound
 from sophia.core.insights.answer import Answer, Bullet, CitationBook, Intent, Section, Table
 from sophia.core.insights.call_summary import summary_candidates
-from sophia.core.insights.competitor_catalog import named_in
+from sophia.core.insights.competitor_catalog import Competitor, named_in
 from sophia.core.insights.context import InsightContext
 from sophia.core.insights.cues import NEXT_STEP, mentions, objection, small_talk
 from sophia.core.insights.spoken import Spoken, spoken_sentences, talk_time_ms
 from sophia.core.insights.summarizer import Candidate, SectionRequest
 from sophia.core.models import Affiliation, Call
 
-__all__ = ["SUMMARY_WORDS", "analyze_call", "follow_on"]
+__all__ = [
+    "SUMMARY_WORDS",
+    "analyze_call",
+    "competitor_sentences",
+    "follow_on",
+    "next_step_sentences",
+    "objection_candidates",
+    "questions",
+]
 
 # The summary's length in words, speaker labels included: about what a person reads in
 # half a minute, and about the length of QMSum's human-written meeting summaries.
@@ -53,8 +61,7 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
             "Which competitors came up and what was said about them.",
             [
                 Candidate(s, len(named_in(s.text, catalog)))
-                for s in sentences
-                if named_in(s.text, catalog)
+                for s in competitor_sentences(sentences, catalog)
             ],
         ),
         SectionRequest(
@@ -62,31 +69,19 @@ async def analyze_call(ctx: InsightContext, call_id: str) -> Answer:
             "What each side agreed to do next, with owners and dates.",
             [
                 Candidate(s, mentions(NEXT_STEP, s.text) + (1.0 if s.index >= tail else 0.0))
-                for s in sentences
-                if NEXT_STEP.search(s.text)
+                for s in next_step_sentences(sentences)
             ],
         ),
         SectionRequest(
             "Questions from the customer",
             "What the customer asked.",
-            [
-                Candidate(s, len(s.text.split()) / 20)
-                for s in sentences
-                if s.is_customer and s.is_question and not small_talk(s.text)
-            ],
+            [Candidate(s, len(s.text.split()) / 20) for s in questions(sentences, customer=True)],
             4,
         ),
         SectionRequest(
             "Questions from our side",
             "What our team asked.",
-            [
-                Candidate(s, len(s.text.split()) / 20)
-                for s in sentences
-                # "How's your week going?" is a greeting, not a question worth listing.
-                if s.affiliation is Affiliation.INTERNAL
-                and s.is_question
-                and not small_talk(s.text)
-            ],
+            [Candidate(s, len(s.text.split()) / 20) for s in questions(sentences, customer=False)],
             4,
         ),
     ]
@@ -125,6 +120,27 @@ def objection_candidates(
         )
         for s in sentences
         if s.is_customer and (strength := objection(s.text))
+    ]
+
+
+def competitor_sentences(
+    sentences: Sequence[Spoken], catalog: Sequence[Competitor]
+) -> list[Spoken]:
+    """The sentences that name a competitor of the catalog."""
+    return [s for s in sentences if named_in(s.text, catalog)]
+
+
+def next_step_sentences(sentences: Sequence[Spoken]) -> list[Spoken]:
+    """The sentences that read as a next step or an action item."""
+    return [s for s in sentences if NEXT_STEP.search(s.text)]
+
+
+def questions(sentences: Sequence[Spoken], *, customer: bool) -> list[Spoken]:
+    """The questions the customer (or our side) asked, pleasantries left out."""
+    # "How's your week going?" is a greeting, not a question worth listing.
+    side = Affiliation.EXTERNAL if customer else Affiliation.INTERNAL
+    return [
+        s for s in sentences if s.affiliation is side and s.is_question and not small_talk(s.text)
     ]
 
 
