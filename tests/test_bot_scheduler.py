@@ -215,8 +215,9 @@ async def test_a_failed_job_logs_one_line_and_runs_again_at_its_next_time(
     assert failure.getMessage().endswith("; it runs again at its next time")
     assert failure.exc_info is None  # our own error: one line, no traceback
     job = scheduler.apscheduler.get_job(SYNC)
-    hours = (job.next_run_time - machine_time(scheduler.zone)).total_seconds() / 3600
-    assert sophia.settings.sync_interval_hours - 0.1 < hours <= sophia.settings.sync_interval_hours
+    minutes = (job.next_run_time - machine_time(scheduler.zone)).total_seconds() / 60
+    assert sophia.settings.sync_interval_minutes == 10
+    assert 9.9 < minutes <= 10
 
 
 async def test_the_purge_job_removes_calls_past_retention(open_scheduler: Open) -> None:
@@ -254,3 +255,30 @@ def test_jobs_follow_the_configuration(tmp_path: Path) -> None:
     )
     assert sorted(everything) == [PURGE, SYNC, WEEKLY_BRIEF]
     assert asyncio.run(ids(slack_bot_token="xoxb-1", brief_channels="")) == [PURGE]
+
+
+def test_sync_interval_hours_still_works_as_a_deprecated_alias(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def interval_s(**overrides: Any) -> float:
+        settings = Settings(
+            _env_file=None,
+            sophia_data_dir=tmp_path / "data",
+            sophia_embedder="hashing",
+            gong_access_key="k",
+            gong_access_secret="s",
+            **overrides,
+        )
+        sophia = await Sophia.open(settings)
+        try:
+            job = Scheduler(Jobs(sophia, None)).apscheduler.get_job(SYNC)
+            return float(job.trigger.interval.total_seconds())
+        finally:
+            await sophia.aclose()
+
+    assert asyncio.run(interval_s()) == 600
+    assert not [r for r in caplog.records if "deprecated" in r.getMessage()]
+    assert asyncio.run(interval_s(sync_interval_minutes=2)) == 120
+    assert asyncio.run(interval_s(sync_interval_hours=2)) == 7200
+    [warning] = [r for r in caplog.records if "SYNC_INTERVAL_HOURS is deprecated" in r.getMessage()]
+    assert "SYNC_INTERVAL_MINUTES" in warning.getMessage()

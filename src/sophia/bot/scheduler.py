@@ -1,4 +1,4 @@
-"""Scheduled jobs in the process's event loop (APScheduler 3): the Gong sync, the weekly brief
+"""Scheduled jobs in the process's event loop (APScheduler 3): the Gong poll, the weekly brief
 and the daily purge (retention, then the store's compaction).
 
 `Jobs` holds the work, callable directly (tests, a one-off run); `Scheduler` runs it on
@@ -48,7 +48,7 @@ class Jobs:
     async def sync(self) -> None:
         """Fetch new and changed calls from Gong; after the writer running now, if any (for
         at most one sync interval: by then the next run is due, and it waits instead)."""
-        interval_s = self.sophia.settings.sync_interval_hours * 3600
+        interval_s = self.sophia.settings.sync_interval.total_seconds()
         summary = await self.sophia.sync(wait=interval_s)
         log.info("scheduled sync: %s", summary.line())
 
@@ -99,11 +99,17 @@ class Scheduler:
         )
         self._running: set[asyncio.Task[None]] = set()
         if settings.gong_configured:
+            if settings.sync_interval_hours is not None:
+                log.warning(
+                    "SYNC_INTERVAL_HOURS is deprecated: polling Gong every %g h; set "
+                    "SYNC_INTERVAL_MINUTES instead (default 10)",
+                    settings.sync_interval_hours,
+                )
             # The first sync runs at start: a process that was down catches up at once.
             self._add(
                 SYNC,
                 jobs.sync,
-                IntervalTrigger(hours=settings.sync_interval_hours, timezone=self.zone),
+                IntervalTrigger(seconds=settings.sync_interval.total_seconds(), timezone=self.zone),
                 next_run_time=machine_time(self.zone),
             )
         if jobs.client is not None and settings.brief_channel_list:

@@ -8,6 +8,7 @@ value into a `ConfigError` that names the variable.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -153,8 +154,17 @@ class Settings(BaseSettings):
     """Slack requests per user per minute; 0 turns the limit off."""
 
     # --- scheduler -----------------------------------------------------------------------
-    sync_interval_hours: float = Field(12, gt=0)
-    """Hours between Gong syncs (only when Gong credentials are set)."""
+    sync_interval_minutes: float = Field(10, gt=0)
+    """Minutes between Gong polls (only when Gong credentials are set): each asks only for
+    calls since the checkpoint, less SYNC_POLL_OVERLAP_HOURS."""
+    sync_interval_hours: float | None = Field(None, gt=0)
+    """Deprecated: hours between Gong syncs. When set it replaces SYNC_INTERVAL_MINUTES (and
+    says so in the log); use SYNC_INTERVAL_MINUTES instead."""
+    sync_poll_overlap_hours: float = Field(6, ge=0, le=72)
+    """How far before the checkpoint each poll asks again: Gong lists a call only once it has
+    ended and been processed, after its start time."""
+    sync_repoll_every_hours: float = Field(12, gt=0)
+    """How often a poll re-reads the whole SYNC_REPOLL_DAYS (late analysis and transcripts)."""
     brief_channels: str = "#sales-team"
     """Channels that get the weekly brief, comma-separated; empty: no brief."""
     brief_cron: Crontab = "0 9 * * mon"
@@ -216,6 +226,13 @@ class Settings(BaseSettings):
         if self.sophia_embedder == "openai" and self.openai_api_key is None:
             raise ValueError("SOPHIA_EMBEDDER=openai needs OPENAI_API_KEY (it is not set)")
         return self
+
+    @property
+    def sync_interval(self) -> timedelta:
+        """Time between Gong polls: SYNC_INTERVAL_HOURS when set (deprecated), else minutes."""
+        if self.sync_interval_hours is not None:
+            return timedelta(hours=self.sync_interval_hours)
+        return timedelta(minutes=self.sync_interval_minutes)
 
     @property
     def gong_configured(self) -> bool:

@@ -47,6 +47,8 @@ class GongCheckpoint(BaseModel):
     # Call id -> when a run first saw only one half of it (details or transcript).
     pending: dict[str, AwareDatetime] = Field(default_factory=dict)
     last_run: AwareDatetime | None = None
+    # When a run last re-read the whole SYNC_REPOLL_DAYS; polls in between re-read less.
+    repolled_at: AwareDatetime | None = None
 
 
 @dataclass
@@ -55,6 +57,7 @@ class _Run:
 
     started: datetime
     synced_until: datetime | None
+    repolled_at: datetime | None
     # The end of the contiguous stretch already read; a window starting after it leaves a gap.
     frontier: datetime
     batch_size: int
@@ -64,6 +67,8 @@ class _Run:
     seen: set[str] = field(default_factory=set)
     yielded: set[str] = field(default_factory=set)
     reported_pending: set[str] = field(default_factory=set)
+    # This run re-reads the whole repoll span: reaching now records `repolled_at`.
+    full_repoll: bool = False
 
 
 @dataclass
@@ -78,12 +83,15 @@ class _Fetched:
 
 
 class SyncDays(TypedDict, total=False):
-    """How a sync reads Gong, in days: the listing window of one request, how far back it
-    asks again for late changes, and how far back calls are kept (0: forever)."""
+    """How a sync reads Gong: the listing window of one request, how far back it asks again
+    for late changes (all of it every `repoll_every_hours`, else `poll_overlap_hours`), and
+    how far back calls are kept (0: forever)."""
 
     window_days: int | None
     repoll_days: int | None
     retention_days: int | None
+    poll_overlap_hours: float | None
+    repoll_every_hours: float | None
 
 
 class GongApiSource:
@@ -104,12 +112,16 @@ class GongApiSource:
         window = _setting(days.get("window_days"), settings, "sync_window_days")
         repoll = _setting(days.get("repoll_days"), settings, "sync_repoll_days")
         retention = _setting(days.get("retention_days"), settings, "retention_days")
+        overlap = _setting(days.get("poll_overlap_hours"), settings, "sync_poll_overlap_hours")
+        every = _setting(days.get("repoll_every_hours"), settings, "sync_repoll_every_hours")
         if window < 1 or repoll < 0 or retention < 0:
             raise ValueError("window_days must be >= 1; repoll_days, retention_days >= 0")
         self._client = client
         self._state = state
         self._window = timedelta(days=window)
         self._repoll = timedelta(days=repoll)
+        self._overlap = min(timedelta(hours=overlap), self._repoll)
+        self._repoll_every = timedelta(hours=every)
         self._retention = timedelta(days=retention) if retention else None
         self._first_sync = timedelta(days=retention or _FIRST_SYNC_DAYS_UNLIMITED)
         self._clock = clock or SystemClock()
@@ -149,6 +161,7 @@ class GongApiSource:
         run = self._run = _Run(
             started=now,
             synced_until=checkpoint.synced_until,
+            repolled_at=checkpoint.repolled_at,
             frontier=checkpoint.synced_until or now - self._first_sync,
             batch_size=batch_size,
             pending=dict(checkpoint.pending),
@@ -160,6 +173,7 @@ class GongApiSource:
             for batch in self._emit(run, fetched, window_end=None, asked=asked):
                 yield batch
         start = self._start(since, checkpoint, now)
+        run.full_repoll = since is None and start <= now - self._repoll
         for window_start, window_end in _windows(start, now, self._window):
             fetched = await self._fetch(run, window_start, window_end, None)
             advances = window_start <= run.frontier
@@ -172,8 +186,11 @@ class GongApiSource:
             return since if since.tzinfo else since.replace(tzinfo=UTC)
         if checkpoint.synced_until is None:
             return now - self._first_sync
-        # Gong's analysis and transcripts arrive late: re-read the trailing days.
-        start = checkpoint.synced_until - self._repoll
+        # Gong's analysis and transcripts arrive late: re-read the trailing days now and
+        # then; a poll in between re-reads only the overlap, so it costs O(new calls).
+        repolled = checkpoint.repolled_at
+        due = repolled is None or now - repolled >= self._repoll_every
+        start = checkpoint.synced_until - (self._repoll if due else self._overlap)
         return max(start, now - self._retention) if self._retention else start
 
     async def _fetch(
@@ -245,7 +262,10 @@ class GongApiSource:
                 pending=new_pending if first else (),
                 quarantined=tuple(fetched.quarantined.values()) if first else (),
                 checkpoint=GongCheckpoint(
-                    synced_until=run.synced_until, pending=dict(run.pending), last_run=run.started
+                    synced_until=run.synced_until,
+                    pending=dict(run.pending),
+                    last_run=run.started,
+                    repolled_at=run.repolled_at,
                 ),
                 seen=len(run.seen),
             )
@@ -256,7 +276,12 @@ class GongApiSource:
         """Just these calls (quarantined ones being retried); the checkpoint is not involved."""
         now = self._clock.now().replace(microsecond=0)
         run = self._run = _Run(
-            started=now, synced_until=None, frontier=now, batch_size=batch_size, pending={}
+            started=now,
+            synced_until=None,
+            repolled_at=None,
+            frontier=now,
+            batch_size=batch_size,
+            pending={},
         )
         run.users = await self._client.users()
         for start in range(0, len(call_ids), MAX_CALL_IDS):
@@ -270,6 +295,8 @@ class GongApiSource:
         if run.synced_until is None or window_end > run.synced_until:
             run.synced_until = window_end
         run.frontier = max(run.frontier, window_end)
+        if run.full_repoll and window_end >= run.started:
+            run.repolled_at = run.started
 
 
 class GongCallsSource:
@@ -292,12 +319,12 @@ class GongCallsSource:
         return None
 
 
-def _setting(explicit: int | None, settings: Settings | None, name: str) -> int:
+def _setting(explicit: float | None, settings: Settings | None, name: str) -> float:
     if explicit is not None:
         return explicit
     if settings is not None:
-        return int(getattr(settings, name))
-    return int(Settings.model_fields[name].default)
+        return float(getattr(settings, name))
+    return float(Settings.model_fields[name].default)
 
 
 def _windows(start: datetime, end: datetime, width: timedelta) -> list[tuple[datetime, datetime]]:
