@@ -10,21 +10,26 @@ next run, which is cheap: the pipeline skips calls whose content hash has not ch
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TypedDict, Unpack
+from typing import Unpack
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from sophia.core.clock import Clock, SystemClock
 from sophia.core.config import Settings
 from sophia.core.errors import SourceError
 from sophia.core.gong.client import MAX_CALL_IDS, GongClient
-from sophia.core.gong.parsing import call_id_of, parse_call_details, parse_transcript
-from sophia.core.models import Call, CallDetails, Transcript
-from sophia.core.quarantine import Quarantined
+from sophia.core.gong.parsing import parse_call_details, parse_transcript
 from sophia.core.sources.base import SourceBatch
+from sophia.core.sources.gong_run import (
+    Fetched,
+    GongCheckpoint,
+    Run,
+    SyncDays,
+    in_batches,
+    windows,
+)
 from sophia.core.sources.join import join_calls
 from sophia.core.state import StateDB
 
@@ -35,63 +40,6 @@ logger = logging.getLogger("sophia.gong")
 CHECKPOINT_KEY = "gong.checkpoint"
 # How far back the first sync reaches when RETENTION_DAYS is 0 ("keep everything").
 _FIRST_SYNC_DAYS_UNLIMITED = 90
-
-
-class GongCheckpoint(BaseModel):
-    """How far the Gong sync got; stored as JSON under `gong.checkpoint` in the state DB."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    # Every call started before this instant has been read (minus late data: see repoll).
-    synced_until: AwareDatetime | None = None
-    # Call id -> when a run first saw only one half of it (details or transcript).
-    pending: dict[str, AwareDatetime] = Field(default_factory=dict)
-    last_run: AwareDatetime | None = None
-    # When a run last re-read the whole SYNC_REPOLL_DAYS; polls in between re-read less.
-    repolled_at: AwareDatetime | None = None
-
-
-@dataclass
-class _Run:
-    """What one `batches()` run knows while it walks the windows."""
-
-    started: datetime
-    synced_until: datetime | None
-    repolled_at: datetime | None
-    # The end of the contiguous stretch already read; a window starting after it leaves a gap.
-    frontier: datetime
-    batch_size: int
-    # Call id -> first seen, as it will be after the batch being built is committed.
-    pending: dict[str, datetime]
-    users: Mapping[str, str] = field(default_factory=dict)
-    seen: set[str] = field(default_factory=set)
-    yielded: set[str] = field(default_factory=set)
-    reported_pending: set[str] = field(default_factory=set)
-    # This run re-reads the whole repoll span: reaching now records `repolled_at`.
-    full_repoll: bool = False
-
-
-@dataclass
-class _Fetched:
-    details: dict[str, CallDetails] = field(default_factory=dict)
-    transcripts: dict[str, Transcript] = field(default_factory=dict)
-    quarantined: dict[str, Quarantined] = field(default_factory=dict)
-
-    def refuse(self, raw: object, position: str, error: SourceError) -> None:
-        record_id = call_id_of(raw) or position
-        self.quarantined[record_id] = Quarantined(record_id, "parse", str(error))
-
-
-class SyncDays(TypedDict, total=False):
-    """How a sync reads Gong: the listing window of one request, how far back it asks again
-    for late changes (all of it every `repoll_every_hours`, else `poll_overlap_hours`), and
-    how far back calls are kept (0: forever)."""
-
-    window_days: int | None
-    repoll_days: int | None
-    retention_days: int | None
-    poll_overlap_hours: float | None
-    repoll_every_hours: float | None
 
 
 class GongApiSource:
@@ -125,7 +73,7 @@ class GongApiSource:
         self._retention = timedelta(days=retention) if retention else None
         self._first_sync = timedelta(days=retention or _FIRST_SYNC_DAYS_UNLIMITED)
         self._clock = clock or SystemClock()
-        self._run: _Run | None = None
+        self._run: Run | None = None
 
     @property
     def pending_count(self) -> int:
@@ -158,7 +106,7 @@ class GongApiSource:
             raise ValueError("batch_size must be at least 1")
         checkpoint = self.load_checkpoint()
         now = self._clock.now().replace(microsecond=0)
-        run = self._run = _Run(
+        run = self._run = Run(
             started=now,
             synced_until=checkpoint.synced_until,
             repolled_at=checkpoint.repolled_at,
@@ -174,7 +122,7 @@ class GongApiSource:
                 yield batch
         start = self._start(since, checkpoint, now)
         run.full_repoll = since is None and start <= now - self._repoll
-        for window_start, window_end in _windows(start, now, self._window):
+        for window_start, window_end in windows(start, now, self._window):
             fetched = await self._fetch(run, window_start, window_end, None)
             advances = window_start <= run.frontier
             for batch in self._emit(run, fetched, window_end if advances else None):
@@ -195,13 +143,13 @@ class GongApiSource:
 
     async def _fetch(
         self,
-        run: _Run,
+        run: Run,
         start: datetime | None,
         end: datetime | None,
         call_ids: Sequence[str] | None,
-    ) -> _Fetched:
+    ) -> Fetched:
         """Both halves of every call in [start, end) (or of `call_ids`), parsed."""
-        fetched = _Fetched()
+        fetched = Fetched()
         window = "pending calls" if start is None else f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"
         # Keyed by call id: an expired cursor restarts a listing and repeats its pages.
         async for page in self._client.calls_extensive(start, end, call_ids):
@@ -229,8 +177,8 @@ class GongApiSource:
 
     def _emit(
         self,
-        run: _Run,
-        fetched: _Fetched,
+        run: Run,
+        fetched: Fetched,
         window_end: datetime | None,
         asked: Sequence[str] = (),
     ) -> Iterator[SourceBatch]:
@@ -247,7 +195,7 @@ class GongApiSource:
         # Each still-pending id is reported once per run, in the first batch that knows it.
         new_pending = tuple(sorted({*half_seen, *asked} - resolved - run.reported_pending))
         run.reported_pending.update(new_pending)
-        chunks = _chunks(calls, run.batch_size)
+        chunks = in_batches(calls, run.batch_size)
         for index, chunk in enumerate(chunks):
             for call in chunk:
                 # Removed batch by batch: a pending call leaves the checkpoint only with the
@@ -275,7 +223,7 @@ class GongApiSource:
     ) -> AsyncIterator[SourceBatch]:
         """Just these calls (quarantined ones being retried); the checkpoint is not involved."""
         now = self._clock.now().replace(microsecond=0)
-        run = self._run = _Run(
+        run = self._run = Run(
             started=now,
             synced_until=None,
             repolled_at=None,
@@ -291,7 +239,7 @@ class GongApiSource:
                 yield batch
 
     @staticmethod
-    def _advance(run: _Run, window_end: datetime) -> None:
+    def _advance(run: Run, window_end: datetime) -> None:
         if run.synced_until is None or window_end > run.synced_until:
             run.synced_until = window_end
         run.frontier = max(run.frontier, window_end)
@@ -325,20 +273,6 @@ def _setting(explicit: float | None, settings: Settings | None, name: str) -> fl
     if settings is not None:
         return float(getattr(settings, name))
     return float(Settings.model_fields[name].default)
-
-
-def _windows(start: datetime, end: datetime, width: timedelta) -> list[tuple[datetime, datetime]]:
-    """[start, end) cut into consecutive windows of `width` (the last one shorter)."""
-    windows = []
-    while start < end:
-        windows.append((start, min(start + width, end)))
-        start += width
-    return windows
-
-
-def _chunks(calls: list[Call], size: int) -> list[list[Call]]:
-    # At least one (maybe empty) batch: it carries the checkpoint and the pending ids.
-    return [calls[i : i + size] for i in range(0, len(calls), size)] or [[]]
 
 
 def _first_problem(exc: Exception) -> str:
