@@ -20,7 +20,7 @@ from apscheduler.events import (
 )
 from prometheus_client import REGISTRY
 
-from sophia.bot.scheduler import PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
+from sophia.bot.scheduler import CATCH_UP, PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
 from sophia.bot.slack_bot import web_client
 from sophia.core.clock import FixedClock, machine_time
 from sophia.core.config import Settings
@@ -120,22 +120,26 @@ async def test_a_job_never_overlaps_itself(open_scheduler: Open, slack: FakeSlac
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
-async def test_sync_runs_at_start_and_a_second_start_waits_for_it(
-    open_scheduler: Open, gong_server: FakeGong
+async def test_the_catch_up_runs_at_start_and_a_poll_due_meanwhile_waits_for_it(
+    open_scheduler: Open, gong_server: FakeGong, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="sophia")
     gong_server.stall_next("/v2/calls/extensive")
-    _, scheduler = await open_scheduler(
+    sophia, scheduler = await open_scheduler(
         token=False,
         gong_access_key=gong_server.access_key,
         gong_access_secret=gong_server.access_secret,
         gong_base_url=gong_server.url,
     )
-    assert sorted(scheduler.job_ids) == [PURGE, SYNC]  # no bot token: no brief
-    started = on(scheduler, EVENT_JOB_SUBMITTED, SYNC)
-    skipped = on(scheduler, EVENT_JOB_MAX_INSTANCES, SYNC)
-    await asyncio.wait_for(started.wait(), 5)  # the run at start, now stalled on Gong
-    scheduler.run_now(SYNC)
-    await asyncio.wait_for(skipped.wait(), 5)
+    assert sorted(scheduler.job_ids) == [CATCH_UP, PURGE, SYNC]  # no bot token: no brief
+    started = on(scheduler, EVENT_JOB_SUBMITTED, CATCH_UP)
+    await asyncio.wait_for(started.wait(), 5)  # the catch-up at start, soon stalled on Gong
+    with logged("serves it between its batches") as delegated, logged("sync waits") as waits:
+        scheduler.run_now(SYNC)
+        # The poll neither skipped nor queued for the writer lock: the catch-up serves it.
+        await asyncio.wait_for(delegated.wait(), 5)
+    assert sophia.urgent.serving
+    assert not waits.is_set()
 
 
 @contextlib.contextmanager
@@ -184,7 +188,7 @@ async def test_a_scheduled_sync_that_finds_another_writer_waits_and_runs_right_a
                 gong_access_secret=gong_server.access_secret,
                 gong_base_url=gong_server.url,
             )
-            done = on(scheduler, EVENT_JOB_EXECUTED, SYNC)
+            done = on(scheduler, EVENT_JOB_EXECUTED, CATCH_UP)
             await asyncio.wait_for(waiting.wait(), 10)
             assert gong_server.requests_to("/v2/calls/extensive") == [], "not before the lock"
             assert not done.is_set()
@@ -208,10 +212,10 @@ async def test_a_failed_job_logs_one_line_and_runs_again_at_its_next_time(
         gong_access_secret="not-the-secret",
         gong_base_url=gong_server.url,
     )
-    done = on(scheduler, EVENT_JOB_EXECUTED, SYNC)
+    done = on(scheduler, EVENT_JOB_EXECUTED, CATCH_UP)
     await asyncio.wait_for(done.wait(), 10)
     [failure] = [r for r in caplog.records if r.name == "sophia.scheduler" and r.levelno >= 40]
-    assert failure.getMessage().startswith("job sync failed: ")
+    assert failure.getMessage().startswith("job catch_up failed: ")
     assert failure.getMessage().endswith("; it runs again at its next time")
     assert failure.exc_info is None  # our own error: one line, no traceback
     job = scheduler.apscheduler.get_job(SYNC)
@@ -253,7 +257,7 @@ def test_jobs_follow_the_configuration(tmp_path: Path) -> None:
             gong_access_key="k", gong_access_secret="s", slack_bot_token="xoxb-1", retention_days=90
         )
     )
-    assert sorted(everything) == [PURGE, SYNC, WEEKLY_BRIEF]
+    assert sorted(everything) == [CATCH_UP, PURGE, SYNC, WEEKLY_BRIEF]
     assert asyncio.run(ids(slack_bot_token="xoxb-1", brief_channels="")) == [PURGE]
 
 

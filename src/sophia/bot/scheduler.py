@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -29,11 +30,11 @@ from sophia.core.errors import SophiaError
 from sophia.core.services import Sophia
 from sophia.core.viewer import Viewer
 
-__all__ = ["PURGE", "SYNC", "WEEKLY_BRIEF", "Jobs", "Scheduler"]
+__all__ = ["CATCH_UP", "PURGE", "SYNC", "WEEKLY_BRIEF", "Jobs", "Scheduler"]
 
 log = logging.getLogger("sophia.scheduler")
 
-SYNC, WEEKLY_BRIEF, PURGE = "sync", "weekly_brief", "purge"
+SYNC, CATCH_UP, WEEKLY_BRIEF, PURGE = "sync", "catch_up", "weekly_brief", "purge"
 # A run the process was too busy (or asleep) to start on time still runs within this window.
 _MISFIRE_GRACE_S = 3600
 
@@ -49,8 +50,11 @@ class Jobs:
         """Fetch new and changed calls from Gong; after the writer running now, if any (for
         at most one sync interval: by then the next run is due, and it waits instead)."""
         interval_s = self.sophia.settings.sync_interval.total_seconds()
-        summary = await self.sophia.sync(wait=interval_s)
-        log.info("scheduled sync: %s", summary.line())
+        summary = await self.sophia.poll(wait=interval_s)
+        if summary is None:
+            log.info("scheduled sync: served by the sync already running")
+        else:
+            log.info("scheduled sync: %s", summary.line())
 
     async def weekly_brief(self) -> list[str]:
         """Post the weekly brief to every BRIEF_CHANNELS channel; returns where it was posted.
@@ -105,12 +109,13 @@ class Scheduler:
                     "SYNC_INTERVAL_MINUTES instead (default 10)",
                     settings.sync_interval_hours,
                 )
-            # The first sync runs at start: a process that was down catches up at once.
+            # A process that was down catches up at once, in its own job: the polls keep
+            # their times meanwhile, and the catch-up serves them between its batches.
+            self._add(CATCH_UP, jobs.sync, DateTrigger(machine_time(self.zone)))
             self._add(
                 SYNC,
                 jobs.sync,
                 IntervalTrigger(seconds=settings.sync_interval.total_seconds(), timezone=self.zone),
-                next_run_time=machine_time(self.zone),
             )
         if jobs.client is not None and settings.brief_channel_list:
             self._add(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -43,6 +43,7 @@ from sophia.core.search import SearchService
 from sophia.core.session import Session, SessionServices
 from sophia.core.sources.base import CallSource
 from sophia.core.sources.folder import FolderSource
+from sophia.core.sources.gong_urgent import UrgentFetches
 from sophia.core.sources.stored import StoredCallsSource
 from sophia.core.state import StateDB
 from sophia.core.stats import Stats, StatsReport
@@ -74,6 +75,8 @@ class Sophia:
     clock: Clock
     writer: WriterLock
     sessions: SessionServices
+    # Webhook calls and polls that a Gong sync running in this process serves between batches.
+    urgent: UrgentFetches = field(default_factory=UrgentFetches)
 
     @classmethod
     async def open(
@@ -216,8 +219,24 @@ class Sophia:
             ),
             GongClient.from_settings(self.settings, clock=self.clock) as client,
         ):
-            source = GongApiSource(client, self.state, settings=self.settings, clock=self.clock)
-            return await self._ingest(source, since, progress)
+            source = GongApiSource(
+                client, self.state, settings=self.settings, clock=self.clock, urgent=self.urgent
+            )
+            self.urgent.serving = True
+            try:
+                return await self._ingest(source, since, progress)
+            finally:
+                source.give_back()
+                self.urgent.stop_serving()
+
+    async def poll(self, *, wait: float) -> IngestSummary | None:
+        """The scheduled poll: a sync, unless one runs in this process already: that one
+        serves the poll between its batches (None then), so a backfill never starves it."""
+        while self.urgent.serving:
+            log.info("poll: the sync running now serves it between its batches")
+            if await self.urgent.ask_poll():
+                return None
+        return await self.sync(wait=wait)
 
     async def reindex(
         self, progress: IngestProgress | None = None, *, wait: bool = False

@@ -30,6 +30,7 @@ from sophia.core.sources.gong_run import (
     in_batches,
     windows,
 )
+from sophia.core.sources.gong_urgent import Urgent, UrgentFetches
 from sophia.core.sources.join import join_calls
 from sophia.core.state import StateDB
 
@@ -54,9 +55,11 @@ class GongApiSource:
         *,
         settings: Settings | None = None,
         clock: Clock | None = None,
+        urgent: UrgentFetches | None = None,
         **days: Unpack[SyncDays],
     ) -> None:
-        """Window, repoll and retention days: from `days`, else from `settings`, else defaults."""
+        """Window, repoll and retention days: from `days`, else from `settings`, else defaults.
+        `urgent` is served between batches (webhook calls, polls waiting on this run)."""
         window = _setting(days.get("window_days"), settings, "sync_window_days")
         repoll = _setting(days.get("repoll_days"), settings, "sync_repoll_days")
         retention = _setting(days.get("retention_days"), settings, "retention_days")
@@ -74,6 +77,9 @@ class GongApiSource:
         self._first_sync = timedelta(days=retention or _FIRST_SYNC_DAYS_UNLIMITED)
         self._clock = clock or SystemClock()
         self._run: Run | None = None
+        self._urgent = urgent
+        # Batch (by id) -> the urgent work whose last calls it carries, done at its commit.
+        self._serving: dict[int, Urgent] = {}
 
     @property
     def pending_count(self) -> int:
@@ -99,6 +105,16 @@ class GongApiSource:
         if not isinstance(batch.checkpoint, GongCheckpoint):
             raise TypeError(f"not a Gong batch checkpoint: {type(batch.checkpoint).__name__}")
         self._state.put_json(CHECKPOINT_KEY, batch.checkpoint.model_dump(mode="json"))
+        served = self._serving.pop(id(batch), None)
+        if served is not None:
+            UrgentFetches.served(served)
+
+    def give_back(self) -> None:
+        """Requeue the webhook calls of urgent work taken but not stored (a failed run)."""
+        if self._urgent is not None:
+            for unserved in self._serving.values():
+                self._urgent.add_calls(unserved.call_ids)
+        self._serving.clear()
 
     async def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
         """Pending calls first, then every window from `since` (or the checkpoint) to now."""
@@ -115,6 +131,9 @@ class GongApiSource:
             pending=dict(checkpoint.pending),
         )
         run.users = await self._client.users()
+        if self._urgent is not None:  # webhook calls queued before the run: asked at once
+            for call_id in self._urgent.take(polls=False).call_ids:
+                run.pending.setdefault(call_id, now)
         if run.pending:
             asked = sorted(run.pending)
             fetched = await self._fetch(run, None, None, asked)
@@ -127,7 +146,28 @@ class GongApiSource:
             advances = window_start <= run.frontier
             for batch in self._emit(run, fetched, window_end if advances else None):
                 yield batch
+                async for urgent_batch in self._serve(run):
+                    yield urgent_batch
         logger.info("Gong run done: %d calls seen, %d pending", len(run.seen), len(run.pending))
+
+    async def _serve(self, run: Run) -> AsyncIterator[SourceBatch]:
+        """The urgent work queued since the last batch, as batches that move no checkpoint:
+        the webhooks' calls, and for a waiting poll the pending calls and the recent window."""
+        urgent = self._urgent.take() if self._urgent is not None else None
+        if not urgent:
+            return
+        now = self._clock.now().replace(microsecond=0)
+        for call_id in urgent.call_ids:  # Gong may not list it yet: pending until it does
+            run.pending.setdefault(call_id, now)
+        asked = sorted(run.pending) if urgent.polls else urgent.call_ids
+        served = list(self._emit(run, await self._fetch(run, None, None, asked), None, asked))
+        if urgent.polls:
+            recent = (run.synced_until or now) - self._overlap
+            served += self._emit(run, await self._fetch(run, recent, now, None), None)
+        logger.info("Gong run served %d calls by id and %d polls", len(asked), len(urgent.polls))
+        self._serving[id(served[-1])] = urgent
+        for batch in served:
+            yield batch
 
     def _start(self, since: datetime | None, checkpoint: GongCheckpoint, now: datetime) -> datetime:
         if since is not None:
