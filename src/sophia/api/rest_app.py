@@ -10,6 +10,7 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -21,9 +22,10 @@ from sophia.api.openapi import install_openapi
 from sophia.api.readiness import Readiness
 from sophia.api.routes import router
 from sophia.api.tracing import RequestTracing
-from sophia.core.metrics import QUARANTINED
+from sophia.core.metrics import FRESHNESS_LAG, NEWEST_CALL, QUARANTINED
 from sophia.core.ratelimit import RateLimiter
 from sophia.core.services import Sophia
+from sophia.core.stats import nearest_rank
 
 __all__ = ["MAX_BODY_BYTES", "OPEN_PATHS", "create_app"]
 
@@ -65,6 +67,9 @@ def create_app(
     app.state.sophia = sophia
     # Read from the state DB at each scrape: a sync in another process updates it.
     QUARANTINED.set_function(lambda: _quarantine_count(sophia))
+    for quantile in ("0.5", "0.95"):
+        FRESHNESS_LAG.labels(quantile).set_function(partial(_lag, sophia, float(quantile)))
+    NEWEST_CALL.set_function(lambda: _newest_call(sophia))
     app.state.readiness = Readiness(sophia, timeout_s=ready_timeout_s, clock=clock)
     app.include_router(router)
     install_error_handlers(app)
@@ -90,6 +95,22 @@ def _quarantine_count(sophia: Sophia) -> float:
         return float(sophia.state.quarantine_count())
     except sqlite3.Error:
         return float("nan")  # unknown: a scrape must not fail on it
+
+
+def _lag(sophia: Sophia, share: float) -> float:
+    try:
+        lags = sophia.state.lags()
+    except sqlite3.Error:
+        return float("nan")
+    return nearest_rank(lags, share) if lags else float("nan")
+
+
+def _newest_call(sophia: Sophia) -> float:
+    try:
+        newest = sophia.state.newest_indexed()
+    except sqlite3.Error:
+        return float("nan")
+    return newest[1].timestamp() if newest else float("nan")
 
 
 def _paths(routes: Sequence[BaseRoute]) -> list[str]:

@@ -12,7 +12,9 @@ __all__ = [
     "API_REQUESTS",
     "CACHE_LOOKUPS",
     "DEPENDENCY_UP",
+    "FRESHNESS_LAG",
     "GONG_RATE_LIMITED",
+    "NEWEST_CALL",
     "QUARANTINED",
     "QUERY_SECONDS",
     "SLACK_COMMANDS",
@@ -82,4 +84,14 @@ DEPENDENCY_UP = Gauge(
     "sophia_dependency_up",
     "1 when the dependency answered the last readiness check, else 0 (store, cache, embedder).",
     ["dependency"],
+)
+FRESHNESS_LAG = Gauge(
+    "sophia_freshness_lag_seconds",
+    "Seconds from a call's end to searchable, over recent calls indexed live, by quantile "
+    "(0.5, 0.95); read from the state DB when scraped, NaN before any.",
+    ["quantile"],
+)
+NEWEST_CALL = Gauge(
+    "sophia_newest_call_started_seconds",
+    "Start (Unix time) of the most recently started call indexed; read when scraped.",
 )

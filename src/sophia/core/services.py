@@ -263,6 +263,7 @@ class Sophia:
             clock=self.clock,
             redactor=self.redactor,
             state=self.state,
+            live=False,
         )
         try:
             summary = await self._ingest(
