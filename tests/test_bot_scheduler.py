@@ -27,6 +27,7 @@ from sophia.core.config import Settings
 from sophia.core.services import Sophia
 from sophia.core.writer import WriterLock
 from tests.conftest import NOW
+from tests.fakes.gong_records import call_record, transcript_record
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.slack_server import FakeSlack
 
@@ -286,3 +287,31 @@ def test_sync_interval_hours_still_works_as_a_deprecated_alias(
     assert asyncio.run(interval_s(sync_interval_hours=2)) == 7200
     [warning] = [r for r in caplog.records if "SYNC_INTERVAL_HOURS is deprecated" in r.getMessage()]
     assert "SYNC_INTERVAL_MINUTES" in warning.getMessage()
+
+
+async def test_a_queued_webhook_call_is_fetched_by_id_at_once(
+    open_scheduler: Open, gong_server: FakeGong
+) -> None:
+    sophia, scheduler = await open_scheduler(
+        token=False,
+        gong_access_key=gong_server.access_key,
+        gong_access_secret=gong_server.access_secret,
+        gong_base_url=gong_server.url,
+        sync_window_days=90,
+    )
+    caught_up = on(scheduler, EVENT_JOB_EXECUTED, CATCH_UP)
+    await asyncio.wait_for(caught_up.wait(), 20)
+    # Started 60 days ago: no poll window reaches it, only its id does.
+    started = NOW - timedelta(days=60)
+    gong_server.add_call(call_record("4242", started), transcript_record("4242"))
+    polled = on(scheduler, EVENT_JOB_EXECUTED, SYNC)
+
+    sophia.queue_calls(["4242"])  # what a verified webhook does
+
+    await asyncio.wait_for(polled.wait(), 20)
+    [asked] = [
+        r.filter for r in gong_server.requests_to("/v2/calls/extensive") if "callIds" in r.filter
+    ]
+    assert asked == {"callIds": ["4242"]}
+    calls = await sophia.store.list_calls(transcripts=False)
+    assert "4242" in {call.call_id for call in calls}

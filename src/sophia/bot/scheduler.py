@@ -55,6 +55,11 @@ class Jobs:
             log.info("scheduled sync: served by the sync already running")
         else:
             log.info("scheduled sync: %s", summary.line())
+        if self.sophia.urgent.call_ids:
+            # Webhook calls queued after the run's last batch: this job is still running,
+            # so their wake-up was skipped; fetch them now rather than at the next poll.
+            summary = await self.sophia.poll(wait=interval_s)
+            log.info("webhook calls fetched: %s", summary.line() if summary else "served")
 
     async def weekly_brief(self) -> list[str]:
         """Post the weekly brief to every BRIEF_CHANNELS channel; returns where it was posted.
@@ -112,6 +117,8 @@ class Scheduler:
             # A process that was down catches up at once, in its own job: the polls keep
             # their times meanwhile, and the catch-up serves them between its batches.
             self._add(CATCH_UP, jobs.sync, DateTrigger(machine_time(self.zone)))
+            # A verified Gong webhook queues its call: poll now (a running sync takes it).
+            jobs.sophia.urgent.on_queued(lambda: self.run_now(SYNC))
             self._add(
                 SYNC,
                 jobs.sync,

@@ -154,6 +154,13 @@ class Settings(BaseSettings):
     """Slack requests per user per minute; 0 turns the limit off."""
 
     # --- scheduler -----------------------------------------------------------------------
+    gong_webhook_public_key: str | None = None
+    """The public key (PEM, or the path of a PEM file) Gong shows for an automation rule
+    with "Signed JWT header" authentication; unset: POST /api/gong/webhook answers 404."""
+    gong_webhook_max_age_s: float = Field(300, gt=0, le=3600)
+    """How old (by its `iat`) a webhook token may be; older ones are refused as expired."""
+    gong_webhook_max_bytes: int = Field(2_000_000, ge=1024)
+    """Largest webhook body accepted (Gong sends the whole call's data)."""
     sync_interval_minutes: float = Field(10, gt=0)
     """Minutes between Gong polls (only when Gong credentials are set): each asks only for
     calls since the checkpoint, less SYNC_POLL_OVERLAP_HOURS."""
@@ -233,6 +240,17 @@ class Settings(BaseSettings):
         if self.sync_interval_hours is not None:
             return timedelta(hours=self.sync_interval_hours)
         return timedelta(minutes=self.sync_interval_minutes)
+
+    @property
+    def gong_webhook_key(self) -> str | None:
+        """The webhook's public key as PEM text (read from its file when given a path)."""
+        value = self.gong_webhook_public_key
+        if value is None or value.lstrip().startswith("-----BEGIN"):
+            return value
+        try:
+            return Path(value).expanduser().read_text()
+        except OSError as exc:
+            raise ConfigError(f"GONG_WEBHOOK_PUBLIC_KEY: cannot read {value}: {exc}") from None
 
     @property
     def gong_configured(self) -> bool:

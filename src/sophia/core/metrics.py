@@ -14,6 +14,7 @@ __all__ = [
     "DEPENDENCY_UP",
     "FRESHNESS_LAG",
     "GONG_RATE_LIMITED",
+    "GONG_WEBHOOKS",
     "NEWEST_CALL",
     "QUARANTINED",
     "QUERY_SECONDS",
@@ -94,4 +95,10 @@ FRESHNESS_LAG = Gauge(
 NEWEST_CALL = Gauge(
     "sophia_newest_call_started_seconds",
     "Start (Unix time) of the most recently started call indexed; read when scraped.",
+)
+GONG_WEBHOOKS = Counter(
+    "sophia_gong_webhooks_total",
+    "Gong webhook requests by outcome: queued, test, or why refused (unsigned, bad_signature, "
+    "expired, replayed, oversized, malformed).",
+    ["outcome"],
 )

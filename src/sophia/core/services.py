@@ -229,6 +229,10 @@ class Sophia:
                 source.give_back()
                 self.urgent.stop_serving()
 
+    def queue_calls(self, call_ids: list[str]) -> None:
+        """Fetch these Gong calls now (a verified webhook named them), not at the next poll."""
+        self.urgent.add_calls(call_ids)
+
     async def poll(self, *, wait: float) -> IngestSummary | None:
         """The scheduled poll: a sync, unless one runs in this process already: that one
         serves the poll between its batches (None then), so a backfill never starves it."""

@@ -10,7 +10,7 @@ finds no sync running in this process runs its own (`Sophia.poll`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 __all__ = ["Urgent", "UrgentFetches"]
@@ -33,6 +33,7 @@ class UrgentFetches:
     def __init__(self) -> None:
         self._call_ids: dict[str, None] = {}
         self._polls: list[asyncio.Future[bool]] = []
+        self._wakers: list[Callable[[], None]] = []
         # A Gong sync of this process is reading Gong and will serve the queue.
         self.serving = False
 
@@ -42,8 +43,15 @@ class UrgentFetches:
         return list(self._call_ids)
 
     def add_calls(self, call_ids: Iterable[str]) -> None:
-        """Fetch these calls as soon as possible (a webhook named them)."""
+        """Fetch these calls as soon as possible (a webhook named them): the running sync
+        takes them at its next batch, else whoever `on_queued` registered starts one."""
         self._call_ids.update(dict.fromkeys(call_ids))
+        for wake in self._wakers:
+            wake()
+
+    def on_queued(self, wake: Callable[[], None]) -> None:
+        """Call `wake` whenever calls are queued (the scheduler runs its poll now)."""
+        self._wakers.append(wake)
 
     def ask_poll(self) -> asyncio.Future[bool]:
         """A poll for the running sync to serve: True once served and stored, False if that
