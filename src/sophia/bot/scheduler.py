@@ -24,7 +24,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from sophia.bot.call_cards import post_call_cards
 from sophia.bot.posting import post_answer
+from sophia.core.call_cards import AccountChannels
 from sophia.core.clock import machine_time
 from sophia.core.errors import SophiaError
 from sophia.core.services import Sophia
@@ -45,6 +47,7 @@ class Jobs:
     def __init__(self, sophia: Sophia, client: AsyncWebClient | None) -> None:
         self.sophia = sophia
         self.client = client
+        self.channels = AccountChannels.load(sophia.settings.account_channels)
 
     async def sync(self) -> None:
         """Fetch new and changed calls from Gong; after the writer running now, if any (for
@@ -60,6 +63,8 @@ class Jobs:
             # so their wake-up was skipped; fetch them now rather than at the next poll.
             summary = await self.sophia.poll(wait=interval_s)
             log.info("webhook calls fetched: %s", summary.line() if summary else "served")
+        if self.client is not None and self.channels.configured:
+            await post_call_cards(self.sophia, self.client, self.channels)
 
     async def weekly_brief(self) -> list[str]:
         """Post the weekly brief to every BRIEF_CHANNELS channel; returns where it was posted.

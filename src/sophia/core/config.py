@@ -172,6 +172,11 @@ class Settings(BaseSettings):
     ended and been processed, after its start time."""
     sync_repoll_every_hours: float = Field(12, gt=0)
     """How often a poll re-reads the whole SYNC_REPOLL_DAYS (late analysis and transcripts)."""
+    account_channels: Path | None = None
+    """YAML file mapping accounts to the Slack channel that gets each new call's card
+    (`accounts: {Name: "#channel"}`, optional `default:`); unset: no cards."""
+    call_card_max_age_hours: float = Field(48, gt=0)
+    """Only calls that ended this recently get a card (a backfill posts none)."""
     brief_channels: str = "#sales-team"
     """Channels that get the weekly brief, comma-separated; empty: no brief."""
     brief_cron: Crontab = "0 9 * * mon"

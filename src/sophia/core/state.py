@@ -310,6 +310,24 @@ class StateDB:
             return None
         return row[0], datetime.fromtimestamp(row[1], UTC), datetime.fromtimestamp(row[2], UTC)
 
+    def uncarded(self, ended_after: datetime) -> list[str]:
+        """Calls indexed but never carded that ended after `ended_after`, oldest first."""
+        rows = self._db.execute(
+            "SELECT call_id FROM indexed_calls WHERE posted IS NULL AND available > ? "
+            "ORDER BY available",
+            (ended_after.timestamp(),),
+        )
+        return [call_id for (call_id,) in rows]
+
+    def claim_card(self, call_id: str) -> bool:
+        """Take the one card of `call_id` (False: another run took it): once, ever."""
+        with self._writing("claiming a call card"):
+            cursor = self._db.execute(
+                "UPDATE indexed_calls SET posted = ? WHERE call_id = ? AND posted IS NULL",
+                (self._clock.now().timestamp(), call_id),
+            )
+        return cursor.rowcount == 1
+
     def last_sync(self) -> dict[str, Any] | None:
         """The most recent sync summary, with its time under `at` (epoch seconds)."""
         row = self._db.execute(
