@@ -127,3 +127,38 @@ async def test_a_restricted_accounts_card_goes_only_where_the_policy_allows(
 
     assert await post_call_cards(sophia, web_client(sophia.settings), everywhere) == []
     assert cards(slack) == []
+
+
+def drop(folder: Path, call_id: str, account: str, ended_ago: timedelta) -> None:
+    """A call dropped into the folder as its own file, in the webhook's shape."""
+    call = raw_call(call_id, account=account)
+    call["metaData"]["started"] = (NOW - ended_ago - timedelta(seconds=1800)).isoformat()
+    document = {"callData": call, "transcript": raw_transcript(call_id, TURNS)}
+    (folder / f"{call_id}.call.json").write_text(json.dumps(document))
+
+
+async def test_a_file_dropped_into_the_sync_folder_is_a_new_call_and_gets_its_card(
+    tmp_path: Path, slack: FakeSlack
+) -> None:
+    from tests.fakes.slack_fixtures import bot_settings
+
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (tmp_path / "channels.yaml").write_text("default: CGENERAL\n")
+    settings = bot_settings(
+        tmp_path / "data", slack, sync_folder=folder, account_channels=tmp_path / "channels.yaml"
+    )
+    sophia = await Sophia.open(settings)
+    try:
+        jobs = Jobs(sophia, web_client(settings))
+        drop(folder, "301", "Acme", timedelta(hours=1))
+        await jobs.sync()
+        drop(folder, "302", "Acme", timedelta(minutes=5))
+        await jobs.sync()
+        await jobs.sync()
+        indexed = {call.call_id for call in await sophia.store.list_calls(transcripts=False)}
+    finally:
+        await sophia.aclose()
+    assert indexed == {"301", "302"}
+    assert [channel for channel, _ in cards(slack)] == ["CGENERAL", "CGENERAL"]
+    assert "Call 302" in cards(slack)[1][1]

@@ -29,6 +29,7 @@ from sophia.bot.posting import post_answer
 from sophia.core.call_cards import AccountChannels
 from sophia.core.clock import machine_time
 from sophia.core.errors import SophiaError
+from sophia.core.ingest import IngestSummary
 from sophia.core.services import Sophia
 from sophia.core.viewer import Viewer
 
@@ -52,8 +53,14 @@ class Jobs:
     async def sync(self) -> None:
         """Fetch new and changed calls from Gong; after the writer running now, if any (for
         at most one sync interval: by then the next run is due, and it waits instead)."""
-        interval_s = self.sophia.settings.sync_interval.total_seconds()
-        summary = await self.sophia.poll(wait=interval_s)
+        settings = self.sophia.settings
+        interval_s = settings.sync_interval.total_seconds()
+        summary: IngestSummary | None
+        if not settings.gong_configured and settings.sync_folder is not None:
+            # The demo's source: a call file dropped into the folder is a new call.
+            summary = await self.sophia.ingest_folder(settings.sync_folder, wait=True)
+        else:
+            summary = await self.sophia.poll(wait=interval_s)
         if summary is None:
             log.info("scheduled sync: served by the sync already running")
         else:
@@ -112,7 +119,7 @@ class Scheduler:
             },
         )
         self._running: set[asyncio.Task[None]] = set()
-        if settings.gong_configured:
+        if settings.gong_configured or settings.sync_folder is not None:
             if settings.sync_interval_hours is not None:
                 log.warning(
                     "SYNC_INTERVAL_HOURS is deprecated: polling Gong every %g h; set "

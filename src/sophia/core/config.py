@@ -154,6 +154,9 @@ class Settings(BaseSettings):
     """Slack requests per user per minute; 0 turns the limit off."""
 
     # --- scheduler -----------------------------------------------------------------------
+    sync_folder: Path | None = None
+    """Without Gong credentials: a Gong-shaped folder the scheduler ingests at start and every
+    SYNC_INTERVAL_MINUTES (`make run` watches samples/: drop a `*.call.json` file in)."""
     gong_webhook_public_key: str | None = None
     """The public key (PEM, or the path of a PEM file) Gong shows for an automation rule
     with "Signed JWT header" authentication; unset: POST /api/gong/webhook answers 404."""
