@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -14,22 +13,13 @@ from sophia.core.sources.gong_api import CHECKPOINT_KEY, GongApiSource, GongChec
 from sophia.core.state import StateDB
 from tests.fakes.gong_records import call_record, transcript_record
 from tests.fakes.gong_server import EXTENSIVE, TRANSCRIPT, FakeGong
-from tests.test_gong_source import ids_of, run
-
-if TYPE_CHECKING:
-    from pathlib import Path
+from tests.test_gong_source import NOW, ids_of, run, state
 
 pytest_plugins = ["tests.fakes.gong_fixtures"]
 
-NOW = datetime(2024, 3, 1, tzinfo=UTC)
+__all__ = ["state"]  # the fixture, shared with the source's tests
+
 MINUTES = timedelta(minutes=1)
-
-
-@pytest.fixture
-def state(tmp_path: Path) -> Iterator[StateDB]:
-    db = StateDB(tmp_path / "state.sqlite")
-    yield db
-    db.close()
 
 
 def poll_source(client: GongClient, state: StateDB, clock: FixedClock) -> GongApiSource:
