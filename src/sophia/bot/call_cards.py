@@ -36,10 +36,11 @@ async def post_call_cards(
     posted = []
     for call_id in sophia.state.uncarded(since):
         call = await sophia.store.get_call(call_id)
-        channel = channels.channel_for(call.details.account) if call else None
-        if call is None or channel is None or not sophia.state.claim_card(call_id):
-            if call is not None and channel is None:
-                sophia.state.claim_card(call_id)  # no channel for it: settled, not retried
+        if call is None:  # purged since it was indexed
+            continue
+        channel = channels.channel_for(call.details.account)
+        # Claimed even without a channel: settled, not looked at again.
+        if not sophia.state.claim_card(call_id) or channel is None:
             continue
         session = sophia.session(Viewer("scheduler", channel=channel))
         try:
