@@ -67,14 +67,15 @@ postgresql:
 			[ "$$CI" != true ]; }; }
 
 # Index the samples into the demo data dir, then run the bot, the REST API and the scheduler
-# until Ctrl-C. Without SLACK_BOT_TOKEN and SLACK_APP_TOKEN (in .env) the bot stays off and says
+# until Ctrl-C; the scheduler ingests samples/ again every minute (a new *.call.json file there
+# is a new call, carded if ACCOUNT_CHANNELS is set). Without SLACK_BOT_TOKEN and SLACK_APP_TOKEN (in .env) the bot stays off and says
 # how to turn it on. Logs are plain text here unless LOG_FORMAT is set in the environment
 # (deployments log JSON).
 run: setup
 	@echo "==> indexing the fictional samples into $(DEMO_DATA_DIR)/ (your real data dir is untouched)"
 	SOPHIA_DATA_DIR=$(DEMO_DATA_DIR) $(BIN)/sophia ingest --from-dir samples
 	@echo "==> starting Sophia on $(DEMO_DATA_DIR)/ (Ctrl-C stops it)"
-	SOPHIA_DATA_DIR=$(DEMO_DATA_DIR) LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/sophia run
+	SOPHIA_DATA_DIR=$(DEMO_DATA_DIR) SYNC_FOLDER=$${SYNC_FOLDER:-samples} SYNC_INTERVAL_MINUTES=$${SYNC_INTERVAL_MINUTES:-1} LOG_FORMAT=$${LOG_FORMAT:-text} $(BIN)/sophia run
 
 # The same processes on the real data dir (SOPHIA_DATA_DIR from .env or the environment,
 # default ./data), filled by the Gong sync: no samples.

@@ -20,13 +20,14 @@ from apscheduler.events import (
 )
 from prometheus_client import REGISTRY
 
-from sophia.bot.scheduler import PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
+from sophia.bot.scheduler import CATCH_UP, PURGE, SYNC, WEEKLY_BRIEF, Jobs, Scheduler
 from sophia.bot.slack_bot import web_client
 from sophia.core.clock import FixedClock, machine_time
 from sophia.core.config import Settings
 from sophia.core.services import Sophia
 from sophia.core.writer import WriterLock
 from tests.conftest import NOW
+from tests.fakes.gong_records import call_record, transcript_record
 from tests.fakes.gong_server import FakeGong
 from tests.fakes.slack_server import FakeSlack
 
@@ -120,22 +121,26 @@ async def test_a_job_never_overlaps_itself(open_scheduler: Open, slack: FakeSlac
     assert len(slack.calls_to("chat.postMessage")) == 1
 
 
-async def test_sync_runs_at_start_and_a_second_start_waits_for_it(
-    open_scheduler: Open, gong_server: FakeGong
+async def test_the_catch_up_runs_at_start_and_a_poll_due_meanwhile_waits_for_it(
+    open_scheduler: Open, gong_server: FakeGong, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO, logger="sophia")
     gong_server.stall_next("/v2/calls/extensive")
-    _, scheduler = await open_scheduler(
+    sophia, scheduler = await open_scheduler(
         token=False,
         gong_access_key=gong_server.access_key,
         gong_access_secret=gong_server.access_secret,
         gong_base_url=gong_server.url,
     )
-    assert sorted(scheduler.job_ids) == [PURGE, SYNC]  # no bot token: no brief
-    started = on(scheduler, EVENT_JOB_SUBMITTED, SYNC)
-    skipped = on(scheduler, EVENT_JOB_MAX_INSTANCES, SYNC)
-    await asyncio.wait_for(started.wait(), 5)  # the run at start, now stalled on Gong
-    scheduler.run_now(SYNC)
-    await asyncio.wait_for(skipped.wait(), 5)
+    assert sorted(scheduler.job_ids) == [CATCH_UP, PURGE, SYNC]  # no bot token: no brief
+    started = on(scheduler, EVENT_JOB_SUBMITTED, CATCH_UP)
+    await asyncio.wait_for(started.wait(), 5)  # the catch-up at start, soon stalled on Gong
+    with logged("serves it between its batches") as delegated, logged("sync waits") as waits:
+        scheduler.run_now(SYNC)
+        # The poll neither skipped nor queued for the writer lock: the catch-up serves it.
+        await asyncio.wait_for(delegated.wait(), 5)
+    assert sophia.urgent.serving
+    assert not waits.is_set()
 
 
 @contextlib.contextmanager
@@ -184,7 +189,7 @@ async def test_a_scheduled_sync_that_finds_another_writer_waits_and_runs_right_a
                 gong_access_secret=gong_server.access_secret,
                 gong_base_url=gong_server.url,
             )
-            done = on(scheduler, EVENT_JOB_EXECUTED, SYNC)
+            done = on(scheduler, EVENT_JOB_EXECUTED, CATCH_UP)
             await asyncio.wait_for(waiting.wait(), 10)
             assert gong_server.requests_to("/v2/calls/extensive") == [], "not before the lock"
             assert not done.is_set()
@@ -208,15 +213,16 @@ async def test_a_failed_job_logs_one_line_and_runs_again_at_its_next_time(
         gong_access_secret="not-the-secret",
         gong_base_url=gong_server.url,
     )
-    done = on(scheduler, EVENT_JOB_EXECUTED, SYNC)
+    done = on(scheduler, EVENT_JOB_EXECUTED, CATCH_UP)
     await asyncio.wait_for(done.wait(), 10)
     [failure] = [r for r in caplog.records if r.name == "sophia.scheduler" and r.levelno >= 40]
-    assert failure.getMessage().startswith("job sync failed: ")
+    assert failure.getMessage().startswith("job catch_up failed: ")
     assert failure.getMessage().endswith("; it runs again at its next time")
     assert failure.exc_info is None  # our own error: one line, no traceback
     job = scheduler.apscheduler.get_job(SYNC)
-    hours = (job.next_run_time - machine_time(scheduler.zone)).total_seconds() / 3600
-    assert sophia.settings.sync_interval_hours - 0.1 < hours <= sophia.settings.sync_interval_hours
+    minutes = (job.next_run_time - machine_time(scheduler.zone)).total_seconds() / 60
+    assert sophia.settings.sync_interval_minutes == 10
+    assert 9.9 < minutes <= 10
 
 
 async def test_the_purge_job_removes_calls_past_retention(open_scheduler: Open) -> None:
@@ -252,5 +258,60 @@ def test_jobs_follow_the_configuration(tmp_path: Path) -> None:
             gong_access_key="k", gong_access_secret="s", slack_bot_token="xoxb-1", retention_days=90
         )
     )
-    assert sorted(everything) == [PURGE, SYNC, WEEKLY_BRIEF]
+    assert sorted(everything) == [CATCH_UP, PURGE, SYNC, WEEKLY_BRIEF]
     assert asyncio.run(ids(slack_bot_token="xoxb-1", brief_channels="")) == [PURGE]
+
+
+def test_sync_interval_hours_still_works_as_a_deprecated_alias(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def interval_s(**overrides: Any) -> float:
+        settings = Settings(
+            _env_file=None,
+            sophia_data_dir=tmp_path / "data",
+            sophia_embedder="hashing",
+            gong_access_key="k",
+            gong_access_secret="s",
+            **overrides,
+        )
+        sophia = await Sophia.open(settings)
+        try:
+            job = Scheduler(Jobs(sophia, None)).apscheduler.get_job(SYNC)
+            return float(job.trigger.interval.total_seconds())
+        finally:
+            await sophia.aclose()
+
+    assert asyncio.run(interval_s()) == 600
+    assert not [r for r in caplog.records if "deprecated" in r.getMessage()]
+    assert asyncio.run(interval_s(sync_interval_minutes=2)) == 120
+    assert asyncio.run(interval_s(sync_interval_hours=2)) == 7200
+    [warning] = [r for r in caplog.records if "SYNC_INTERVAL_HOURS is deprecated" in r.getMessage()]
+    assert "SYNC_INTERVAL_MINUTES" in warning.getMessage()
+
+
+async def test_a_queued_webhook_call_is_fetched_by_id_at_once(
+    open_scheduler: Open, gong_server: FakeGong
+) -> None:
+    sophia, scheduler = await open_scheduler(
+        token=False,
+        gong_access_key=gong_server.access_key,
+        gong_access_secret=gong_server.access_secret,
+        gong_base_url=gong_server.url,
+        sync_window_days=90,
+    )
+    caught_up = on(scheduler, EVENT_JOB_EXECUTED, CATCH_UP)
+    await asyncio.wait_for(caught_up.wait(), 20)
+    # Started 60 days ago: no poll window reaches it, only its id does.
+    started = NOW - timedelta(days=60)
+    gong_server.add_call(call_record("4242", started), transcript_record("4242"))
+    polled = on(scheduler, EVENT_JOB_EXECUTED, SYNC)
+
+    sophia.queue_calls(["4242"])  # what a verified webhook does
+
+    await asyncio.wait_for(polled.wait(), 20)
+    [asked] = [
+        r.filter for r in gong_server.requests_to("/v2/calls/extensive") if "callIds" in r.filter
+    ]
+    assert asked == {"callIds": ["4242"]}
+    calls = await sophia.store.list_calls(transcripts=False)
+    assert "4242" in {call.call_id for call in calls}

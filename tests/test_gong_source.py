@@ -101,7 +101,9 @@ async def test_first_run_walks_every_window_and_checkpoints_now(
     ]
     assert first_page_filters(gong_server)[-1]["toDateTime"] == "2024-03-01T00:00:00Z"
     assert first_page_filters(gong_server, TRANSCRIPT) == first_page_filters(gong_server)
-    assert stored(state) == GongCheckpoint(synced_until=NOW, pending={}, last_run=NOW)
+    assert stored(state) == GongCheckpoint(
+        synced_until=NOW, pending={}, last_run=NOW, repolled_at=NOW
+    )
     assert source.pending_count == 0
 
 

@@ -1,4 +1,4 @@
-"""Scheduled jobs in the process's event loop (APScheduler 3): the Gong sync, the weekly brief
+"""Scheduled jobs in the process's event loop (APScheduler 3): the Gong poll, the weekly brief
 and the daily purge (retention, then the store's compaction).
 
 `Jobs` holds the work, callable directly (tests, a one-off run); `Scheduler` runs it on
@@ -19,21 +19,25 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from sophia.bot.call_cards import post_call_cards
 from sophia.bot.posting import post_answer
+from sophia.core.call_cards import AccountChannels
 from sophia.core.clock import machine_time
 from sophia.core.errors import SophiaError
+from sophia.core.ingest import IngestSummary
 from sophia.core.services import Sophia
 from sophia.core.viewer import Viewer
 
-__all__ = ["PURGE", "SYNC", "WEEKLY_BRIEF", "Jobs", "Scheduler"]
+__all__ = ["CATCH_UP", "PURGE", "SYNC", "WEEKLY_BRIEF", "Jobs", "Scheduler"]
 
 log = logging.getLogger("sophia.scheduler")
 
-SYNC, WEEKLY_BRIEF, PURGE = "sync", "weekly_brief", "purge"
+SYNC, CATCH_UP, WEEKLY_BRIEF, PURGE = "sync", "catch_up", "weekly_brief", "purge"
 # A run the process was too busy (or asleep) to start on time still runs within this window.
 _MISFIRE_GRACE_S = 3600
 
@@ -44,13 +48,30 @@ class Jobs:
     def __init__(self, sophia: Sophia, client: AsyncWebClient | None) -> None:
         self.sophia = sophia
         self.client = client
+        self.channels = AccountChannels.load(sophia.settings.account_channels)
 
     async def sync(self) -> None:
         """Fetch new and changed calls from Gong; after the writer running now, if any (for
         at most one sync interval: by then the next run is due, and it waits instead)."""
-        interval_s = self.sophia.settings.sync_interval_hours * 3600
-        summary = await self.sophia.sync(wait=interval_s)
-        log.info("scheduled sync: %s", summary.line())
+        settings = self.sophia.settings
+        interval_s = settings.sync_interval.total_seconds()
+        summary: IngestSummary | None
+        if not settings.gong_configured and settings.sync_folder is not None:
+            # The demo's source: a call file dropped into the folder is a new call.
+            summary = await self.sophia.ingest_folder(settings.sync_folder, wait=True)
+        else:
+            summary = await self.sophia.poll(wait=interval_s)
+        if summary is None:
+            log.info("scheduled sync: served by the sync already running")
+        else:
+            log.info("scheduled sync: %s", summary.line())
+        if self.sophia.urgent.call_ids:
+            # Webhook calls queued after the run's last batch: this job is still running,
+            # so their wake-up was skipped; fetch them now rather than at the next poll.
+            summary = await self.sophia.poll(wait=interval_s)
+            log.info("webhook calls fetched: %s", summary.line() if summary else "served")
+        if self.client is not None and self.channels.configured:
+            await post_call_cards(self.sophia, self.client, self.channels)
 
     async def weekly_brief(self) -> list[str]:
         """Post the weekly brief to every BRIEF_CHANNELS channel; returns where it was posted.
@@ -98,13 +119,22 @@ class Scheduler:
             },
         )
         self._running: set[asyncio.Task[None]] = set()
-        if settings.gong_configured:
-            # The first sync runs at start: a process that was down catches up at once.
+        if settings.gong_configured or settings.sync_folder is not None:
+            if settings.sync_interval_hours is not None:
+                log.warning(
+                    "SYNC_INTERVAL_HOURS is deprecated: polling Gong every %g h; set "
+                    "SYNC_INTERVAL_MINUTES instead (default 10)",
+                    settings.sync_interval_hours,
+                )
+            # A process that was down catches up at once, in its own job: the polls keep
+            # their times meanwhile, and the catch-up serves them between its batches.
+            self._add(CATCH_UP, jobs.sync, DateTrigger(machine_time(self.zone)))
+            # A verified Gong webhook queues its call: poll now (a running sync takes it).
+            jobs.sophia.urgent.on_queued(lambda: self.run_now(SYNC))
             self._add(
                 SYNC,
                 jobs.sync,
-                IntervalTrigger(hours=settings.sync_interval_hours, timezone=self.zone),
-                next_run_time=machine_time(self.zone),
+                IntervalTrigger(seconds=settings.sync_interval.total_seconds(), timezone=self.zone),
             )
         if jobs.client is not None and settings.brief_channel_list:
             self._add(

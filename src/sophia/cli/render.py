@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from sophia.core.insights.answer import Answer, Bullet
     from sophia.core.quarantine import QuarantineEntry
     from sophia.core.search import Hit, SearchResult
-    from sophia.core.stats import Stats
+    from sophia.core.stats import Freshness, Stats
 
 __all__ = ["IngestBar", "clock", "render_answer", "render_search", "render_stats"]
 
@@ -131,6 +131,7 @@ def render_stats(console: Console, stats: Stats) -> None:
         ),
         ("Restricted accounts", f"{stats.restricted_accounts:,}"),
         ("Quarantined records", f"{stats.quarantined:,}"),
+        *_freshness_rows(stats.freshness),
         ("Data dir", stats.data_dir),
     ]
     for name, value in rows:
@@ -192,3 +193,17 @@ class IngestBar:
     def update(self, summary: IngestSummary, seen: int | None, total: int | None) -> None:
         detail = f"{summary.indexed} indexed · {summary.unchanged} unchanged"
         self._progress.update(self._task, completed=seen or 0, total=total, detail=detail)
+
+
+def _freshness_rows(freshness: Freshness | None) -> list[tuple[str, str]]:
+    """Lag from a call's end to searchable, and the newest call indexed."""
+    if freshness is None:
+        return []
+    newest = "none"
+    if freshness.newest_call_started is not None and freshness.newest_call_indexed is not None:
+        newest = (
+            f"{freshness.newest_call_id}, started "
+            f"{freshness.newest_call_started.isoformat(timespec='minutes')}, indexed "
+            f"{freshness.newest_call_indexed.isoformat(timespec='minutes')}"
+        )
+    return [("Freshness (call end to searchable)", freshness.line()), ("Newest call", newest)]

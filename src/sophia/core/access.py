@@ -29,7 +29,7 @@ from sophia.core.viewer import Viewer
 __all__ = ["AccessPolicy", "RestrictedAccount"]
 
 _TOP_KEYS = frozenset({"restricted_accounts"})
-_ENTRY_KEYS = ("slack_users", "slack_groups", "api_keys")
+_ENTRY_KEYS = ("slack_users", "slack_groups", "api_keys", "slack_channels")
 # Slack ids: users start with U (W on Enterprise Grid), user groups with S.
 _SLACK_USER = re.compile(r"^[UW][A-Z0-9]{2,}$")
 _SLACK_GROUP = re.compile(r"^S[A-Z0-9]{2,}$")
@@ -43,6 +43,9 @@ class RestrictedAccount:
     slack_users: frozenset[str] = frozenset()
     slack_groups: frozenset[str] = frozenset()
     api_keys: frozenset[str] = frozenset()
+    # Channels the scheduler may post this account's call cards to (their members are
+    # vouched for by whoever wrote the policy).
+    slack_channels: frozenset[str] = frozenset()
 
     @property
     def key(self) -> str:
@@ -59,8 +62,9 @@ class RestrictedAccount:
             case "api":
                 return viewer.user in self.api_keys
             case _:
-                # The scheduler posts to channels whose members nobody has checked.
-                return False
+                # The scheduler posts to channels whose members nobody has checked, unless
+                # the policy lists the channel for this account.
+                return viewer.channel is not None and viewer.channel in self.slack_channels
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ def _account(name: str, entry: Any, api_key_names: Mapping[str, str] | None) -> 
         frozenset(lists["slack_users"]),
         frozenset(lists["slack_groups"]),
         frozenset(lists["api_keys"]),
+        frozenset(lists["slack_channels"]),
     )
 
 

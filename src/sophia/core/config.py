@@ -8,6 +8,7 @@ value into a `ConfigError` that names the variable.
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -159,8 +160,32 @@ class Settings(BaseSettings):
     """Slack requests per user per minute; 0 turns the limit off."""
 
     # --- scheduler -----------------------------------------------------------------------
-    sync_interval_hours: float = Field(12, gt=0)
-    """Hours between Gong syncs (only when Gong credentials are set)."""
+    sync_folder: Path | None = None
+    """Without Gong credentials: a Gong-shaped folder the scheduler ingests at start and every
+    SYNC_INTERVAL_MINUTES (`make run` watches samples/: drop a `*.call.json` file in)."""
+    gong_webhook_public_key: str | None = None
+    """The public key (PEM, or the path of a PEM file) Gong shows for an automation rule
+    with "Signed JWT header" authentication; unset: POST /api/gong/webhook answers 404."""
+    gong_webhook_max_age_s: float = Field(300, gt=0, le=3600)
+    """How old (by its `iat`) a webhook token may be; older ones are refused as expired."""
+    gong_webhook_max_bytes: int = Field(2_000_000, ge=1024)
+    """Largest webhook body accepted (Gong sends the whole call's data)."""
+    sync_interval_minutes: float = Field(10, gt=0)
+    """Minutes between Gong polls (only when Gong credentials are set): each asks only for
+    calls since the checkpoint, less SYNC_POLL_OVERLAP_HOURS."""
+    sync_interval_hours: float | None = Field(None, gt=0)
+    """Deprecated: hours between Gong syncs. When set it replaces SYNC_INTERVAL_MINUTES (and
+    says so in the log); use SYNC_INTERVAL_MINUTES instead."""
+    sync_poll_overlap_hours: float = Field(6, ge=0, le=72)
+    """How far before the checkpoint each poll asks again: Gong lists a call only once it has
+    ended and been processed, after its start time."""
+    sync_repoll_every_hours: float = Field(12, gt=0)
+    """How often a poll re-reads the whole SYNC_REPOLL_DAYS (late analysis and transcripts)."""
+    account_channels: Path | None = None
+    """YAML file mapping accounts to the Slack channel that gets each new call's card
+    (`accounts: {Name: "#channel"}`, optional `default:`); unset: no cards."""
+    call_card_max_age_hours: float = Field(48, gt=0)
+    """Only calls that ended this recently get a card (a backfill posts none)."""
     brief_channels: str = "#sales-team"
     """Channels that get the weekly brief, comma-separated; empty: no brief."""
     brief_cron: Crontab = "0 9 * * mon"
@@ -222,6 +247,24 @@ class Settings(BaseSettings):
         if self.sophia_embedder == "openai" and self.openai_api_key is None:
             raise ValueError("SOPHIA_EMBEDDER=openai needs OPENAI_API_KEY (it is not set)")
         return self
+
+    @property
+    def sync_interval(self) -> timedelta:
+        """Time between Gong polls: SYNC_INTERVAL_HOURS when set (deprecated), else minutes."""
+        if self.sync_interval_hours is not None:
+            return timedelta(hours=self.sync_interval_hours)
+        return timedelta(minutes=self.sync_interval_minutes)
+
+    @property
+    def gong_webhook_key(self) -> str | None:
+        """The webhook's public key as PEM text (read from its file when given a path)."""
+        value = self.gong_webhook_public_key
+        if value is None or value.lstrip().startswith("-----BEGIN"):
+            return value
+        try:
+            return Path(value).expanduser().read_text()
+        except OSError as exc:
+            raise ConfigError(f"GONG_WEBHOOK_PUBLIC_KEY: cannot read {value}: {exc}") from None
 
     @property
     def gong_configured(self) -> bool:

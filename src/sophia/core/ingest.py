@@ -51,8 +51,11 @@ class Ingestor:
         generation: Generation | None = None,
         redactor: Redactor | None = None,
         state: StateDB | None = None,
+        live: bool = True,
     ) -> None:
+        """`live`: new calls from a source (their freshness is recorded), not a rebuild."""
         self._store = store
+        self._live = live
         # Where quarantined records go; None (some tests) reports them in the summary only.
         self._state = state
         self._redactor = redactor or Redactor()
@@ -134,6 +137,7 @@ class Ingestor:
         settled = [c.call_id for c in fresh if stored.get(c.call_id) == hashes[c.call_id]]
         summary.unchanged += len(settled)
         prepared: list[_Prepared] = []
+        indexed_now: list[Call] = []
         for call in changed:
             try:
                 prepared.append(self._prepare(call, hashes[call.call_id]))
@@ -160,6 +164,7 @@ class Ingestor:
             if indexed and self._generation is not None:
                 # Cached answers from before this batch must not be served after it.
                 await self._generation.advance()
+            indexed_now.extend(item.call for item in indexed)
             for item in indexed:
                 summary.indexed += 1
                 summary.chunks += len(item.chunks)
@@ -171,6 +176,10 @@ class Ingestor:
                         "call %s has no transcript text: indexed without chunks", item.call.call_id
                     )
         summary.quarantined.extend(q.line() for q in refused)
+        if self._state is not None and self._live and indexed_now:
+            self._state.record_first_indexed(
+                [(c.call_id, c.details.started, c.details.ended) for c in indexed_now]
+            )
         if self._state is not None:
             # Recorded before the source's checkpoint moves past them: never lost.
             if refused:

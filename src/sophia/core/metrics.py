@@ -6,13 +6,22 @@ never serves them pays only for a few counters.
 
 from __future__ import annotations
 
+import time
+from typing import TYPE_CHECKING
+
 from prometheus_client import Counter, Gauge, Histogram
+
+if TYPE_CHECKING:
+    from sophia.core.ingest_summary import IngestSummary
 
 __all__ = [
     "API_REQUESTS",
     "CACHE_LOOKUPS",
     "DEPENDENCY_UP",
+    "FRESHNESS_LAG",
     "GONG_RATE_LIMITED",
+    "GONG_WEBHOOKS",
+    "NEWEST_CALL",
     "QUARANTINED",
     "QUERY_SECONDS",
     "SLACK_COMMANDS",
@@ -22,6 +31,8 @@ __all__ = [
     "SYNC_CALLS",
     "SYNC_RUNS",
     "WRITER_WAITS",
+    "observe_store_work",
+    "observe_sync",
 ]
 
 QUERY_SECONDS = Histogram(
@@ -83,3 +94,42 @@ DEPENDENCY_UP = Gauge(
     "1 when the dependency answered the last readiness check, else 0 (store, cache, embedder).",
     ["dependency"],
 )
+FRESHNESS_LAG = Gauge(
+    "sophia_freshness_lag_seconds",
+    "Seconds from a call's end to searchable, over recent calls indexed live, by quantile "
+    "(0.5, 0.95); read from the state DB when scraped, NaN before any.",
+    ["quantile"],
+)
+NEWEST_CALL = Gauge(
+    "sophia_newest_call_started_seconds",
+    "Start (Unix time) of the most recently started call indexed; read when scraped.",
+)
+GONG_WEBHOOKS = Counter(
+    "sophia_gong_webhooks_total",
+    "Gong webhook requests by outcome: queued, test, or why refused (unsigned, bad_signature, "
+    "expired, replayed, oversized, malformed).",
+    ["outcome"],
+)
+
+
+def observe_sync(summary: IngestSummary) -> None:
+    """What a finished ingest adds to the metrics: the run, its calls, its store work."""
+    SYNC_RUNS.labels("ok").inc()
+    for result, count in summary.call_counts().items():
+        SYNC_CALLS.labels(result).inc(count)
+    if summary.indexed:
+        for operation, seconds, written in (
+            ("write", summary.write_seconds, summary.write_bytes),
+            ("optimize", summary.optimize_seconds, summary.optimize_bytes),
+        ):
+            STORE_SECONDS.labels(operation).observe(seconds)
+            STORE_WRITTEN_BYTES.labels(operation).inc(written or 0)
+
+
+def observe_store_work(
+    operation: str, started: float, before: int | None, after: int | None
+) -> None:
+    """Time since `started` (perf_counter) and the bytes written, for store upkeep."""
+    STORE_SECONDS.labels(operation).observe(time.perf_counter() - started)
+    if before is not None and after is not None:
+        STORE_WRITTEN_BYTES.labels(operation).inc(after - before)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -111,6 +111,12 @@ class CallDetails(_Frozen):
     content: GongContent | None = None
     # Gong's interaction block (talk time, question counts), kept as Gong sent it.
     interaction: dict[str, Any] | None = None
+
+    @property
+    def ended(self) -> datetime:
+        """When the call ended: when Gong has it at the earliest (its API does not say when
+        the transcript became available, docs/gong-api.md)."""
+        return self.started + timedelta(seconds=self.duration_s)
 
     def party_for(self, speaker_id: str) -> Party | None:
         """The party that spoke with this transcript speaker id, if Gong listed one."""

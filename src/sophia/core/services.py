@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,7 +35,7 @@ from sophia.core.export.handle import TableHandle
 from sophia.core.ingest import Ingestor, IngestProgress, IngestSummary
 from sophia.core.insights.context import InsightContext
 from sophia.core.insights.service import Insights
-from sophia.core.metrics import STORE_SECONDS, STORE_WRITTEN_BYTES, SYNC_CALLS, SYNC_RUNS
+from sophia.core.metrics import SYNC_RUNS, observe_store_work, observe_sync
 from sophia.core.pii import Redactor
 from sophia.core.quarantine import Quarantined
 from sophia.core.quarantine_retry import plan_retry
@@ -45,6 +45,7 @@ from sophia.core.search import SearchService
 from sophia.core.session import Session, SessionServices
 from sophia.core.sources.base import CallSource
 from sophia.core.sources.folder import FolderSource
+from sophia.core.sources.gong_urgent import UrgentFetches
 from sophia.core.sources.stored import StoredCallsSource
 from sophia.core.state import StateDB
 from sophia.core.stats import Stats, StatsReport
@@ -80,6 +81,8 @@ class Sophia:
     writer: WriterLock
     sessions: SessionServices
     table: TableHandle
+    # Webhook calls and polls that a Gong sync running in this process serves between batches.
+    urgent: UrgentFetches = field(default_factory=UrgentFetches)
 
     @classmethod
     async def open(
@@ -226,8 +229,28 @@ class Sophia:
             ),
             GongClient.from_settings(self.settings, clock=self.clock) as client,
         ):
-            source = GongApiSource(client, self.state, settings=self.settings, clock=self.clock)
-            return await self._ingest(source, since, progress)
+            source = GongApiSource(
+                client, self.state, settings=self.settings, clock=self.clock, urgent=self.urgent
+            )
+            self.urgent.serving = True
+            try:
+                return await self._ingest(source, since, progress)
+            finally:
+                source.give_back()
+                self.urgent.stop_serving()
+
+    def queue_calls(self, call_ids: list[str]) -> None:
+        """Fetch these Gong calls now (a verified webhook named them), not at the next poll."""
+        self.urgent.add_calls(call_ids)
+
+    async def poll(self, *, wait: float) -> IngestSummary | None:
+        """The scheduled poll: a sync, unless one runs in this process already: that one
+        serves the poll between its batches (None then), so a backfill never starves it."""
+        while self.urgent.serving:
+            log.info("poll: the sync running now serves it between its batches")
+            if await self.urgent.ask_poll():
+                return None
+        return await self.sync(wait=wait)
 
     async def reindex(
         self, progress: IngestProgress | None = None, *, wait: bool = False
@@ -254,6 +277,7 @@ class Sophia:
             clock=self.clock,
             redactor=self.redactor,
             state=self.state,
+            live=False,
         )
         try:
             summary = await self._ingest(
@@ -311,7 +335,7 @@ class Sophia:
             started = time.perf_counter()
             written = self.store.written_bytes()
             done = await self.store.optimize(full=True)
-            _record_store_work("optimize", started, written, self.store.written_bytes())
+            observe_store_work("optimize", started, written, self.store.written_bytes())
             if done:
                 log.info("store upkeep: %s", "; ".join(done))
             await self.refresh_table()
@@ -357,16 +381,7 @@ class Sophia:
         except BaseException:
             SYNC_RUNS.labels("error").inc()
             raise
-        SYNC_RUNS.labels("ok").inc()
-        for result, count in summary.call_counts().items():
-            SYNC_CALLS.labels(result).inc(count)
-        if summary.indexed:
-            for operation, seconds, written in (
-                ("write", summary.write_seconds, summary.write_bytes),
-                ("optimize", summary.optimize_seconds, summary.optimize_bytes),
-            ):
-                STORE_SECONDS.labels(operation).observe(seconds)
-                STORE_WRITTEN_BYTES.labels(operation).inc(written or 0)
+        observe_sync(summary)
         self.state.record_sync(summary.as_dict())
         if ingestor is None:
             # A reindex's own ingest writes a staged index: the table follows the live one.
@@ -379,11 +394,3 @@ class Sophia:
         from sophia.core.export.refresh import refresh_quietly
 
         return await refresh_quietly(self.table.get, self.store, self.settings, self.access)
-
-
-def _record_store_work(
-    operation: str, started: float, before: int | None, after: int | None
-) -> None:
-    STORE_SECONDS.labels(operation).observe(time.perf_counter() - started)
-    if before is not None and after is not None:
-        STORE_WRITTEN_BYTES.labels(operation).inc(after - before)

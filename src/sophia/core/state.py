@@ -47,7 +47,14 @@ CREATE TABLE IF NOT EXISTS quarantine (
     payload TEXT, first_at REAL NOT NULL, last_at REAL NOT NULL, attempts INTEGER NOT NULL,
     PRIMARY KEY (source, record_id)
 );
+CREATE TABLE IF NOT EXISTS indexed_calls (
+    call_id TEXT PRIMARY KEY, started REAL NOT NULL, available REAL NOT NULL,
+    indexed REAL NOT NULL, posted REAL
+);
 """
+# Freshness is reported over the most recent calls indexed live.
+_KEEP_LAGS = 1000
+_WATCHING_SINCE = "freshness.watching_since"
 # Stats describe recent behaviour; older rows are trimmed so the file stays small.
 _KEEP_QUERIES = 10_000
 _KEEP_SYNCS = 100
@@ -160,9 +167,13 @@ class StateDB:
         """Log the summary of a finished ingest or sync."""
         self._required("recording the run")
         with self._writing("recording the run"):
+            now = self._clock.now().timestamp()
             self._db.execute(
-                "INSERT INTO syncs (at, summary) VALUES (?, ?)",
-                (self._clock.now().timestamp(), json.dumps(summary)),
+                "INSERT INTO syncs (at, summary) VALUES (?, ?)", (now, json.dumps(summary))
+            )
+            # The end of the first run: calls available before it are history, not lag.
+            self._db.execute(
+                "INSERT OR IGNORE INTO kv (key, value) VALUES (?, ?)", (_WATCHING_SINCE, now)
             )
             self._db.execute(
                 "DELETE FROM syncs WHERE rowid <= (SELECT MAX(rowid) FROM syncs) - ?",
@@ -262,6 +273,60 @@ class StateDB:
                 f"The state DB {self.path} failed while {what} ({_reason(exc)}); free disk "
                 "space or make SOPHIA_DATA_DIR writable, then run it again."
             ) from exc
+
+    def record_first_indexed(self, calls: Sequence[tuple[str, datetime, datetime]]) -> list[str]:
+        """Note calls (id, started, available in the source) searchable from now on; returns
+        the ids indexed for the first time ever (the others were indexed before)."""
+        now = self._clock.now().timestamp()
+        new = []
+        with self._writing("recording indexed calls"):
+            for call_id, started, available in calls:
+                cursor = self._db.execute(
+                    "INSERT OR IGNORE INTO indexed_calls (call_id, started, available, indexed) "
+                    "VALUES (?, ?, ?, ?)",
+                    (call_id, started.timestamp(), available.timestamp(), now),
+                )
+                if cursor.rowcount:
+                    new.append(call_id)
+        return new
+
+    def lags(self) -> list[float]:
+        """Seconds from available to searchable of the recent calls indexed live, fastest
+        first: calls available after the first run ended (not backfilled history)."""
+        rows = self._db.execute(
+            "SELECT indexed - available FROM indexed_calls "
+            "WHERE available >= (SELECT CAST(value AS REAL) FROM kv WHERE key = ?) "
+            "ORDER BY indexed DESC LIMIT ?",
+            (_WATCHING_SINCE, _KEEP_LAGS),
+        ).fetchall()
+        return sorted(max(lag, 0.0) for (lag,) in rows)
+
+    def newest_indexed(self) -> tuple[str, datetime, datetime] | None:
+        """The most recently started call indexed: its id, start and when it was indexed."""
+        row = self._db.execute(
+            "SELECT call_id, started, indexed FROM indexed_calls ORDER BY started DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        return row[0], datetime.fromtimestamp(row[1], UTC), datetime.fromtimestamp(row[2], UTC)
+
+    def uncarded(self, ended_after: datetime) -> list[str]:
+        """Calls indexed but never carded that ended after `ended_after`, oldest first."""
+        rows = self._db.execute(
+            "SELECT call_id FROM indexed_calls WHERE posted IS NULL AND available > ? "
+            "ORDER BY available",
+            (ended_after.timestamp(),),
+        )
+        return [call_id for (call_id,) in rows]
+
+    def claim_card(self, call_id: str) -> bool:
+        """Take the one card of `call_id` (False: another run took it): once, ever."""
+        with self._writing("claiming a call card"):
+            cursor = self._db.execute(
+                "UPDATE indexed_calls SET posted = ? WHERE call_id = ? AND posted IS NULL",
+                (self._clock.now().timestamp(), call_id),
+            )
+        return cursor.rowcount == 1
 
     def last_sync(self) -> dict[str, Any] | None:
         """The most recent sync summary, with its time under `at` (epoch seconds)."""

@@ -19,7 +19,7 @@ from sophia.core.state import StateDB
 from sophia.core.stores.base import VectorStore
 from sophia.core.viewer import SURFACES, Surface
 
-__all__ = ["QueryTimes", "Stats", "StatsReport"]
+__all__ = ["Freshness", "QueryTimes", "Stats", "StatsReport", "nearest_rank"]
 
 
 class QueryTimes(BaseModel):
@@ -34,14 +34,10 @@ class QueryTimes(BaseModel):
     def of(cls, fastest_first: list[float]) -> QueryTimes:
         """The times of `fastest_first` (sorted, not empty)."""
         count = len(fastest_first)
-
-        def rank(share: float) -> float:
-            return round(fastest_first[min(count - 1, round(share * (count - 1)))], 1)
-
         return cls(
             queries=count,
-            p50_ms=rank(0.5),
-            p95_ms=rank(0.95),
+            p50_ms=round(nearest_rank(fastest_first, 0.5), 1),
+            p95_ms=round(nearest_rank(fastest_first, 0.95), 1),
             avg_ms=round(sum(fastest_first) / count, 1),
         )
 
@@ -51,6 +47,41 @@ class QueryTimes(BaseModel):
         return (
             f"p50 {self.p50_ms:,.0f} ms · p95 {self.p95_ms:,.0f} ms · "
             f"avg {self.avg_ms:,.0f} ms ({counted})"
+        )
+
+
+class Freshness(BaseModel):
+    """How long new calls take from Gong having them (the call's end) to searchable."""
+
+    calls: int = Field(description="Recent calls indexed live (not backfilled) measured.")
+    p50_lag_s: float | None
+    p95_lag_s: float | None
+    newest_call_id: str | None
+    newest_call_started: datetime | None
+    newest_call_indexed: datetime | None
+
+    @classmethod
+    def read(cls, state: StateDB) -> Freshness:
+        """The lags and the newest call as the state DB has them now."""
+        lags = state.lags()
+        newest = state.newest_indexed()
+        call_id, started, indexed = newest if newest else (None, None, None)
+        return cls(
+            calls=len(lags),
+            p50_lag_s=round(nearest_rank(lags, 0.5), 1) if lags else None,
+            p95_lag_s=round(nearest_rank(lags, 0.95), 1) if lags else None,
+            newest_call_id=call_id,
+            newest_call_started=started,
+            newest_call_indexed=indexed,
+        )
+
+    def line(self) -> str:
+        """ "p50 3 min · p95 9 min (40 calls)", or that nothing was measured yet."""
+        if self.p50_lag_s is None or self.p95_lag_s is None:
+            return "not measured yet (no call indexed live)"
+        return (
+            f"p50 {_span(self.p50_lag_s)} · p95 {_span(self.p95_lag_s)} "
+            f"({self.calls:,} {'call' if self.calls == 1 else 'calls'})"
         )
 
 
@@ -82,6 +113,9 @@ class Stats(BaseModel):
     calls_with_redactions: int = 0
     restricted_accounts: int = 0
     quarantined: int = Field(0, description="Records ingest set aside (`sophia quarantine`).")
+    freshness: Freshness | None = Field(
+        None, description="Lag from a call's end to searchable, and the newest indexed call."
+    )
 
 
 @dataclass(frozen=True)
@@ -132,7 +166,21 @@ class StatsReport:
             calls_with_redactions=redactions.calls,
             restricted_accounts=self.restricted_accounts,
             quarantined=self.state.quarantine_count(),
+            freshness=Freshness.read(self.state),
         )
+
+
+def nearest_rank(ascending: list[float], share: float) -> float:
+    """The value at `share` (0..1) of a sorted, non-empty list (nearest rank)."""
+    return ascending[min(len(ascending) - 1, round(share * (len(ascending) - 1)))]
+
+
+def _span(seconds: float) -> str:
+    if seconds < 90:
+        return f"{seconds:.0f} s"
+    if seconds < 5400:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
 
 
 def _rounded(value: float | None) -> float | None:

@@ -2,10 +2,12 @@
 
 Layout: `calls.json` (the `calls[]` of /v2/calls/extensive) and `transcripts.json` (the
 `callTranscripts[]` of /v2/calls/transcript), each optionally gzipped, as a bare list or as
-the API's response object. Optional: `users.json` (the `users[]` of /v2/users) for speaker
-names, and `folder.json` with `{"dates_relative_to": "YYYY-MM-DD"}`: the folder's dates are
-then shifted by whole weeks so that this day falls in the current week — a demo corpus stays
-recent (and its weekdays stay weekdays) however long ago it was written.
+the API's response object, and any number of `*.call.json` files holding one call each
+(`{"callData": ..., "transcript": ...}`, the webhook's shape): a new file is a new call.
+Optional: `users.json` (the `users[]` of /v2/users) for speaker names, and `folder.json`
+with `{"dates_relative_to": "YYYY-MM-DD"}`: the dates of `calls.json` are then shifted by
+whole weeks so that this day falls in the current week — a demo corpus stays recent (and its
+weekdays stay weekdays) however long ago it was written.
 """
 
 from __future__ import annotations
@@ -100,7 +102,10 @@ class FolderSource:
             item = reason.split(":", 1)[0].removeprefix("user ")
             loaded.refuse(f"users.json {item}", f"users.json {reason}")
         details: dict[str, CallDetails] = {}
-        for i, raw in enumerate(self._read_list("calls", "calls")):
+        dropped, raw_calls, raw_transcripts = self._call_files(loaded)
+        raw_calls[:0] = self._read_list("calls", "calls", required=not dropped)
+        raw_transcripts[:0] = self._read_list("transcripts", "callTranscripts", required=False)
+        for i, raw in enumerate(raw_calls):
             try:
                 parsed = parse_call_details(raw, users)
             except SourceError as exc:
@@ -112,7 +117,7 @@ class FolderSource:
                 loaded.duplicates.append(parsed.call_id)
             details[parsed.call_id] = parsed
         transcripts: dict[str, Transcript] = {}
-        for i, raw in enumerate(self._read_list("transcripts", "callTranscripts")):
+        for i, raw in enumerate(raw_transcripts):
             try:
                 transcript = parse_transcript(raw)
             except SourceError as exc:
@@ -126,7 +131,8 @@ class FolderSource:
             transcripts[transcript.call_id] = transcript
         shift = self._shift()
         if shift:
-            details = {k: _shifted(d, shift) for k, d in details.items()}
+            # A call dropped in as its own file is live: only the corpus' dates move.
+            details = {k: d if k in dropped else _shifted(d, shift) for k, d in details.items()}
         refused = {q.record_id for q in loaded.quarantined}
         calls, pending = join_calls(
             {k: d for k, d in details.items() if k not in refused},
@@ -135,6 +141,22 @@ class FolderSource:
         loaded.calls, loaded.pending = calls, pending
         loaded.duplicates = sorted(set(loaded.duplicates))
         return loaded
+
+    def _call_files(self, loaded: _Loaded) -> tuple[set[str], list[Any], list[Any]]:
+        """The calls dropped in one file each (`*.call.json`: `{"callData": <a calls[]
+        item>, "transcript": <a callTranscripts[] item>}`): their ids and raw items."""
+        ids, calls, transcripts = set(), [], []
+        for path in sorted(self.folder.glob("*.call.json")):
+            data = _read_json(path)
+            call = data.get("callData") if isinstance(data, dict) else None
+            if not isinstance(call, dict) or call_id_of(call) is None:
+                loaded.refuse(path.name, f"{path.name}: expected callData with metaData.id")
+                continue
+            ids.add(str(call_id_of(call)))
+            calls.append(call)
+            if isinstance(data.get("transcript"), dict):
+                transcripts.append(data["transcript"])
+        return ids, calls, transcripts
 
     def _read_list(self, stem: str, key: str, *, required: bool = True) -> list[Any]:
         for path in (self.folder / f"{stem}.json", self.folder / f"{stem}.json.gz"):

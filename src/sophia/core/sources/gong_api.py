@@ -10,21 +10,27 @@ next run, which is cheap: the pipeline skips calls whose content hash has not ch
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TypedDict, Unpack
+from typing import Unpack
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from sophia.core.clock import Clock, SystemClock
 from sophia.core.config import Settings
 from sophia.core.errors import SourceError
 from sophia.core.gong.client import MAX_CALL_IDS, GongClient
-from sophia.core.gong.parsing import call_id_of, parse_call_details, parse_transcript
-from sophia.core.models import Call, CallDetails, Transcript
-from sophia.core.quarantine import Quarantined
+from sophia.core.gong.parsing import parse_call_details, parse_transcript
 from sophia.core.sources.base import SourceBatch
+from sophia.core.sources.gong_run import (
+    Fetched,
+    GongCheckpoint,
+    Run,
+    SyncDays,
+    in_batches,
+    windows,
+)
+from sophia.core.sources.gong_urgent import Urgent, UrgentFetches
 from sophia.core.sources.join import join_calls
 from sophia.core.state import StateDB
 
@@ -35,55 +41,6 @@ logger = logging.getLogger("sophia.gong")
 CHECKPOINT_KEY = "gong.checkpoint"
 # How far back the first sync reaches when RETENTION_DAYS is 0 ("keep everything").
 _FIRST_SYNC_DAYS_UNLIMITED = 90
-
-
-class GongCheckpoint(BaseModel):
-    """How far the Gong sync got; stored as JSON under `gong.checkpoint` in the state DB."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    # Every call started before this instant has been read (minus late data: see repoll).
-    synced_until: AwareDatetime | None = None
-    # Call id -> when a run first saw only one half of it (details or transcript).
-    pending: dict[str, AwareDatetime] = Field(default_factory=dict)
-    last_run: AwareDatetime | None = None
-
-
-@dataclass
-class _Run:
-    """What one `batches()` run knows while it walks the windows."""
-
-    started: datetime
-    synced_until: datetime | None
-    # The end of the contiguous stretch already read; a window starting after it leaves a gap.
-    frontier: datetime
-    batch_size: int
-    # Call id -> first seen, as it will be after the batch being built is committed.
-    pending: dict[str, datetime]
-    users: Mapping[str, str] = field(default_factory=dict)
-    seen: set[str] = field(default_factory=set)
-    yielded: set[str] = field(default_factory=set)
-    reported_pending: set[str] = field(default_factory=set)
-
-
-@dataclass
-class _Fetched:
-    details: dict[str, CallDetails] = field(default_factory=dict)
-    transcripts: dict[str, Transcript] = field(default_factory=dict)
-    quarantined: dict[str, Quarantined] = field(default_factory=dict)
-
-    def refuse(self, raw: object, position: str, error: SourceError) -> None:
-        record_id = call_id_of(raw) or position
-        self.quarantined[record_id] = Quarantined(record_id, "parse", str(error))
-
-
-class SyncDays(TypedDict, total=False):
-    """How a sync reads Gong, in days: the listing window of one request, how far back it
-    asks again for late changes, and how far back calls are kept (0: forever)."""
-
-    window_days: int | None
-    repoll_days: int | None
-    retention_days: int | None
 
 
 class GongApiSource:
@@ -98,22 +55,31 @@ class GongApiSource:
         *,
         settings: Settings | None = None,
         clock: Clock | None = None,
+        urgent: UrgentFetches | None = None,
         **days: Unpack[SyncDays],
     ) -> None:
-        """Window, repoll and retention days: from `days`, else from `settings`, else defaults."""
+        """Window, repoll and retention days: from `days`, else from `settings`, else defaults.
+        `urgent` is served between batches (webhook calls, polls waiting on this run)."""
         window = _setting(days.get("window_days"), settings, "sync_window_days")
         repoll = _setting(days.get("repoll_days"), settings, "sync_repoll_days")
         retention = _setting(days.get("retention_days"), settings, "retention_days")
+        overlap = _setting(days.get("poll_overlap_hours"), settings, "sync_poll_overlap_hours")
+        every = _setting(days.get("repoll_every_hours"), settings, "sync_repoll_every_hours")
         if window < 1 or repoll < 0 or retention < 0:
             raise ValueError("window_days must be >= 1; repoll_days, retention_days >= 0")
         self._client = client
         self._state = state
         self._window = timedelta(days=window)
         self._repoll = timedelta(days=repoll)
+        self._overlap = min(timedelta(hours=overlap), self._repoll)
+        self._repoll_every = timedelta(hours=every)
         self._retention = timedelta(days=retention) if retention else None
         self._first_sync = timedelta(days=retention or _FIRST_SYNC_DAYS_UNLIMITED)
         self._clock = clock or SystemClock()
-        self._run: _Run | None = None
+        self._run: Run | None = None
+        self._urgent = urgent
+        # Batch (by id) -> the urgent work whose last calls it carries, done at its commit.
+        self._serving: dict[int, Urgent] = {}
 
     @property
     def pending_count(self) -> int:
@@ -139,6 +105,16 @@ class GongApiSource:
         if not isinstance(batch.checkpoint, GongCheckpoint):
             raise TypeError(f"not a Gong batch checkpoint: {type(batch.checkpoint).__name__}")
         self._state.put_json(CHECKPOINT_KEY, batch.checkpoint.model_dump(mode="json"))
+        served = self._serving.pop(id(batch), None)
+        if served is not None:
+            UrgentFetches.served(served)
+
+    def give_back(self) -> None:
+        """Requeue the webhook calls of urgent work taken but not stored (a failed run)."""
+        if self._urgent is not None:
+            for unserved in self._serving.values():
+                self._urgent.add_calls(unserved.call_ids)
+        self._serving.clear()
 
     async def batches(self, batch_size: int, since: datetime | None) -> AsyncIterator[SourceBatch]:
         """Pending calls first, then every window from `since` (or the checkpoint) to now."""
@@ -146,45 +122,74 @@ class GongApiSource:
             raise ValueError("batch_size must be at least 1")
         checkpoint = self.load_checkpoint()
         now = self._clock.now().replace(microsecond=0)
-        run = self._run = _Run(
+        run = self._run = Run(
             started=now,
             synced_until=checkpoint.synced_until,
+            repolled_at=checkpoint.repolled_at,
             frontier=checkpoint.synced_until or now - self._first_sync,
             batch_size=batch_size,
             pending=dict(checkpoint.pending),
         )
         run.users = await self._client.users()
+        if self._urgent is not None:  # webhook calls queued before the run: asked at once
+            for call_id in self._urgent.take(polls=False).call_ids:
+                run.pending.setdefault(call_id, now)
         if run.pending:
             asked = sorted(run.pending)
             fetched = await self._fetch(run, None, None, asked)
             for batch in self._emit(run, fetched, window_end=None, asked=asked):
                 yield batch
         start = self._start(since, checkpoint, now)
-        for window_start, window_end in _windows(start, now, self._window):
+        run.full_repoll = since is None and start <= now - self._repoll
+        for window_start, window_end in windows(start, now, self._window):
             fetched = await self._fetch(run, window_start, window_end, None)
             advances = window_start <= run.frontier
             for batch in self._emit(run, fetched, window_end if advances else None):
                 yield batch
+                async for urgent_batch in self._serve(run):
+                    yield urgent_batch
         logger.info("Gong run done: %d calls seen, %d pending", len(run.seen), len(run.pending))
+
+    async def _serve(self, run: Run) -> AsyncIterator[SourceBatch]:
+        """The urgent work queued since the last batch, as batches that move no checkpoint:
+        the webhooks' calls, and for a waiting poll the pending calls and the recent window."""
+        urgent = self._urgent.take() if self._urgent is not None else None
+        if not urgent:
+            return
+        now = self._clock.now().replace(microsecond=0)
+        for call_id in urgent.call_ids:  # Gong may not list it yet: pending until it does
+            run.pending.setdefault(call_id, now)
+        asked = sorted(run.pending) if urgent.polls else urgent.call_ids
+        served = list(self._emit(run, await self._fetch(run, None, None, asked), None, asked))
+        if urgent.polls:
+            recent = (run.synced_until or now) - self._overlap
+            served += self._emit(run, await self._fetch(run, recent, now, None), None)
+        logger.info("Gong run served %d calls by id and %d polls", len(asked), len(urgent.polls))
+        self._serving[id(served[-1])] = urgent
+        for batch in served:
+            yield batch
 
     def _start(self, since: datetime | None, checkpoint: GongCheckpoint, now: datetime) -> datetime:
         if since is not None:
             return since if since.tzinfo else since.replace(tzinfo=UTC)
         if checkpoint.synced_until is None:
             return now - self._first_sync
-        # Gong's analysis and transcripts arrive late: re-read the trailing days.
-        start = checkpoint.synced_until - self._repoll
+        # Gong's analysis and transcripts arrive late: re-read the trailing days now and
+        # then; a poll in between re-reads only the overlap, so it costs O(new calls).
+        repolled = checkpoint.repolled_at
+        due = repolled is None or now - repolled >= self._repoll_every
+        start = checkpoint.synced_until - (self._repoll if due else self._overlap)
         return max(start, now - self._retention) if self._retention else start
 
     async def _fetch(
         self,
-        run: _Run,
+        run: Run,
         start: datetime | None,
         end: datetime | None,
         call_ids: Sequence[str] | None,
-    ) -> _Fetched:
+    ) -> Fetched:
         """Both halves of every call in [start, end) (or of `call_ids`), parsed."""
-        fetched = _Fetched()
+        fetched = Fetched()
         window = "pending calls" if start is None else f"{start:%Y-%m-%d}..{end:%Y-%m-%d}"
         # Keyed by call id: an expired cursor restarts a listing and repeats its pages.
         async for page in self._client.calls_extensive(start, end, call_ids):
@@ -212,8 +217,8 @@ class GongApiSource:
 
     def _emit(
         self,
-        run: _Run,
-        fetched: _Fetched,
+        run: Run,
+        fetched: Fetched,
         window_end: datetime | None,
         asked: Sequence[str] = (),
     ) -> Iterator[SourceBatch]:
@@ -230,7 +235,7 @@ class GongApiSource:
         # Each still-pending id is reported once per run, in the first batch that knows it.
         new_pending = tuple(sorted({*half_seen, *asked} - resolved - run.reported_pending))
         run.reported_pending.update(new_pending)
-        chunks = _chunks(calls, run.batch_size)
+        chunks = in_batches(calls, run.batch_size)
         for index, chunk in enumerate(chunks):
             for call in chunk:
                 # Removed batch by batch: a pending call leaves the checkpoint only with the
@@ -245,7 +250,10 @@ class GongApiSource:
                 pending=new_pending if first else (),
                 quarantined=tuple(fetched.quarantined.values()) if first else (),
                 checkpoint=GongCheckpoint(
-                    synced_until=run.synced_until, pending=dict(run.pending), last_run=run.started
+                    synced_until=run.synced_until,
+                    pending=dict(run.pending),
+                    last_run=run.started,
+                    repolled_at=run.repolled_at,
                 ),
                 seen=len(run.seen),
             )
@@ -255,8 +263,13 @@ class GongApiSource:
     ) -> AsyncIterator[SourceBatch]:
         """Just these calls (quarantined ones being retried); the checkpoint is not involved."""
         now = self._clock.now().replace(microsecond=0)
-        run = self._run = _Run(
-            started=now, synced_until=None, frontier=now, batch_size=batch_size, pending={}
+        run = self._run = Run(
+            started=now,
+            synced_until=None,
+            repolled_at=None,
+            frontier=now,
+            batch_size=batch_size,
+            pending={},
         )
         run.users = await self._client.users()
         for start in range(0, len(call_ids), MAX_CALL_IDS):
@@ -266,10 +279,12 @@ class GongApiSource:
                 yield batch
 
     @staticmethod
-    def _advance(run: _Run, window_end: datetime) -> None:
+    def _advance(run: Run, window_end: datetime) -> None:
         if run.synced_until is None or window_end > run.synced_until:
             run.synced_until = window_end
         run.frontier = max(run.frontier, window_end)
+        if run.full_repoll and window_end >= run.started:
+            run.repolled_at = run.started
 
 
 class GongCallsSource:
@@ -292,26 +307,12 @@ class GongCallsSource:
         return None
 
 
-def _setting(explicit: int | None, settings: Settings | None, name: str) -> int:
+def _setting(explicit: float | None, settings: Settings | None, name: str) -> float:
     if explicit is not None:
         return explicit
     if settings is not None:
-        return int(getattr(settings, name))
-    return int(Settings.model_fields[name].default)
-
-
-def _windows(start: datetime, end: datetime, width: timedelta) -> list[tuple[datetime, datetime]]:
-    """[start, end) cut into consecutive windows of `width` (the last one shorter)."""
-    windows = []
-    while start < end:
-        windows.append((start, min(start + width, end)))
-        start += width
-    return windows
-
-
-def _chunks(calls: list[Call], size: int) -> list[list[Call]]:
-    # At least one (maybe empty) batch: it carries the checkpoint and the pending ids.
-    return [calls[i : i + size] for i in range(0, len(calls), size)] or [[]]
+        return float(getattr(settings, name))
+    return float(Settings.model_fields[name].default)
 
 
 def _first_problem(exc: Exception) -> str:
