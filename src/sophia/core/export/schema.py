@@ -51,6 +51,7 @@ class CallRow(Base):
     our_question_count: Mapped[int]
     customer_sentiment: Mapped[float | None] = mapped_column(Float)
     fingerprint: Mapped[str] = mapped_column(String(64))
+    source_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class CallObjectionRow(Base):
