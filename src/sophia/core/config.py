@@ -62,8 +62,8 @@ class Settings(BaseSettings):
     """Salesforce My Domain URL (https://acme.my.salesforce.com) whose OAuth token endpoint
     Sophia's connected app signs in at (client credentials flow); with SALESFORCE_CLIENT_ID
     and SALESFORCE_CLIENT_SECRET it turns CRM enrichment on."""
-    salesforce_client_id: SecretStr | None = None
-    """Consumer key of the connected app."""
+    salesforce_client_id: str | None = None
+    """Consumer key of the connected app (not a secret: OAuth sends it in the clear)."""
     salesforce_client_secret: SecretStr | None = None
     """Consumer secret of the connected app."""
     salesforce_ca_bundle: Path | None = None

@@ -164,7 +164,7 @@ class SalesforceClient:
         from simple_salesforce.login import token_login
 
         settings = self._settings
-        key = _secret(settings.salesforce_client_id)
+        key = settings.salesforce_client_id or ""
         pair = f"{key}:{_secret(settings.salesforce_client_secret)}"
         url = f"{str(settings.salesforce_login_url).rstrip('/')}/services/oauth2/token"
         headers = {"Authorization": f"Basic {base64.b64encode(pair.encode()).decode()}"}
