@@ -242,3 +242,14 @@ async def test_an_unreachable_salesforce_stops_the_run_with_everything_pending(
     run = await enrich(sophia)
     assert run.stopped is not None and "connection failed" in run.stopped
     assert (run.tasks_created, run.pending) == (0, WITH_IDS)
+
+
+async def test_a_bad_field_setting_is_reported_and_nothing_sent(
+    opened: Opener, salesforce: SalesforceFake, caplog: pytest.LogCaptureFixture
+) -> None:
+    sophia = await opened(salesforce_account_fields="last_call=Last Call")
+    with caplog.at_level(logging.ERROR, logger="sophia.crm"):
+        summary = await sophia.ingest_folder(SAMPLES)
+    assert summary.unchanged == 40
+    assert "SALESFORCE_ACCOUNT_FIELDS: expected insight=FieldApiName pairs" in caplog.text
+    assert not salesforce.requests
