@@ -54,23 +54,22 @@ async def opened(
     apps: list[Sophia] = []
 
     async def open_one(**updates: Any) -> Sophia:
-        settings = make_settings(
-            sophia_dir,
-            competitors="DealForge, Quotient AI, Pipestream, Ledgerly",
-            salesforce_login_url=salesforce.url,
-            salesforce_client_id="sophia-app",
-            salesforce_client_secret="app-secret",
-            salesforce_ca_bundle=certificate[0],
-            salesforce_max_age_days=3650,
-            salesforce_backoff_s=0,
-            salesforce_rate_limit=100,
-            salesforce_account_fields=(
+        fields: dict[str, Any] = {
+            "competitors": "DealForge, Quotient AI, Pipestream, Ledgerly",
+            "salesforce_login_url": salesforce.url,
+            "salesforce_client_id": "sophia-app",
+            "salesforce_client_secret": "app-secret",
+            "salesforce_ca_bundle": certificate[0],
+            "salesforce_max_age_days": 3650,
+            "salesforce_backoff_s": 0,
+            "salesforce_rate_limit": 100,
+            "salesforce_account_fields": (
                 "last_call=Last_Gong_Call__c, objections=Gong_Objections__c, "
                 "competitors=Gong_Competitors__c"
             ),
-            salesforce_opportunity_fields="competitors=Gong_Competitors__c",
-            **updates,
-        )
+            "salesforce_opportunity_fields": "competitors=Gong_Competitors__c",
+        }
+        settings = make_settings(sophia_dir, **{**fields, **updates})
         apps.append(await Sophia.open(settings))
         await apps[-1].refresh_table()
         return apps[-1]
