@@ -77,7 +77,6 @@ class SalesforceClient:
             max_retry_after_s=120.0,
         )
         self._api: Any = None
-        self.requests = 0
 
     async def find_task(self, key_field: str, key: str) -> str | None:
         """The Id of the Task whose `key_field` is `key`, if one exists (any owner)."""
@@ -142,11 +141,9 @@ class SalesforceClient:
         try:
             if self._api is None:
                 async with self._limiter:
-                    self.requests += 1
                     self._api = await asyncio.to_thread(self._sign_in)
             api = self._api
             async with self._limiter:
-                self.requests += 1
                 return await asyncio.to_thread(work, api)
         except SalesforceExpiredSession:
             raise
