@@ -138,6 +138,8 @@ class Sophia:
             max_bytes=settings.audit_max_bytes,
             backups=settings.audit_backups,
         )
+        # Opened (and migrated) at first use: a search never waits for the database.
+        table = TableHandle(settings)
         report = StatsReport(
             settings,
             store,
@@ -146,10 +148,9 @@ class Sophia:
             embedder=embedder.name,
             summarizer=context.summarizer.name,
             restricted_accounts=len(access.accounts),
+            table=table,
         )
         # What sessions work with: no session reaches into the rest of `Sophia`.
-        # Opened (and migrated) at first use: a search never waits for the database.
-        table = TableHandle(settings)
         sessions = SessionServices(
             access, search, insights, store, state, audit, redactor, clock, report, table
         )

@@ -16,7 +16,7 @@ from sophia.core.errors import ExportError
 from sophia.core.export.schema import CallRow, CrmTaskRow
 from sophia.core.export.table import InsightsTable
 
-__all__ = ["DUE", "CrmLedger"]
+__all__ = ["DUE", "CrmLedger", "status_counts"]
 
 # A call is due while its Task (pending) or its records' fields (task) are not written.
 DUE = ("pending", "task")
@@ -93,16 +93,10 @@ class CrmLedger:
 
     def counts(self) -> dict[str, int]:
         """How many calls the record holds in each status."""
-        return dict(Counter(r["status"] for r in self._read(select(CrmTaskRow.status))))
+        return status_counts(self._table)
 
     def _read(self, query: Any) -> list[Any]:
-        try:
-            with self._table.engine().connect() as db:
-                return list(db.execute(query).mappings().all())
-        except SQLAlchemyError as exc:
-            raise ExportError(
-                f"{self._table.where}: cannot read the CRM record ({_reason(exc)})"
-            ) from exc
+        return _read(self._table, query)
 
     def _write(self, work: Any) -> None:
         try:
@@ -112,6 +106,19 @@ class CrmLedger:
             raise ExportError(
                 f"{self._table.where}: cannot write the CRM record ({_reason(exc)})"
             ) from exc
+
+
+def status_counts(table: InsightsTable) -> dict[str, int]:
+    """How many calls the CRM record in `table`'s database holds in each status."""
+    return dict(Counter(r["status"] for r in _read(table, select(CrmTaskRow.status))))
+
+
+def _read(table: InsightsTable, query: Any) -> list[Any]:
+    try:
+        with table.engine().connect() as db:
+            return list(db.execute(query).mappings().all())
+    except SQLAlchemyError as exc:
+        raise ExportError(f"{table.where}: cannot read the CRM record ({_reason(exc)})") from exc
 
 
 def _reason(exc: SQLAlchemyError) -> str:
