@@ -105,6 +105,15 @@ async def test_every_new_call_gets_exactly_one_task_and_its_records_fields(
     opportunities = [r for r in salesforce.records.values() if r["type"] == "Opportunity"]
     assert len(accounts) == 8 and opportunities
     assert all(a["Last_Gong_Call__c"] for a in accounts.values())
+    for opportunity_id, record in salesforce.records.items():
+        if record["type"] == "Opportunity":
+            on_it = {
+                c
+                for r in rows.values()
+                if r["opportunity_id"] == opportunity_id
+                for c in r["competitors"]
+            }
+            assert record["Gong_Competitors__c"] == (", ".join(sorted(on_it)) or None)
     named = {c for r in rows.values() for c in r["competitors"]}
     assert named and named <= {
         c for a in accounts.values() for c in (a["Gong_Competitors__c"] or "").split(", ")

@@ -193,12 +193,14 @@ async def _write_fields(
     ):
         if not fields[sobject]:
             continue
-        touched: dict[str, list[dict[str, Any]]] = {}
+        # An Account's calls are its account's rows; an Opportunity's, those linked to it.
+        touched: dict[str, tuple[str, list[dict[str, Any]]]] = {}
         for entry in waiting:
-            if entry[column] and entry["row"][key]:
-                touched.setdefault(entry[column], []).append(entry)
-        for record_id, entries in touched.items():
-            rows = await asyncio.to_thread(ledger.calls_of, key, entries[0]["row"][key])
+            value = entry[column] if sobject == "Opportunity" else entry["row"][key]
+            if entry[column] and value:
+                touched.setdefault(entry[column], (value, []))[1].append(entry)
+        for record_id, (value, entries) in touched.items():
+            rows = await asyncio.to_thread(ledger.calls_of, key, value)
             allowed = [r for r in rows if settings.salesforce_restricted or not r["restricted"]]
             try:
                 values = record_fields(allowed, fields[sobject], zone)
