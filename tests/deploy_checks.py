@@ -37,6 +37,7 @@ SECRETS = frozenset(
         "SOPHIA_API_KEYS",
         "REDIS_URL",
         "EXPORT_DATABASE_URL",
+        "SALESFORCE_CLIENT_SECRET",
     }
 )
 # Variables the deployment files set that are not Sophia's settings, and why.

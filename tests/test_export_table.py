@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -19,13 +18,18 @@ from sophia.core.export.schema import Base, CallCompetitorRow, CallObjectionRow
 from sophia.core.export.table import InsightsTable
 from sophia.core.insights.objection_kinds import OBJECTION_KINDS
 from sophia.core.query import account_key
-from sophia.core.services import Sophia
 from tests.fakes.loopback import free_port
 from tests.fakes.sophia_api import make_settings, open_sophia
 
-pytest_plugins = ["tests.fakes.samples_fixtures", "tests.fakes.postgres_fixtures"]
+if TYPE_CHECKING:
+    from tests.fakes.export_fixtures import Opener
 
-COMPETITORS = "DealForge, Quotient AI, Pipestream, Ledgerly"
+pytest_plugins = [
+    "tests.fakes.samples_fixtures",
+    "tests.fakes.postgres_fixtures",
+    "tests.fakes.export_fixtures",
+]
+
 # The samples' objection labels, as the table's kinds (a budget is often said as a price).
 KINDS = {
     "competitor": {"competitor"},
@@ -38,34 +42,6 @@ KINDS = {
     "budget": {"budget", "price"},
     "benchmark": {"budget", "price"},
 }
-
-Opener = Callable[..., Any]
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def database(request: pytest.FixtureRequest) -> dict[str, Any]:
-    """Settings that put the table in SQLite under the data dir, or in a fresh PostgreSQL
-    database (EXPORT_DATABASE_URL)."""
-    if request.param == "sqlite":
-        return {}
-    url: str = request.getfixturevalue("postgres_url")
-    return {"export_database_url": url}
-
-
-@pytest.fixture
-async def opened(sophia_dir: Path, database: dict[str, Any]) -> AsyncIterator[Opener]:
-    """Opens Sophia on this test's copy of the indexed samples, with the planted
-    competitors and the test's database; keyword arguments update the settings."""
-    apps: list[Sophia] = []
-
-    async def open_one(**updates: Any) -> Sophia:
-        settings = make_settings(sophia_dir, competitors=COMPETITORS, **database, **updates)
-        apps.append(await Sophia.open(settings))
-        return apps[-1]
-
-    yield open_one
-    for app in apps:
-        await app.aclose()
 
 
 def children(table: InsightsTable, row: type[Any]) -> list[Any]:

@@ -131,6 +131,7 @@ def render_stats(console: Console, stats: Stats) -> None:
         ),
         ("Restricted accounts", f"{stats.restricted_accounts:,}"),
         ("Quarantined records", f"{stats.quarantined:,}"),
+        *([] if stats.crm_pending is None else [("Salesforce pending", f"{stats.crm_pending:,}")]),
         *_freshness_rows(stats.freshness),
         ("Data dir", stats.data_dir),
     ]

@@ -57,6 +57,44 @@ class Settings(BaseSettings):
     """Write restricted accounts' rows to EXPORT_DATABASE_URL too (the local SQLite file always
     holds them, flagged `restricted`)."""
 
+    # --- Salesforce (CRM enrichment, docs/crm.md) ------------------------------------------
+    salesforce_login_url: HttpURL | None = None
+    """Salesforce My Domain URL (https://acme.my.salesforce.com) whose OAuth token endpoint
+    Sophia's connected app signs in at (client credentials flow); with SALESFORCE_CLIENT_ID
+    and SALESFORCE_CLIENT_SECRET it turns CRM enrichment on."""
+    salesforce_client_id: str | None = None
+    """Consumer key of the connected app (not a secret: OAuth sends it in the clear)."""
+    salesforce_client_secret: SecretStr | None = None
+    """Consumer secret of the connected app."""
+    salesforce_ca_bundle: Path | None = None
+    """CA certificates (PEM) to verify Salesforce's TLS with, e.g. behind a corporate proxy;
+    unset: the system's."""
+    salesforce_api_version: str = Field("62.0", pattern=r"^\d+\.\d$")
+    """Salesforce REST API version."""
+    salesforce_task_key_field: str = Field("CallObject", pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    """Task field holding `gong:<call id>`, looked up before a Task is created so a call
+    never gets two (CallObject, or a custom text field such as Gong_Call_Id__c)."""
+    salesforce_account_fields: str = ""
+    """Account fields kept current as insight=FieldApiName pairs, comma-separated; insights:
+    last_call (date), objections (the top objection kinds), competitors; e.g.
+    'last_call=Last_Gong_Call__c, competitors=Gong_Competitors__c'; empty: none."""
+    salesforce_opportunity_fields: str = ""
+    """Opportunity fields kept current, as SALESFORCE_ACCOUNT_FIELDS."""
+    salesforce_max_age_days: int = Field(14, ge=1)
+    """Only calls that started this recently get a Task (enabling it does not backfill)."""
+    salesforce_restricted: bool = False
+    """Write restricted accounts' calls to Salesforce too (its users are not checked against
+    ACCESS_POLICY)."""
+    salesforce_rate_limit: float = Field(5.0, gt=0, le=100)
+    """Requests per second to Salesforce."""
+    salesforce_max_attempts: int = Field(4, ge=1, le=10)
+    """Tries of one Salesforce request on 429, REQUEST_LIMIT_EXCEEDED, 5xx or a lost
+    connection; what still fails stays pending for the next sync."""
+    salesforce_backoff_s: float = Field(2.0, ge=0)
+    """First wait between those tries (doubling, with jitter)."""
+    salesforce_timeout_s: float = Field(30.0, gt=0)
+    """Timeout of one Salesforce request."""
+
     # --- Gong ----------------------------------------------------------------------------
     gong_access_key: SecretStr | None = None
     """Gong API access key."""
@@ -270,6 +308,15 @@ class Settings(BaseSettings):
     def gong_configured(self) -> bool:
         """True when both Gong credentials are present."""
         return self.gong_access_key is not None and self.gong_access_secret is not None
+
+    @property
+    def salesforce_configured(self) -> bool:
+        """True when CRM enrichment is on: the login URL and both app credentials are set."""
+        return None not in (
+            self.salesforce_login_url,
+            self.salesforce_client_id,
+            self.salesforce_client_secret,
+        )
 
     @property
     def slack_configured(self) -> bool:

@@ -13,6 +13,10 @@ __all__ = [
     "BadQuery",
     "CallNotFound",
     "ConfigError",
+    "CrmAuthFailed",
+    "CrmError",
+    "CrmRecordGone",
+    "CrmUnreachable",
     "EmbeddingError",
     "EmbeddingRefused",
     "ExportError",
@@ -74,6 +78,25 @@ class StateError(SophiaError):
 
 class ExportError(SophiaError):
     """The call-insights table (SQLite or EXPORT_DATABASE_URL) cannot be read or written."""
+
+
+class CrmError(SophiaError):
+    """Salesforce (CRM enrichment) could not be written; what was not written stays pending."""
+
+
+class CrmAuthFailed(CrmError):
+    """Salesforce refused the connected app's credentials or its session (invalid_grant,
+    INVALID_SESSION_ID after signing in again): not retried until the next sync."""
+
+
+class CrmUnreachable(CrmError):
+    """Salesforce could not be reached (connection, TLS, timeout) past the retries: the run
+    stops, everything not written stays pending."""
+
+
+class CrmRecordGone(CrmError):
+    """The Account, Opportunity or Task a write names is deleted (ENTITY_IS_DELETED,
+    NOT_FOUND): that write is skipped, the others go on."""
 
 
 class EmbeddingError(SophiaError):

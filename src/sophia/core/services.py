@@ -138,6 +138,8 @@ class Sophia:
             max_bytes=settings.audit_max_bytes,
             backups=settings.audit_backups,
         )
+        # Opened (and migrated) at first use: a search never waits for the database.
+        table = TableHandle(settings)
         report = StatsReport(
             settings,
             store,
@@ -146,10 +148,9 @@ class Sophia:
             embedder=embedder.name,
             summarizer=context.summarizer.name,
             restricted_accounts=len(access.accounts),
+            table=table,
         )
         # What sessions work with: no session reaches into the rest of `Sophia`.
-        # Opened (and migrated) at first use: a search never waits for the database.
-        table = TableHandle(settings)
         sessions = SessionServices(
             access, search, insights, store, state, audit, redactor, clock, report, table
         )
@@ -363,8 +364,7 @@ class Sophia:
         return removed
 
     async def stats(self) -> Stats:
-        """Index size, query times and the last sync, unaudited: surfaces ask their
-        `Session`, which audits the read."""
+        """Index size, query times and the last sync, unaudited (a `Session` audits it)."""
         return await self.sessions.stats.gather()
 
     async def _ingest(
@@ -383,14 +383,16 @@ class Sophia:
             raise
         observe_sync(summary)
         self.state.record_sync(summary.as_dict())
-        if ingestor is None:
-            # A reindex's own ingest writes a staged index: the table follows the live one.
-            await self.refresh_table()
+        # A reindex's own ingest writes a staged index: the table follows the live one.
+        if ingestor is None and await self.refresh_table() and self.settings.salesforce_configured:
+            from sophia.core.crm.enrichment import enrich_quietly
+
+            # New calls' Tasks and insight fields to Salesforce (core/crm/): logged, not fatal.
+            await enrich_quietly(self.table.get(), self.store, self.settings, self.clock)
         return summary
 
     async def refresh_table(self) -> TableWrite | None:
-        """Bring the call-insights table up to the store (core/export/); logged, not fatal
-        (None: the database could not be written)."""
+        """Bring the call-insights table up to the store (core/export/); None: not written."""
         from sophia.core.export.refresh import refresh_quietly
 
         return await refresh_quietly(self.table.get, self.store, self.settings, self.access)

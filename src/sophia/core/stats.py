@@ -7,6 +7,7 @@ REST API's warm answers.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
@@ -15,6 +16,8 @@ from pydantic import BaseModel, Field
 
 from sophia.core.cache import Cache
 from sophia.core.config import Settings
+from sophia.core.errors import SophiaError
+from sophia.core.export.handle import TableHandle
 from sophia.core.state import StateDB
 from sophia.core.stores.base import VectorStore
 from sophia.core.viewer import SURFACES, Surface
@@ -116,6 +119,9 @@ class Stats(BaseModel):
     freshness: Freshness | None = Field(
         None, description="Lag from a call's end to searchable, and the newest indexed call."
     )
+    crm_pending: int | None = Field(
+        None, description="Calls still to be written to Salesforce (null: enrichment is off)."
+    )
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ class StatsReport:
     embedder: str
     summarizer: str
     restricted_accounts: int
+    table: TableHandle | None = None
 
     async def gather(self) -> Stats:
         """The numbers as they are now."""
@@ -167,7 +174,16 @@ class StatsReport:
             restricted_accounts=self.restricted_accounts,
             quarantined=self.state.quarantine_count(),
             freshness=Freshness.read(self.state),
+            crm_pending=await self._crm_pending(),
         )
+
+    async def _crm_pending(self) -> int | None:
+        if self.table is None or not self.settings.salesforce_configured:
+            return None
+        try:
+            return await asyncio.to_thread(self.table.crm_pending)
+        except SophiaError:  # its database is down: the sync's log says so
+            return None
 
 
 def nearest_rank(ascending: list[float], share: float) -> float:

@@ -31,6 +31,16 @@ class TableHandle:
                 self._table = InsightsTable.from_settings(self._settings)
             return self._table
 
+    def crm_pending(self) -> int | None:
+        """Calls CRM enrichment has still to write to Salesforce (its record lives in this
+        database); None when enrichment is off."""
+        if not self._settings.salesforce_configured:
+            return None
+        from sophia.core.crm.ledger import DUE, status_counts
+
+        counts = status_counts(self.get())
+        return sum(counts.get(status, 0) for status in DUE)
+
     def dispose(self) -> None:
         """Close the table's pooled connections, if it was ever opened."""
         with self._lock:

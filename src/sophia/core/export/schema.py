@@ -12,7 +12,14 @@ from typing import Any, ClassVar
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-__all__ = ["AccountWeekRow", "Base", "CallCompetitorRow", "CallObjectionRow", "CallRow"]
+__all__ = [
+    "AccountWeekRow",
+    "Base",
+    "CallCompetitorRow",
+    "CallObjectionRow",
+    "CallRow",
+    "CrmTaskRow",
+]
 
 
 class Base(DeclarativeBase):
@@ -51,6 +58,7 @@ class CallRow(Base):
     our_question_count: Mapped[int]
     customer_sentiment: Mapped[float | None] = mapped_column(Float)
     fingerprint: Mapped[str] = mapped_column(String(64))
+    source_fingerprint: Mapped[str | None] = mapped_column(String(64))
 
 
 class CallObjectionRow(Base):
@@ -97,3 +105,21 @@ class AccountWeekRow(Base):
     competitor_mentions: Mapped[dict[str, Any]]
     next_step_count: Mapped[int]
     last_call: Mapped[datetime]
+
+
+class CrmTaskRow(Base):
+    """CRM enrichment's local record of one call (core/crm/): its Salesforce Task and
+    whether the Account/Opportunity fields it touches are written."""
+
+    __tablename__ = "crm_tasks"
+
+    call_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    what_id: Mapped[str] = mapped_column(String(18))
+    account_id: Mapped[str | None] = mapped_column(String(18))
+    opportunity_id: Mapped[str | None] = mapped_column(String(18))
+    # pending (no Task yet), task (Task written, fields not yet), done, skipped.
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    task_id: Mapped[str | None] = mapped_column(String(18))
+    attempts: Mapped[int]
+    error: Mapped[str | None] = mapped_column(Text)
+    updated: Mapped[datetime]

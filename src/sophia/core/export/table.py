@@ -5,14 +5,25 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, RowMapping, Select, create_engine, delete, func, insert, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import (
+    Engine,
+    RowMapping,
+    Select,
+    bindparam,
+    create_engine,
+    delete,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.sql import ColumnElement
 
@@ -27,7 +38,7 @@ log = logging.getLogger("sophia.export")
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Columns of the call row that are the table's own bookkeeping, not an insight.
-_INTERNAL = frozenset({"fingerprint"})
+_INTERNAL = frozenset({"fingerprint", "source_fingerprint"})
 
 
 @dataclass(frozen=True)
@@ -37,11 +48,13 @@ class TableWrite:
     written: int
     removed: int
     unchanged: int
+    # Calls whose fingerprint changed (new, edited, policy, catalog): analysed again.
+    analysed: int = 0
 
     def line(self) -> str:
         return (
             f"call-insights table: {self.written} written, {self.removed} removed, "
-            f"{self.unchanged} unchanged"
+            f"{self.unchanged} unchanged ({self.analysed} calls analysed)"
         )
 
 
@@ -107,34 +120,64 @@ class InsightsTable:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
 
-    def write(self, insights: Sequence[CallInsight]) -> TableWrite:
-        """Make the table hold exactly these calls (and their account-weeks): changed calls
-        are replaced, unchanged ones left alone, calls no longer given are removed."""
-        kept = [i for i in insights if self.keep_restricted or not i.call["restricted"]]
-        wanted = {i.call_id: i for i in kept}
+    def fingerprints(self) -> dict[str, str | None]:
+        """Each stored call's source fingerprint (None: written before there were any)."""
+        rows = self._read(select(CallRow.call_id, CallRow.source_fingerprint))
+        return {r["call_id"]: r["source_fingerprint"] for r in rows}
+
+    def write(self, insights: Sequence[CallInsight], keep: Mapping[str, str]) -> TableWrite:
+        """Make the table hold exactly the calls in `keep` (id -> source fingerprint): the
+        `insights` analysed afresh replace their rows where these changed, calls not in
+        `keep` are removed, and the account-weeks of every call moved are summed again."""
+        fresh = {i.call_id: i for i in insights if i.call_id in keep}
         try:
             with self.engine().begin() as db:
-                stored = dict(db.execute(select(CallRow.call_id, CallRow.fingerprint)).all())
-                gone = [c for c in stored if c not in wanted]
-                changed = [i for c, i in wanted.items() if stored.get(c) != i.call["fingerprint"]]
-                stale = gone + [i.call_id for i in changed if i.call_id in stored]
+                stored = {
+                    r.call_id: r
+                    for r in db.execute(
+                        select(
+                            CallRow.call_id, CallRow.fingerprint, CallRow.account_key, CallRow.week
+                        )
+                    )
+                }
+                gone = [c for c in stored if c not in keep]
+                changed = [
+                    i
+                    for c, i in fresh.items()
+                    if c not in stored or stored[c].fingerprint != i.call["fingerprint"]
+                ]
+                changed_ids = {i.call_id for i in changed}
+                stale = gone + [c for c in changed_ids if c in stored]
+                weeks = {(stored[c].account_key, stored[c].week) for c in stale}
+                weeks |= {(i.call["account_key"], i.call["week"]) for i in changed}
                 for start in range(0, len(stale), 500):
                     ids = stale[start : start + 500]
                     for child in (CallObjectionRow, CallCompetitorRow):
                         db.execute(delete(child).where(child.call_id.in_(ids)))
                     db.execute(delete(CallRow).where(CallRow.call_id.in_(ids)))
                 if changed:
-                    db.execute(insert(CallRow), [i.call for i in changed])
+                    rows = [{**i.call, "source_fingerprint": keep[i.call_id]} for i in changed]
+                    db.execute(insert(CallRow), rows)
                     _insert(db, CallObjectionRow, changed, "objections")
                     _insert(db, CallCompetitorRow, changed, "competitors")
-                if changed or gone:
-                    db.execute(delete(AccountWeekRow))
-                    weeks = account_weeks(kept)
-                    if weeks:
-                        db.execute(insert(AccountWeekRow), weeks)
+                # Analysed again to the same row (a new catalog that it does not name):
+                # only what it was computed from is recorded.
+                settled = [
+                    {"id": c, "source": keep[c]}
+                    for c in fresh
+                    if c in stored and c not in changed_ids
+                ]
+                if settled:
+                    db.execute(
+                        update(CallRow)
+                        .where(CallRow.call_id == bindparam("id"))
+                        .values(source_fingerprint=bindparam("source")),
+                        settled,
+                    )
+                _resum_weeks(db, {w for w in weeks if w[0] is not None})
         except SQLAlchemyError as exc:
             raise ExportError(f"{self.where}: cannot write ({_reason(exc)})") from exc
-        return TableWrite(len(changed), len(gone), len(kept) - len(changed))
+        return TableWrite(len(changed), len(gone), len(keep) - len(changed), len(fresh))
 
     def calls(
         self,
@@ -168,7 +211,7 @@ class InsightsTable:
             query = query.where(AccountWeekRow.account_key.not_in(sorted(exclude)))
         return [dict(r) for r in self._read(query)]
 
-    def _read(self, query: Select[Any]) -> Sequence[RowMapping]:
+    def _read(self, query: Select[*tuple[Any, ...]]) -> Sequence[RowMapping]:
         try:
             with self.engine().connect() as db:
                 return db.execute(query).mappings().all()
@@ -186,6 +229,42 @@ def _insert(db: Any, table: type[Any], insights: Sequence[CallInsight], part: st
     rows = [{"call_id": i.call_id, **child} for i in insights for child in getattr(i, part)]
     if rows:
         db.execute(insert(table), rows)
+
+
+def _resum_weeks(db: Connection, weeks: set[tuple[str, date]]) -> None:
+    """Sum the account-weeks in `weeks` again from the call rows the table holds now."""
+    keys = sorted({key for key, _ in weeks})
+    for start in range(0, len(keys), 500):
+        part = keys[start : start + 500]
+        calls = db.execute(select(CallRow.__table__).where(CallRow.account_key.in_(part)))
+        members = {
+            r["call_id"]: CallInsight(dict(r))
+            for r in calls.mappings()
+            if (r["account_key"], r["week"]) in weeks
+        }
+        for kind_row in db.execute(
+            select(CallObjectionRow.call_id, CallObjectionRow.kind).where(
+                CallObjectionRow.call_id.in_(list(members))
+            )
+        ):
+            members[kind_row.call_id].objections.append({"kind": kind_row.kind})
+        for named in db.execute(
+            select(
+                CallCompetitorRow.call_id, CallCompetitorRow.competitor, CallCompetitorRow.mentions
+            ).where(CallCompetitorRow.call_id.in_(list(members)))
+        ):
+            members[named.call_id].competitors.append(
+                {"competitor": named.competitor, "mentions": named.mentions}
+            )
+        for key, week in (w for w in weeks if w[0] in part):
+            db.execute(
+                delete(AccountWeekRow).where(
+                    AccountWeekRow.account_key == key, AccountWeekRow.week == week
+                )
+            )
+        rows = account_weeks(members.values())
+        if rows:
+            db.execute(insert(AccountWeekRow), rows)
 
 
 def _reason(exc: SQLAlchemyError) -> str:

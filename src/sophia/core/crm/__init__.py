@@ -1,0 +1,1 @@
+"""CRM enrichment: new calls' insights written to Salesforce after every sync (docs/crm.md)."""
