@@ -96,9 +96,12 @@ def unit_features(
 ) -> tuple[Matrix, Matrix]:
     """The FEATURES of each unit (one row each), and the units' unit-length TF-IDF vectors."""
     scaled, vectors = _unit_in_call(sentences, units, names_competitor)
+    similar = vectors @ vectors.T
+    np.fill_diagonal(similar, 0.0)
+    scaled[:, 1] = _graph_centrality(similar)
     spread = scaled.std(axis=0)
     z = (scaled - scaled.mean(axis=0)) / np.where(spread == 0, 1.0, spread)
-    context = _context(units, scaled[:, 0], scaled[:, 1], vectors)
+    context = _context(units, scaled[:, 0], scaled[:, 1], similar)
     style = style_features([u.text for u in units])
     return np.hstack([scaled, z, context, style]), vectors
 
@@ -156,15 +159,15 @@ def _unit_in_call(
         ]
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     vectors /= np.where(norms == 0, 1.0, norms)
-    rows[:, 0] = vectors @ centroid
-    rows[:, 1] = _graph_centrality(vectors)
+    rows[:, 0] = vectors @ centroid  # graph_centrality (column 1) needs every unit's vector
     return rows, vectors
 
 
 def _context(
-    units: Sequence[SummaryUnit], centrality: Matrix, lexrank: Matrix, vectors: Matrix
+    units: Sequence[SummaryUnit], centrality: Matrix, lexrank: Matrix, similar: Matrix
 ) -> Matrix:
-    """Where a unit stands: its place, its turn and speaker, and the units around it."""
+    """Where a unit stands: its place, its turn and speaker, and the units around it
+    (`similar`: the units' cosine similarities, 0 on the diagonal)."""
     n = len(units)
     last = max(units[-1].sentences[-1].index, 1) if units else 1
     talk: Counter[str] = Counter()
@@ -177,8 +180,6 @@ def _context(
         if i == n or not units[i].joins:
             turn[start:i] = sum(u.words for u in units[start:i])
             start = i
-    similar = vectors @ vectors.T
-    np.fill_diagonal(similar, 0.0)
     closest = similar.max(axis=1) if n > 1 else np.zeros(n)
     central = similar[:, np.argsort(-lexrank, kind="stable")[:10]].mean(axis=1)
     rows = np.zeros((n, len(_CONTEXT)))
@@ -230,14 +231,13 @@ def _substance(unit: SummaryUnit, names_competitor: Callable[[str], bool]) -> fl
     )
 
 
-def _graph_centrality(vectors: Matrix, damping: float = 0.85, rounds: int = 30) -> Matrix:
-    """LexRank: the stationary weight of each unit in its similarity graph."""
-    n = len(vectors)
+def _graph_centrality(similar: Matrix, damping: float = 0.85, rounds: int = 30) -> Matrix:
+    """LexRank: the stationary weight of each unit in its similarity graph (`similar`: the
+    units' cosine similarities, 0 on the diagonal)."""
+    n = len(similar)
     if n == 0:
         return np.zeros(0)
-    similar = vectors @ vectors.T
-    np.fill_diagonal(similar, 0.0)
-    similar[similar < 0.1] = 0.0
+    similar = np.where(similar < 0.1, 0.0, similar)
     degree = similar.sum(axis=1, keepdims=True)
     walk = np.where(degree > 0, similar / np.where(degree == 0, 1.0, degree), 1.0 / n)
     rank = np.full(n, 1.0 / n)

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from sophia.core.errors import SummaryModelError
 from sophia.core.insights.summary_features import FEATURES, Matrix
@@ -36,18 +37,23 @@ class Tree:
     right: tuple[int, ...]
     leaf: tuple[float, ...]
 
-    def predict(self, x: Matrix, node: int = 0) -> Matrix:
+    def predict(self, x: Matrix) -> Matrix:
         """Each row's leaf value."""
-        if node < 0 or not self.feature:  # a tree of one leaf has no splits
-            node = min(node, -1)
-            return np.full(len(x), self.leaf[-node - 1])
-        go_left = x[:, self.feature[node]] <= self.threshold[node]
         out = np.empty(len(x))
-        if go_left.any():
-            out[go_left] = self.predict(x[go_left], self.left[node])
-        if not go_left.all():
-            out[~go_left] = self.predict(x[~go_left], self.right[node])
+        # A tree of one leaf has no splits: every row is in leaf 0.
+        self._fill(x, np.arange(len(x)), 0 if self.feature else -1, out)
         return out
+
+    def _fill(self, x: Matrix, rows: npt.NDArray[np.intp], node: int, out: Matrix) -> None:
+        """Write the leaf value of each of `rows` (all at `node`) into `out`."""
+        if node < 0:
+            out[rows] = self.leaf[-node - 1]
+            return
+        left = x[rows, self.feature[node]] <= self.threshold[node]
+        if left.any():
+            self._fill(x, rows[left], self.left[node], out)
+        if not left.all():
+            self._fill(x, rows[~left], self.right[node], out)
 
 
 @dataclass(frozen=True)
