@@ -46,7 +46,7 @@ from sophia.core.insights.summary_model import (  # noqa: E402
     FORMAT,
     MODEL_PATH,
     SummaryModel,
-    _tree,
+    tree_from,
 )
 from sophia.core.insights.summary_units import SummaryUnit, summary_units  # noqa: E402
 from sophia.core.sources.folder import FolderSource  # noqa: E402
@@ -144,7 +144,7 @@ def fit(meetings: list[Meeting]) -> Any:
 def exported(model: Any, meetings: list[Meeting]) -> list[dict[str, list[Any]]]:
     """The fitted trees as the model file stores them, checked against LightGBM's scores."""
     trees = [_flat(t["tree_structure"]) for t in model.booster_.dump_model()["tree_info"]]
-    mine = SummaryModel(tuple(_tree(t) for t in trees))
+    mine = SummaryModel(tuple(tree_from(t) for t in trees))
     x = np.vstack([m.features for m in meetings])
     if not np.allclose(mine.score(x), model.predict(x), atol=1e-9):
         sys.exit("the exported trees do not reproduce LightGBM's scores")

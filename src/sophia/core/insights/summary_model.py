@@ -2,8 +2,9 @@
 read from summary_model.json beside this file.
 
 The trees are fitted offline on QMSum's train meetings (benchmarks/fit_summary_model.py:
-LightGBM, each unit labelled by how many of its word pairs the meeting's human summary
-has) and evaluated here with numpy: no runtime dependency, the same scores on every machine.
+LightGBM, each unit labelled by the share of its word pairs that the meeting's human
+summary has too) and evaluated here with numpy: no runtime dependency, the same scores on
+every machine.
 """
 
 from __future__ import annotations
@@ -20,7 +21,15 @@ import numpy.typing as npt
 from sophia.core.errors import SummaryModelError
 from sophia.core.insights.summary_features import FEATURES, Matrix
 
-__all__ = ["FORMAT", "MODEL_PATH", "SummaryModel", "Tree", "load_summary_model", "summary_model"]
+__all__ = [
+    "FORMAT",
+    "MODEL_PATH",
+    "SummaryModel",
+    "Tree",
+    "load_summary_model",
+    "summary_model",
+    "tree_from",
+]
 
 FORMAT = "sophia-summary-model/1"
 MODEL_PATH = Path(__file__).with_name("summary_model.json")
@@ -83,7 +92,7 @@ def load_summary_model(path: Path) -> SummaryModel:
     except (OSError, ValueError) as exc:
         raise SummaryModelError(f"the call summary model {path} is unreadable ({exc})") from None
     try:
-        return SummaryModel(tuple(_tree(t) for t in _trees(model)))
+        return SummaryModel(tuple(tree_from(t) for t in _trees(model)))
     except (ValueError, TypeError, KeyError) as exc:
         raise SummaryModelError(
             f"the call summary model {path} is not usable: {exc}; refit it with "
@@ -102,7 +111,8 @@ def _trees(model: Any) -> list[Any]:
     return trees
 
 
-def _tree(raw: dict[str, list[Any]]) -> Tree:
+def tree_from(raw: dict[str, list[Any]]) -> Tree:
+    """One tree of the model file (split_feature, threshold, left, right, leaf_value), checked."""
     tree = Tree(
         tuple(int(f) for f in raw["split_feature"]),
         tuple(float(t) for t in raw["threshold"]),
