@@ -15,18 +15,12 @@ from sophia.core.config import Settings
 from sophia.core.gong.parsing import parse_call_details, parse_transcript
 from sophia.core.insights.answer import Answer, CitationBook, Section
 from sophia.core.insights.call_analysis import SUMMARY_WORDS
-from sophia.core.insights.call_summary import (
-    FEATURES,
-    UNIT_WORDS,
-    choose,
-    joined,
-    summary_candidates,
-    summary_units,
-    unit_features,
-)
+from sophia.core.insights.call_summary import choose, joined, summary_candidates
 from sophia.core.insights.cues import NEXT_STEP
 from sophia.core.insights.spoken import Spoken, spoken_sentences
 from sophia.core.insights.summarizer import ExtractiveSummarizer, SectionRequest
+from sophia.core.insights.summary_features import unit_features
+from sophia.core.insights.summary_units import UNIT_WORDS, summary_units
 from sophia.core.models import Affiliation, Call
 from sophia.core.services import Sophia
 from tests.conftest import SAMPLES, raw_call, raw_transcript
@@ -254,7 +248,7 @@ def test_a_next_step_must_be_in_only_when_said_late_in_the_call(late: bool) -> N
     sentences = short_call([*talk, step] if late else [talk[0], step, *talk[1:]])
     units = summary_units(sentences)
     assert NEXT_STEP.search(units[-1 if late else 1].text)
-    features, vectors = unit_features(sentences, units)
+    _, vectors = unit_features(sentences, units)
     # Equal scores and room for one unit: only a must-include moment beats the first unit.
-    chosen = choose(units, features, vectors, 14, weights=np.zeros(len(FEATURES)))
+    chosen = choose(units, np.zeros(len(units)), vectors, 14)
     assert chosen == ([len(units) - 1] if late else [0])

@@ -112,6 +112,10 @@ class SummaryUnavailable(SophiaError):
     """The summary model kept failing past our retry budget; quotes answer instead."""
 
 
+class SummaryModelError(SophiaError):
+    """The call summary's scoring model file is missing, unreadable or made for other features."""
+
+
 class RankerError(SophiaError):
     """The search ranking model file is missing, unreadable or made for other features."""
 
