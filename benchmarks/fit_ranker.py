@@ -37,10 +37,10 @@ from benchmarks.ranker_cases import (  # noqa: E402
     SCOPES,
     Case,
     K,
-    hits,
     load_cases,
     print_recall,
     relevant_chunk,
+    shown_hits,
 )
 from benchmarks.retrieval import _score, _specific_queries, _split_of  # noqa: E402
 from sophia.core.cache import NoCache  # noqa: E402
@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_recall(cases)
     trees = fit(train)
     ranker = _ranker(trees, args.pool)
-    _print_scores(args, cases, ranker)
+    _print_scores(cases, ranker)
     _print_time(cases, ranker)
     if args.write:
         model_file = {
@@ -223,7 +223,7 @@ def _ranker(trees: list[dict[str, list[Any]]], pool: int) -> Ranker:
 # --- scoring -------------------------------------------------------------------------------
 
 
-def _print_scores(args: argparse.Namespace, cases: Sequence[Case], ranker: Ranker) -> None:
+def _print_scores(cases: Sequence[Case], ranker: Ranker) -> None:
     """hit@k and friends of the hits search would show, fused order against the ranker."""
     from sophia.core.relevance import floor_for
 
@@ -240,7 +240,7 @@ def _print_scores(args: argparse.Namespace, cases: Sequence[Case], ranker: Ranke
         for scope in SCOPES:
             group = [c for c in cases if c.split == split and c.scope == scope]
             for name, service in services.items():
-                hits = {c.query["qid"]: hits(service, c) for c in group}
+                hits = {c.query["qid"]: shown_hits(service, c) for c in group}
                 row = _score([c.query for c in group], hits)
                 cells = " | ".join(str(row[col]) for col in columns)
                 print(f"| {split} | {scope} | {name} | {cells} |")

@@ -28,7 +28,7 @@ from sophia.core.search import Candidates, SearchService  # noqa: E402
 from sophia.core.services import Sophia  # noqa: E402
 from sophia.core.stores.base import StoredChunk  # noqa: E402
 
-__all__ = ["SCOPES", "Case", "K", "hits", "load_cases", "print_recall", "relevant_chunk"]
+__all__ = ["SCOPES", "Case", "K", "load_cases", "print_recall", "relevant_chunk", "shown_hits"]
 
 K = 10
 SCOPES = ("call", "global")
@@ -113,7 +113,7 @@ def print_recall(cases: Sequence[Case]) -> None:
             print(f"| {split} | {scope} | {len(group)} | " + " | ".join(cells) + " |")
 
 
-def hits(service: SearchService, case: Case) -> list[dict[str, Any]]:
+def shown_hits(service: SearchService, case: Case) -> list[dict[str, Any]]:
     # The fused order without a ranker is the store's top limit x 3, as search fetches it.
     found = case.found
     shown, _ = service.shown(case.request, found)
