@@ -293,12 +293,15 @@ def _provenance(args: argparse.Namespace, corpus: Path, train: Sequence[Case]) -
         check=False,
     ).stdout.strip()
     queries = (corpus / "queries.jsonl").read_bytes()
+    index = json.loads((args.data_dir / "index" / "index.json").read_text())
     return {
         "script": "benchmarks/fit_ranker.py",
         # The code that computed the features; "+changes" when it was not committed yet.
         "commit": commit + ("+changes" if dirty else ""),
         "corpus": corpus.name,
         "queries_sha256": hashlib.sha256(queries).hexdigest(),
+        # The index the candidates came from: BM25 statistics differ between builds.
+        "index": {k: index.get(k) for k in ("uid", "created", "embedder", "chunker")},
         "split": "train",
         "train_queries": len({c.query["qid"] for c in train}),
         "scopes": list(SCOPES),
