@@ -20,10 +20,10 @@ from sophia.core.stores.base import StoredChunk
 
 __all__ = ["FEATURES", "features"]
 
-_WINDOW = 3
+_WINDOW = 3  # chunks either side that count as the same moment
 # Words seen and what they stem to: a plain dict, faster than lru_cache, emptied when full.
 _TERMS: dict[str, str | None] = {}
-_TERMS_KEPT = 1 << 17  # chunks either side that count as the same moment
+_TERMS_KEPT = 1 << 17
 
 FEATURES: tuple[str, ...] = (
     "fused",  # the store's fused score, 0..1 (relative score fusion)
@@ -178,7 +178,7 @@ def _read(chunks: Sequence[StoredChunk], terms: list[str]) -> tuple[np.ndarray, 
             term = _term(word)
             if term is not None and term in column:
                 said[i, column[term]] = True
-        words[i] = text.count(" ") + 1
+        words[i] = len(text.split())
     return said, words
 
 
