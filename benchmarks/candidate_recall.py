@@ -33,8 +33,8 @@ if str(ROOT) not in sys.path:  # run as a script: `core` is a sibling of benchma
     sys.path.insert(0, str(ROOT))
 
 from benchmarks import fit_ranker  # noqa: E402
-from benchmarks.ranker_cases import SCOPES, Case, K, print_recall  # noqa: E402
-from benchmarks.retrieval import _relevant, _specific_queries, _split_of  # noqa: E402
+from benchmarks.ranker_cases import SCOPES, Case, K, labelled_queries, print_recall  # noqa: E402
+from benchmarks.retrieval import _relevant  # noqa: E402
 from sophia.core.config import Settings  # noqa: E402
 from sophia.core.query import SearchMode, build_request  # noqa: E402
 from sophia.core.search import Candidates  # noqa: E402
@@ -42,7 +42,7 @@ from sophia.core.services import Sophia  # noqa: E402
 from sophia.core.stores.base import StoredChunk, StoreQuery  # noqa: E402
 from sophia.core.stores.fusion import relative_score_fusion  # noqa: E402
 from sophia.core.stores.lance import LanceStore  # noqa: E402
-from sophia.core.stores.records import stored_chunk  # noqa: E402
+from sophia.core.stores.records import HIT_FIELDS, stored_chunk  # noqa: E402
 
 DEPTHS = (50, 100, 200)
 
@@ -212,19 +212,7 @@ async def _rows(data_dir: Path) -> list[dict[str, Any]]:
     store = LanceStore(data_dir / "index")
     try:
         chunks, _ = store.live_tables()
-        columns = [
-            "id",
-            "call_id",
-            "chunk_index",
-            "lines",
-            "title",
-            "account",
-            "started_ms",
-            "call_url",
-            "start_ms",
-            "end_ms",
-            "vector",
-        ]
+        columns = ["id", *HIT_FIELDS, "vector"]
         rows: list[dict[str, Any]] = chunks.to_arrow().select(columns).to_pylist()
         return rows
     finally:
@@ -236,13 +224,7 @@ def _lists(corpus: Path, data_dir: Path, saved: Path) -> list[dict[str, Any]]:
     if saved.exists():
         recs: list[dict[str, Any]] = pickle.loads(saved.read_bytes())
         return recs
-    split_of = _split_of(corpus)
-    queries = [
-        (q, split)
-        for split in ("train", "val")
-        for q in _specific_queries(corpus / "queries.jsonl", split_of, split)
-    ]
-    recs = asyncio.run(_fetch(data_dir, queries))
+    recs = asyncio.run(_fetch(data_dir, labelled_queries(corpus)))
     saved.parent.mkdir(parents=True, exist_ok=True)
     saved.write_bytes(pickle.dumps(recs))
     return recs

@@ -28,7 +28,16 @@ from sophia.core.search import Candidates, SearchService  # noqa: E402
 from sophia.core.services import Sophia  # noqa: E402
 from sophia.core.stores.base import StoredChunk  # noqa: E402
 
-__all__ = ["SCOPES", "Case", "K", "load_cases", "print_recall", "relevant_chunk", "shown_hits"]
+__all__ = [
+    "SCOPES",
+    "Case",
+    "K",
+    "labelled_queries",
+    "load_cases",
+    "print_recall",
+    "relevant_chunk",
+    "shown_hits",
+]
 
 K = 10
 SCOPES = ("call", "global")
@@ -47,6 +56,16 @@ class Case:
     found: Candidates
 
 
+def labelled_queries(corpus: Path) -> list[tuple[dict[str, Any], str]]:
+    """Every specific query of the corpus with its split, train first."""
+    split_of = _split_of(corpus)
+    return [
+        (q, split)
+        for split in ("train", "val")
+        for q in _specific_queries(corpus / "queries.jsonl", split_of, split)
+    ]
+
+
 def load_cases(args: argparse.Namespace, corpus: Path) -> list[Case]:
     """Every specific query of train and val in both scopes, fetched once and kept in
     `--cache` (default `--data-dir`/ranker/: the index does not change between fits)."""
@@ -55,12 +74,7 @@ def load_cases(args: argparse.Namespace, corpus: Path) -> list[Case]:
     if saved.exists() and not args.refresh:
         cases: list[Case] = pickle.loads(saved.read_bytes())
         return cases
-    split_of = _split_of(corpus)
-    queries = [
-        (q, split)
-        for split in ("train", "val")
-        for q in _specific_queries(corpus / "queries.jsonl", split_of, split)
-    ]
+    queries = labelled_queries(corpus)
     # The ranker being fitted is not the one search loads: fetch with none.
     settings = Settings(
         sophia_data_dir=data_dir, retention_days=0, cache_ttl_s=0, search_rerank=False
