@@ -20,12 +20,11 @@ import argparse
 import asyncio
 import hashlib
 import json
-import pickle
+import math
 import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,30 +34,24 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script: `core` is a sibling of benchmarks/
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.retrieval import _relevant, _score, _specific_queries, _split_of  # noqa: E402
+from benchmarks.ranker_cases import (  # noqa: E402
+    SCOPES,
+    Case,
+    K,
+    load_cases,
+    print_recall,
+    relevant_chunk,
+    shown_hits,
+)
+from benchmarks.retrieval import _score, _specific_queries, _split_of  # noqa: E402
+from benchmarks.timing import percentile  # noqa: E402
 from sophia.core.cache import NoCache  # noqa: E402
-from sophia.core.chunking import render_lines  # noqa: E402
 from sophia.core.config import Settings  # noqa: E402
-from sophia.core.query import SearchRequest, build_request  # noqa: E402
+from sophia.core.query import build_request  # noqa: E402
 from sophia.core.ranking import FEATURES, MODEL_PATH, Ranker, build_trees, features  # noqa: E402
 from sophia.core.ranking.model import FORMAT  # noqa: E402
-from sophia.core.search import Candidates, SearchService  # noqa: E402
+from sophia.core.search import SearchService  # noqa: E402
 from sophia.core.services import Sophia  # noqa: E402
-from sophia.core.stores.base import StoredChunk  # noqa: E402
-
-K = 10
-SCOPES = ("call", "global")
-
-
-@dataclass
-class Case:
-    """One query in one scope, with the store's candidates in its order."""
-
-    query: dict[str, Any]
-    scope: str
-    split: str
-    request: SearchRequest
-    found: Candidates
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -67,12 +60,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.latency:
         asyncio.run(_latency(args, corpus))
         return 0
-    cases = _cases(args, corpus)
+    cases = load_cases(args, corpus)
     train = [c for c in cases if c.split == "train"]
-    _print_recall(cases)
+    print_recall(cases)
     trees = fit(train)
     ranker = _ranker(trees, args.pool)
-    _print_scores(args, cases, ranker)
+    _print_scores(cases, ranker)
     _print_time(cases, ranker)
     if args.write:
         model_file = {
@@ -102,6 +95,14 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         "alternating (cache off), and print p50/p95.",
     )
     parser.add_argument(
+        "--rounds", type=int, default=1, help="With --latency: runs of each query, fastest kept."
+    )
+    parser.add_argument(
+        "--cache",
+        type=Path,
+        help="Where the fetched candidates are kept (default: DATA_DIR/ranker).",
+    )
+    parser.add_argument(
         "--refresh", action="store_true", help="Fetch candidates again (else reuse them)."
     )
     return parser.parse_args(argv)
@@ -110,62 +111,12 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 # --- candidates ----------------------------------------------------------------------------
 
 
-def _cases(args: argparse.Namespace, corpus: Path) -> list[Case]:
-    """Every specific query of train and val in both scopes, fetched once and kept in
-    `--data-dir`/ranker/ (the index does not change between fits)."""
-    data_dir = args.data_dir.resolve()
-    saved = data_dir / "ranker" / f"candidates-{args.pool}.pkl"
-    if saved.exists() and not args.refresh:
-        cases: list[Case] = pickle.loads(saved.read_bytes())
-        return cases
-    split_of = _split_of(corpus)
-    queries = [
-        (q, split)
-        for split in ("train", "val")
-        for q in _specific_queries(corpus / "queries.jsonl", split_of, split)
-    ]
-    # The ranker being fitted is not the one search loads: fetch with none.
-    settings = Settings(
-        sophia_data_dir=data_dir, retention_days=0, cache_ttl_s=0, search_rerank=False
-    )
-    cases = asyncio.run(_fetch(settings, queries, args.pool))
-    saved.parent.mkdir(parents=True, exist_ok=True)
-    saved.write_bytes(pickle.dumps(cases))
-    return cases
-
-
-async def _fetch(
-    settings: Settings, queries: list[tuple[dict[str, Any], str]], pool: int
-) -> list[Case]:
-    sophia = await Sophia.open(settings)
-    try:
-        await sophia.embedder.warm_up()
-        # A ranker that keeps the store's order, asking for the whole pool.
-        keep = _ranker(
-            {
-                "mean": [0.0] * len(FEATURES),
-                "scale": [1.0] * len(FEATURES),
-                "weights": [0.0] * len(FEATURES),
-            },
-            pool,
-        )
-        service = SearchService(sophia.store, sophia.embedder, NoCache(), ranker=keep)
-        cases = []
-        for n, (q, split) in enumerate(queries, 1):
-            for scope in SCOPES:
-                filters = {"call_ids": (q["call_id"],)} if scope == "call" else {}
-                request = build_request(query=q["query"], limit=K, filters=filters)
-                cases.append(Case(q, scope, split, request, await service.candidates(request)))
-            if n % 200 == 0:
-                print(f"  {n}/{len(queries)} queries", file=sys.stderr, flush=True)
-        return cases
-    finally:
-        await sophia.aclose()
-
-
 async def _latency(args: argparse.Namespace, corpus: Path) -> None:
     """Search time with the ranker off and on, in one process on the same index: each query
-    runs off then on, so load on the machine falls on both alike."""
+    runs both ways back to back (which goes first alternates), so load on the machine falls
+    on both alike; the difference is also taken per query, on minus off. With `--rounds`
+    above 1 each query's fastest run counts: what the search costs, not the stalls that
+    other processes on the machine cause."""
     queries = _specific_queries(corpus / "queries.jsonl", _split_of(corpus), "val")
     queries = queries[:: max(1, len(queries) // args.latency)][: args.latency]
     opened = {}
@@ -180,46 +131,38 @@ async def _latency(args: argparse.Namespace, corpus: Path) -> None:
         await opened[rerank].embedder.warm_up()
     try:
         timings: dict[tuple[str, bool], list[float]] = {}
-        for q in queries:
+        for n, q in enumerate(queries):
             for scope in SCOPES:
                 filters = {"call_ids": (q["call_id"],)} if scope == "call" else {}
                 request = build_request(query=q["query"], limit=K, filters=filters)
-                for rerank, sophia in opened.items():
-                    started = time.perf_counter()
-                    await sophia.search.search(request)
-                    ms = (time.perf_counter() - started) * 1000
+                best = {False: math.inf, True: math.inf}
+                for _ in range(args.rounds):
+                    for rerank in (False, True) if n % 2 else (True, False):
+                        started = time.perf_counter()
+                        await opened[rerank].search.search(request)
+                        ms = (time.perf_counter() - started) * 1000
+                        best[rerank] = min(best[rerank], ms)
+                for rerank, ms in best.items():
                     timings.setdefault((scope, rerank), []).append(ms)
         chunks = (await opened[True].store.counts()).chunks
-        print(f"search over {chunks:,} chunks, {len(queries)} queries a scope, cache off:")
+        print(
+            f"search over {chunks:,} chunks, {len(queries)} queries a scope, cache off, "
+            f"fastest of {args.rounds}:"
+        )
         for (scope, rerank), ms in sorted(timings.items()):
-            ms.sort()
-            p50, p95 = ms[len(ms) // 2], ms[int(len(ms) * 0.95)]
+            p50, p95 = percentile(ms, 0.5), percentile(ms, 0.95)
             label = "on" if rerank else "off"
             print(f"  {scope:6} rerank {label:3}: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+        for scope in SCOPES:
+            on, off = timings[(scope, True)], timings[(scope, False)]
+            added = sorted(a - b for a, b in zip(on, off, strict=True))
+            print(
+                f"  {scope:6} on - off, same query: p50 {percentile(added, 0.5):+.1f} ms, "
+                f"p95 {percentile(added, 0.95):+.1f} ms"
+            )
     finally:
         for sophia in opened.values():
             await sophia.aclose()
-
-
-def _relevant_chunk(chunk: StoredChunk, query: dict[str, Any], *, centre: bool = False) -> bool:
-    hit = {"call_id": chunk.call_id, "start_ms": chunk.start_ms, "end_ms": chunk.end_ms}
-    return _relevant(hit, query, centre=centre)
-
-
-def _print_recall(cases: Sequence[Case]) -> None:
-    print("Candidate recall (a relevant chunk among the store's fused top n):")
-    print("| split | scope | queries | @10 | @30 | @50 | @100 |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
-    for split in ("train", "val"):
-        for scope in SCOPES:
-            group = [c for c in cases if c.split == split and c.scope == scope]
-            cells = []
-            for n in (10, 30, 50, 100):
-                found = sum(
-                    any(_relevant_chunk(ch, c.query) for ch in c.found.chunks[:n]) for c in group
-                )
-                cells.append(f"{found / len(group):.3f}")
-            print(f"| {split} | {scope} | {len(group)} | " + " | ".join(cells) + " |")
 
 
 # --- fitting -------------------------------------------------------------------------------
@@ -252,7 +195,7 @@ def fit(train: Sequence[Case]) -> list[dict[str, list[Any]]]:
 
     groups = [c for c in train if c.found.chunks]
     x = np.vstack([features(c.request.query, c.found.chunks) for c in groups])
-    y = np.array([_relevant_chunk(ch, c.query) for c in groups for ch in c.found.chunks], dtype=int)
+    y = np.array([relevant_chunk(ch, c.query) for c in groups for ch in c.found.chunks], dtype=int)
     model = lightgbm.LGBMRanker(**PARAMS)
     model.fit(x, y, group=[len(c.found.chunks) for c in groups])
     trees = [_flat(t["tree_structure"]) for t in model.booster_.dump_model()["tree_info"]]
@@ -301,14 +244,15 @@ def _ranker(trees: list[dict[str, list[Any]]], pool: int) -> Ranker:
 # --- scoring -------------------------------------------------------------------------------
 
 
-def _print_scores(args: argparse.Namespace, cases: Sequence[Case], ranker: Ranker) -> None:
+def _print_scores(cases: Sequence[Case], ranker: Ranker) -> None:
     """hit@k and friends of the hits search would show, fused order against the ranker."""
     from sophia.core.relevance import floor_for
 
     floor = floor_for("local:all-MiniLM-L6-v2")
+    # Scoring only re-orders fetched candidates: no store or embedder is asked anything.
     services = {
-        "fused": SearchService(_Nothing(), _Nothing(), NoCache(), floor=floor),  # type: ignore[arg-type]
-        "ranker": SearchService(_Nothing(), _Nothing(), NoCache(), floor=floor, ranker=ranker),  # type: ignore[arg-type]
+        "fused": SearchService(None, None, NoCache(), floor=floor),  # type: ignore[arg-type]
+        "ranker": SearchService(None, None, NoCache(), floor=floor, ranker=ranker),  # type: ignore[arg-type]
     }
     columns = ["hit@1", "hit@5", "hit@10", "mrr@10", "centre_hit@5", "words_per_hit"]
     print("| split | scope | order | " + " | ".join(columns) + " |")
@@ -317,7 +261,7 @@ def _print_scores(args: argparse.Namespace, cases: Sequence[Case], ranker: Ranke
         for scope in SCOPES:
             group = [c for c in cases if c.split == split and c.scope == scope]
             for name, service in services.items():
-                hits = {c.query["qid"]: _hits(service, c) for c in group}
+                hits = {c.query["qid"]: shown_hits(service, c) for c in group}
                 row = _score([c.query for c in group], hits)
                 cells = " | ".join(str(row[col]) for col in columns)
                 print(f"| {split} | {scope} | {name} | {cells} |")
@@ -333,25 +277,6 @@ def _print_time(cases: Sequence[Case], ranker: Ranker) -> None:
     ms.sort()
     p50, p95 = ms[len(ms) // 2], ms[int(len(ms) * 0.95)]
     print(f"ranking {len(ms)} candidate lists: p50 {p50:.1f} ms, p95 {p95:.1f} ms")
-
-
-class _Nothing:
-    """Stands in for the store and embedder: scoring only re-ranks fetched candidates."""
-
-
-def _hits(service: SearchService, case: Case) -> list[dict[str, Any]]:
-    # The fused order without a ranker is the store's top limit x 3, as search fetches it.
-    found = case.found
-    shown, _ = service.shown(case.request, found)
-    return [
-        {
-            "call_id": ch.call_id,
-            "start_ms": ch.start_ms,
-            "end_ms": ch.end_ms,
-            "text": render_lines(ch.lines),
-        }
-        for ch in shown
-    ]
 
 
 def _model_json(model: dict[str, Any]) -> str:
@@ -373,19 +298,31 @@ def _provenance(args: argparse.Namespace, corpus: Path, train: Sequence[Case]) -
     ).stdout.strip()
     model = f":(exclude){MODEL_PATH.relative_to(ROOT)}"
     dirty = subprocess.run(
-        ["git", "status", "--porcelain", "--", "core", "benchmarks/fit_ranker.py", model],
+        [
+            "git",
+            "status",
+            "--porcelain",
+            "--",
+            "src/sophia/core",
+            "benchmarks/fit_ranker.py",
+            "benchmarks/ranker_cases.py",
+            model,
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
     queries = (corpus / "queries.jsonl").read_bytes()
+    index = json.loads((args.data_dir / "index" / "index.json").read_text())
     return {
         "script": "benchmarks/fit_ranker.py",
         # The code that computed the features; "+changes" when it was not committed yet.
         "commit": commit + ("+changes" if dirty else ""),
         "corpus": corpus.name,
         "queries_sha256": hashlib.sha256(queries).hexdigest(),
+        # The index the candidates came from: BM25 statistics differ between builds.
+        "index": {k: index.get(k) for k in ("uid", "created", "embedder", "chunker")},
         "split": "train",
         "train_queries": len({c.query["qid"] for c in train}),
         "scopes": list(SCOPES),

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from sophia.core.cache import NoCache
@@ -145,6 +146,24 @@ def test_the_ranker_reads_evidence_not_position() -> None:
     ranked = ranker.rank("pricing objections", CANDIDATES)
     assert ranked[0].chunk_id == "202-5"
     assert ranked[1:] == [c for c in CANDIDATES if c.chunk_id != "202-5"]
+
+
+def test_trees_send_each_row_down_the_splits_to_its_leaf() -> None:
+    # Split 0 on feature 0 at 1; left of it split 1 on feature 1 at 5, right of it split 2
+    # on feature 2 at 0; leaves numbered out of left-to-right order, as LightGBM may.
+    tree = {
+        "split_feature": [0, 1, 2],
+        "threshold": [1.0, 5.0, 0.0],
+        "left": [1, -3, -1],
+        "right": [2, -4, -2],
+        "leaf_value": [30.0, 40.0, 10.0, 20.0],
+    }
+    rows = np.zeros((5, len(FEATURES)))
+    rows[:, :3] = [[0, 4, 9], [1, 6, 9], [2, 0, -1], [2, 0, 0.5], [1, 5, 0]]
+    walked = [10.0, 20.0, 30.0, 40.0, 10.0]  # by hand, "<=" going left
+    assert build_trees([tree]).predict(rows).tolist() == walked
+    both = build_trees([tree, split_on("words", 0.0), FLAT]).predict(rows)
+    assert both.tolist() == walked  # "words" is 0 in every row: left, leaf 0.0
 
 
 @pytest.mark.model

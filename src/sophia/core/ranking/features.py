@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from functools import lru_cache
 
@@ -21,10 +20,10 @@ from sophia.core.stores.base import StoredChunk
 
 __all__ = ["FEATURES", "features"]
 
-_WINDOW = 3
+_WINDOW = 3  # chunks either side that count as the same moment
 # Words seen and what they stem to: a plain dict, faster than lru_cache, emptied when full.
 _TERMS: dict[str, str | None] = {}
-_TERMS_KEPT = 1 << 17  # chunks either side that count as the same moment
+_TERMS_KEPT = 1 << 17
 
 FEATURES: tuple[str, ...] = (
     "fused",  # the store's fused score, 0..1 (relative score fusion)
@@ -67,56 +66,37 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
     out = np.zeros((n, len(FEATURES)), dtype=np.float64)
     if not n:
         return out
-    terms = query_terms(query)
-    starts = _starts(terms)
-    read = [_read(c, terms, starts) for c in chunks]
-    said = [r[0] for r in read]
+    terms = sorted(query_terms(query))
     q = max(len(terms), 1)
-
+    # said[i, t]: candidate i says query term t. Sets of words per candidate, per call and
+    # per window are rows of this matrix OR-ed together, in numpy rather than Python.
+    said, words = _read(chunks, terms)
     fused = np.array([c.score for c in chunks], dtype=np.float64)
     sim = np.array([c.similarity or 0.0 for c in chunks], dtype=np.float64)
     has_sim = np.array([c.similarity is not None for c in chunks], dtype=np.float64)
     bm25 = np.array([c.keyword or 0.0 for c in chunks], dtype=np.float64)
-    cover = np.array([len(s) / q for s in said], dtype=np.float64)
+    cover = said.sum(axis=1) / q
 
-    by_call: dict[str, list[int]] = defaultdict(list)
-    for i, c in enumerate(chunks):
-        by_call[c.call_id].append(i)
-    at = {(c.call_id, c.chunk_index): i for i, c in enumerate(chunks)}
-    call_best = {cid: max(fused[i] for i in idx) for cid, idx in by_call.items()}
-    call_sum = {cid: sum(fused[i] for i in idx) for cid, idx in by_call.items()}
-    call_said = {cid: set().union(*(said[i] for i in idx)) for cid, idx in by_call.items()}
-    call_order = sorted(by_call, key=lambda cid: (-call_best[cid], by_call[cid][0]))
-    call_rank = {cid: r for r, cid in enumerate(call_order)}
-    total = float(fused.sum()) or 1.0
-    call_last = {cid: max(chunks[i].chunk_index for i in idx) for cid, idx in by_call.items()}
+    # Calls numbered by first appearance; everything per call is a reduction over them.
+    ids: dict[str, int] = {}
+    call = np.array([ids.setdefault(c.call_id, len(ids)) for c in chunks], dtype=np.int64)
+    calls = len(ids)
+    index = np.array([c.chunk_index for c in chunks], dtype=np.int64)
+    best = np.full(calls, -np.inf)
+    np.maximum.at(best, call, fused)
+    count = np.bincount(call, minlength=calls)
+    last = np.zeros(calls, dtype=np.int64)
+    np.maximum.at(last, call, index)
+    call_said = np.zeros((calls, said.shape[1]), dtype=bool)
+    np.logical_or.at(call_said, call, said)
+    # Ranked by best fused score, ties by first appearance (calls are numbered that way).
+    rank = np.empty(calls, dtype=np.float64)
+    rank[np.lexsort((np.arange(calls), -best))] = np.arange(calls)
+    titles = {c.call_id: c.title for c in chunks}
+    title_cover = np.array([len(_terms(titles[cid]) & set(terms)) / q for cid in ids])
 
-    for i, c in enumerate(chunks):
-        sides = ((c.call_id, c.chunk_index - 1), (c.call_id, c.chunk_index + 1))
-        near = [at[k] for k in sides if k in at]
-        row = out[i]
-        row[_AT["neighbour_fused"]] = max((fused[j] for j in near), default=0.0)
-        row[_AT["neighbour_cover"]] = len(set(said[i]).union(*(said[j] for j in near))) / q
-        row[_AT["call_best"]] = call_best[c.call_id]
-        row[_AT["call_share"]] = call_sum[c.call_id] / total
-        row[_AT["call_count"]] = math.log1p(len(by_call[c.call_id]))
-        row[_AT["call_rank"]] = math.log1p(call_rank[c.call_id])
-        row[_AT["call_cover"]] = len(call_said[c.call_id]) / q
-        row[_AT["title_cover"]] = len(_terms(c.title) & terms) / q
-        row[_AT["speaker_named"]] = _named_share(c, terms)
-        row[_AT["words"]] = math.log(max(read[i][1], 1))
-        row[_AT["position"]] = math.log1p(c.chunk_index)
-        relative = c.chunk_index / (call_last[c.call_id] + 1)
-        row[_AT["relative_position"]] = relative
-        row[_AT["title_early"]] = row[_AT["title_cover"]] * (1.0 - relative)
-        window = [
-            j
-            for d in range(-_WINDOW, _WINDOW + 1)
-            if d and (j := at.get((c.call_id, c.chunk_index + d))) is not None
-        ]
-        row[_AT["window_fused"]] = sum(fused[j] for j in window)
-        row[_AT["window_cover"]] = len(set(said[i]).union(*(said[j] for j in window))) / q
-
+    near, window = _windows(chunks, call, index)
+    relative = index / (last[call] + 1)
     out[:, _AT["fused"]] = fused
     out[:, _AT["fused_gap"]] = fused - fused.max()
     out[:, _AT["rank"]] = np.log1p(np.arange(n))
@@ -130,19 +110,76 @@ def features(query: str, chunks: Sequence[StoredChunk]) -> np.ndarray:
     out[:, _AT["has_bm25"]] = np.array([c.keyword is not None for c in chunks], dtype=np.float64)
     out[:, _AT["cover"]] = cover
     out[:, _AT["cover_gap"]] = cover - cover.max()
-    out[:, _AT["calls"]] = math.log(len(by_call))
+    out[:, _AT["neighbour_fused"]] = _gathered(fused, near).max(axis=1, initial=0.0)
+    out[:, _AT["neighbour_cover"]] = _around(said, near) / q
+    out[:, _AT["call_best"]] = best[call]
+    out[:, _AT["call_share"]] = np.bincount(call, fused, calls)[call] / (float(fused.sum()) or 1.0)
+    out[:, _AT["call_count"]] = np.log1p(count[call])
+    out[:, _AT["call_rank"]] = np.log1p(rank[call])
+    out[:, _AT["call_cover"]] = call_said.sum(axis=1)[call] / q
+    out[:, _AT["calls"]] = math.log(calls)
+    out[:, _AT["title_cover"]] = title_cover[call]
+    out[:, _AT["speaker_named"]] = _named_shares(chunks, set(terms))
+    out[:, _AT["words"]] = np.log(np.maximum(words, 1))
+    out[:, _AT["position"]] = np.log1p(index)
+    out[:, _AT["relative_position"]] = relative
+    out[:, _AT["title_early"]] = title_cover[call] * (1.0 - relative)
+    out[:, _AT["window_fused"]] = _gathered(fused, window).sum(axis=1)
+    out[:, _AT["window_cover"]] = _around(said, window) / q
     out[:, _AT["similarity_z"]] = _standardised(sim)
     out[:, _AT["bm25_z"]] = _standardised(bm25)
     return out
 
 
-def _read(chunk: StoredChunk, terms: set[str], starts: re.Pattern[str]) -> tuple[set[str], int]:
-    """The query's terms said in the chunk (as `query_terms` stems them), and its words."""
-    text = " ".join(line.text for line in chunk.lines).lower()
-    # Only words that begin like a query term can stem to one: the regex finds those in C,
-    # instead of stemming every word of 100 chunks in Python.
-    found = {t for w in set(starts.findall(text)) if (t := _term(w)) in terms}
-    return found, len(text.split())
+def _windows(
+    chunks: Sequence[StoredChunk], call: np.ndarray, index: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each candidate, the rows of the candidates 1 and up to `_WINDOW` chunks away in
+    the same call (-1 where that chunk is not a candidate): `[n, 2]` and `[n, 2 * _WINDOW]`."""
+    at = {(int(c), int(i)): row for row, (c, i) in enumerate(zip(call, index, strict=True))}
+    offsets = [d for d in range(-_WINDOW, _WINDOW + 1) if d]
+    window = np.array(
+        [
+            [at.get((int(c), int(i) + d), -1) for d in offsets]
+            for c, i in zip(call, index, strict=True)
+        ],
+        dtype=np.int64,
+    ).reshape(len(chunks), len(offsets))
+    near = window[:, [offsets.index(-1), offsets.index(1)]]
+    return near, window
+
+
+def _gathered(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """`values` at `rows`, 0 where a row is -1 (no such candidate)."""
+    return np.where(rows >= 0, values[rows], 0.0)
+
+
+def _around(said: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """How many query terms each candidate says together with the candidates at `rows`."""
+    union = said.copy()
+    for column in rows.T:
+        present = column >= 0
+        union[present] |= said[column[present]]
+    counted: np.ndarray = union.sum(axis=1)
+    return counted
+
+
+def _read(chunks: Sequence[StoredChunk], terms: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Which query terms (as `query_terms` stems them) each chunk says, and its words."""
+    said = np.zeros((len(chunks), len(terms)), dtype=bool)
+    words = np.zeros(len(chunks), dtype=np.float64)
+    column = {t: j for j, t in enumerate(terms)}
+    starts = _starts(set(terms))
+    for i, chunk in enumerate(chunks):
+        text = " ".join(line.text for line in chunk.lines).lower()
+        # Only words that begin like a query term can stem to one: the regex finds those
+        # in C, instead of stemming every word of 100 chunks in Python.
+        for word in set(starts.findall(text)):
+            term = _term(word)
+            if term is not None and term in column:
+                said[i, column[term]] = True
+        words[i] = len(text.split())
+    return said, words
 
 
 def _starts(terms: set[str]) -> re.Pattern[str]:
@@ -176,10 +213,14 @@ def _standardised(values: np.ndarray) -> np.ndarray:
     return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
 
 
-def _named_share(chunk: StoredChunk, terms: set[str]) -> float:
-    """Share of the chunk's sentences spoken by someone the query names ("what did the
+def _named_shares(chunks: Sequence[StoredChunk], terms: set[str]) -> np.ndarray:
+    """Share of each chunk's sentences said by a speaker the query names ("what did the
     project manager say")."""
-    named = {s for s in {line.speaker for line in chunk.lines} if _terms(s) & terms}
-    if not named or not chunk.lines:
-        return 0.0
-    return sum(line.speaker in named for line in chunk.lines) / len(chunk.lines)
+    speakers = {line.speaker for c in chunks for line in c.lines}
+    named = {s for s in speakers if _terms(s) & terms}
+    shares = np.zeros(len(chunks), dtype=np.float64)
+    if named:
+        for i, c in enumerate(chunks):
+            if c.lines:
+                shares[i] = sum(line.speaker in named for line in c.lines) / len(c.lines)
+    return shares
