@@ -60,6 +60,8 @@ class RelevanceFloor:
         """
         if chunk.similarity is None and chunk.keyword is None:
             return True
+        if self.admits_evidence(chunk.similarity, None):
+            return True  # the meaning alone clears it: the words need not be read
         text = " ".join(line.text for line in chunk.lines)
         said = bool(word_stems(query) & word_stems(text))
         return self.admits_evidence(chunk.similarity, chunk.keyword, said=said)

@@ -6,7 +6,6 @@ so they act before ranking."""
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from sophia.core.stores.fusion import relative_score_fusion
 from sophia.core.stores.lance_generation import OpenGeneration
 from sophia.core.stores.lance_indexes import AnnProbe
 from sophia.core.stores.lance_schema import where
+from sophia.core.stores.lance_scoped import scoped_search
 from sophia.core.stores.records import HIT_FIELDS, stored_chunk
 
 __all__ = ["search_chunks"]
@@ -28,6 +28,9 @@ __all__ = ["search_chunks"]
 _HYBRID_CANDIDATES = 100
 # Where a hybrid search's keyword half runs while its own thread runs the vector half.
 _KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lance-keyword")
+_HIT_COLUMNS = ["id", *HIT_FIELDS]
+# What a scoped search asks of the full-text index: it has read the rows itself.
+_SCORED = ["id"]
 
 
 def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list[StoredChunk]:
@@ -41,16 +44,30 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
         return [_hit(row, row["_score"], keyword=row["_score"]) for row in rows]
     if query.vector is None:
         raise StoreError(f"{query.mode} search needs a query vector")
+    pool = max(query.limit, _HYBRID_CANDIDATES)
+    if clause and query.filters.call_ids:
+        # A few calls' rows: read once and ranked here (core/stores/lance_scoped.py).
+        return scoped_search(
+            chunks,
+            query,
+            clause,
+            pool,
+            lambda limit: _KEYWORD_SEARCHES.submit(
+                _keyword, gen, chunks, query.text, clause, limit, columns=_SCORED
+            ),
+            lambda row, score, similarity, bm25: _hit(
+                row, score, similarity=similarity, keyword=bm25
+            ),
+        )
     if query.mode is SearchMode.SEMANTIC:
         rows = _semantic(chunks, query, clause, query.limit, ann)
         return [
             _hit(row, 1.0 - row["_distance"], similarity=1.0 - row["_distance"]) for row in rows
         ]
-    pool = max(query.limit, _HYBRID_CANDIDATES)
     # The two sub-queries run side by side: LanceDB releases the GIL while it searches,
     # so a hybrid search waits for the slower one, not for both.
     keyword_rows = _KEYWORD_SEARCHES.submit(
-        _keyword, gen, chunks, query.text, clause, pool, with_vectors=True
+        _keyword, gen, chunks, query.text, clause, pool, columns=[*_HIT_COLUMNS, "vector"]
     )
     semantic = _semantic(chunks, query, clause, pool, ann)
     keyword = keyword_rows.result()
@@ -77,8 +94,7 @@ def _semantic(
     search = ann.tune(chunks, search, query.filters, limit)
     if clause:
         search = search.where(clause, prefilter=True)
-    columns = ["id", *HIT_FIELDS, "_distance"]
-    rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+    rows: list[dict[str, Any]] = search.select([*_HIT_COLUMNS, "_distance"]).limit(limit).to_list()
     return rows
 
 
@@ -89,7 +105,7 @@ def _keyword(
     clause: str | None,
     limit: int,
     *,
-    with_vectors: bool = False,
+    columns: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     if not gen.has_fts:
         # Built by the first write, perhaps in another process since we opened it.
@@ -104,8 +120,8 @@ def _keyword(
     search = chunks.search(match, query_type="fts")
     if clause:
         search = search.where(clause, prefilter=True)
-    columns = ["id", *HIT_FIELDS, *(["vector"] if with_vectors else []), "_score"]
-    rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+    wanted = [*(columns or _HIT_COLUMNS), "_score"]
+    rows: list[dict[str, Any]] = search.select(wanted).limit(limit).to_list()
     return rows
 
 
@@ -122,5 +138,4 @@ def _hit(
     similarity: float | None = None,
     keyword: float | None = None,
 ) -> StoredChunk:
-    chunk = stored_chunk(row, row["id"], score)
-    return replace(chunk, similarity=similarity, keyword=keyword)
+    return stored_chunk(row, row["id"], score, similarity=similarity, keyword=keyword)
