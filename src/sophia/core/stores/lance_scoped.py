@@ -85,5 +85,6 @@ def _cosines(query: Any, vectors: Any) -> np.ndarray:
     matrix = np.asarray(flat, dtype=np.float32).reshape(-1, dim)
     q = np.asarray(query, dtype=np.float32).ravel()
     norms = np.linalg.norm(matrix, axis=1) * float(np.linalg.norm(q))
-    dots = matrix @ q
-    return np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+    dots: np.ndarray = matrix @ q
+    cosines: np.ndarray = np.divide(dots, norms, out=np.zeros_like(dots), where=norms > 0)
+    return cosines
