@@ -40,7 +40,7 @@ from sophia.core.stores.lance_generation import (
 )
 from sophia.core.stores.lance_indexes import ANN_MIN_ROWS, AnnProbe
 from sophia.core.stores.lance_schema import in_list, literal, read_rows, where_for_calls
-from sophia.core.stores.lance_search import search_chunks
+from sophia.core.stores.lance_search import read_ahead, search_chunks
 from sophia.core.stores.lance_upkeep import written_bytes
 from sophia.core.stores.lance_visible import Pin, Versions, holding, pinned_for, readable
 from sophia.core.stores.lance_writes import retrying_conflicts
@@ -52,8 +52,6 @@ log = logging.getLogger("sophia.stores")
 
 # Table handles kept open at the versions of recent reads, per generation (a few kB each).
 _VIEWS = 4
-
-
 T = TypeVar("T")
 
 
@@ -385,6 +383,9 @@ class LanceStore:
             raise StoreError(f"the index in {self._path} failed: {lance_message(exc)}") from exc
 
     # --- search --------------------------------------------------------------------------
+
+    async def read_ahead(self, query: base.StoreQuery) -> None:
+        await self._read(read_ahead, query)
 
     async def search(self, query: base.StoreQuery) -> list[base.StoredChunk]:
         started = time.perf_counter()

@@ -18,10 +18,11 @@ from sophia.core.stores.fusion import relative_score_fusion
 from sophia.core.stores.lance_generation import OpenGeneration
 from sophia.core.stores.lance_indexes import AnnProbe
 from sophia.core.stores.lance_schema import where
-from sophia.core.stores.lance_scoped import scoped_search
+from sophia.core.stores.lance_scoped import Keyword, scoped_search
+from sophia.core.stores.lance_scoped import read_ahead as scoped_read_ahead
 from sophia.core.stores.records import HIT_FIELDS, stored_chunk
 
-__all__ = ["search_chunks"]
+__all__ = ["read_ahead", "search_chunks"]
 
 # Each sub-search of a hybrid query ranks this many candidates before fusion (Weaviate
 # fuses max(limit, 100), so both stores normalise over the same lists).
@@ -52,9 +53,7 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
             query,
             clause,
             pool,
-            lambda limit: _KEYWORD_SEARCHES.submit(
-                _keyword, gen, chunks, query.text, clause, limit, columns=_SCORED
-            ),
+            _scored(gen, chunks, query.text, clause),
             lambda row, score, similarity, bm25: _hit(
                 row, score, similarity=similarity, keyword=bm25
             ),
@@ -85,6 +84,24 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
         _hit(by_id[key], score, similarity=similarity[key], keyword=bm25.get(key))
         for key, score in chosen
     ]
+
+
+def read_ahead(gen: OpenGeneration, query: StoreQuery) -> None:
+    """Start the reads of a search confined to calls before its vector exists (blocking);
+    other searches have nothing to read ahead."""
+    clause = where(query.filters)
+    if clause and query.filters.call_ids and query.mode is not SearchMode.KEYWORD:
+        pool = max(query.limit, _HYBRID_CANDIDATES)
+        scoped_read_ahead(
+            gen.chunks, query, clause, pool, _scored(gen, gen.chunks, query.text, clause)
+        )
+
+
+def _scored(gen: OpenGeneration, chunks: Any, text: str, clause: str) -> Keyword:
+    """The keyword half of a scoped search: ids and BM25 scores, in a thread of its own."""
+    return lambda limit: _KEYWORD_SEARCHES.submit(
+        _keyword, gen, chunks, text, clause, limit, columns=_SCORED
+    )
 
 
 def _semantic(
