@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -19,7 +19,9 @@ from sophia.core.models import Affiliation, CallDetails
 from sophia.core.query import SearchFilters, SearchMode, account_key
 from sophia.core.services import Sophia
 from sophia.core.stores.base import StoredChunk, StoreQuery
+from sophia.core.stores.lance import LanceStore
 from tests.fakes.sophia_api import make_settings, open_sophia
+from tests.store_corpus import BUYER, CALL_1, INFO, A, Q, corpus, indexed_call, unit
 
 pytest_plugins = ["tests.fakes.samples_fixtures"]
 
@@ -164,3 +166,48 @@ async def test_dates_and_accounts_still_narrow_a_call_scope(
         started_to=details.started + timedelta(days=1),
     )
     assert await search(sophia, QUERIES[0], mode, around)
+
+
+# --- reads started while the query is embedded (core/stores/lance_ahead.py) ------------------
+
+
+async def open_unit_store(path: Path) -> LanceStore:
+    store = LanceStore(path)
+    await store.ensure_index(INFO)
+    await store.upsert(corpus())
+    await store.optimize()
+    return store
+
+
+def unit_query(text: str, mode: SearchMode = SearchMode.HYBRID, **filters: object) -> StoreQuery:
+    return StoreQuery(mode, text, None, 0.5, 10, SearchFilters.model_validate(filters))
+
+
+@pytest.mark.parametrize("scope", [{}, {"call_ids": (CALL_1,)}])
+async def test_reads_started_ahead_serve_only_their_own_search(
+    tmp_path: Path, scope: dict[str, object]
+) -> None:
+    store = await open_unit_store(tmp_path / "index")
+    asked, other = unit_query("pricing discount", **scope), unit_query("security review", **scope)
+    plain = {q.text: await store.search(replace(q, vector=Q)) for q in (asked, other)}
+    await store.read_ahead(asked)
+    assert await store.search(replace(other, vector=Q)) == plain[other.text]
+    assert await store.search(replace(asked, vector=Q)) == plain[asked.text]
+    assert [h.chunk_id for h in plain[asked.text]][:1] == [A]  # the keyword half counted
+
+
+async def test_a_write_after_a_read_ahead_is_searched(tmp_path: Path) -> None:
+    store = await open_unit_store(tmp_path / "index")
+    query = unit_query("pricing discount", call_ids=(CALL_1,))
+    await store.read_ahead(query)
+    rewritten = indexed_call(
+        CALL_1,
+        "Moss & Co",
+        datetime(2026, 10, 5, 15, tzinfo=UTC),
+        [(BUYER, "A discount on pricing, finally.", unit(1, 0, 0, 0))],
+        content_hash="rewritten",
+    )
+    await store.upsert([rewritten])
+    await store.optimize()
+    hits = await store.search(replace(query, vector=Q))
+    assert [h.lines[0].text for h in hits] == ["A discount on pricing, finally."]

@@ -153,9 +153,9 @@ class SearchService:
         return Candidates(query.mode, await self._store.search(replace(query, vector=vector)))
 
     async def _query_vector(self, query: StoreQuery) -> Vectors:
-        """The query's vector; a store that can starts reading for the search meanwhile."""
+        """The query's vector; a store that can starts the search's reads meanwhile."""
         embedding = self._embedder.embed_query(query.text)
-        if not (query.filters.call_ids and isinstance(self._store, ReadsAhead)):
+        if not isinstance(self._store, ReadsAhead):
             return await embedding
         # The read's own failure is the search's to report, when it reads again.
         vector, _ = await asyncio.gather(

@@ -13,10 +13,8 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,6 +23,7 @@ import pyarrow as pa
 from sophia.core.query import SearchMode
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.fusion import relative_score_fusion
+from sophia.core.stores.lance_ahead import Ahead, keep, take
 from sophia.core.stores.records import HIT_FIELDS
 
 __all__ = ["Hit", "Keyword", "read_ahead", "scoped_search"]
@@ -35,10 +34,6 @@ _COLUMNS = ["id", *HIT_FIELDS, "vector"]
 # costs a few milliseconds, more than reading a call.
 _DATASETS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 _OPENING = threading.Lock()
-# Reads started while a query is embedded, until its search takes them. A search that
-# never comes (the embedding failed) leaves its reads to be pushed out by newer ones.
-_AHEAD: deque[_Reads] = deque(maxlen=8)
-_LOCK = threading.Lock()
 
 # (row, score, similarity, bm25) -> a stored chunk, as the general path builds its hits.
 Hit = Callable[[dict[str, Any], float, float | None, float | None], StoredChunk]
@@ -49,9 +44,7 @@ Keyword = Callable[[int], "Future[list[dict[str, Any]]]"]
 def read_ahead(chunks: Any, query: StoreQuery, clause: str, pool: int, keyword: Keyword) -> None:
     """Read for `query` before its vector exists (blocking): `scoped_search` for the same
     query on the same table handle uses it."""
-    reads = _read(chunks, query, clause, pool, keyword)
-    with _LOCK:
-        _AHEAD.append(reads)
+    keep(chunks, _key(query, clause, pool), _read(query, chunks, clause, pool, keyword))
 
 
 def scoped_search(
@@ -60,8 +53,8 @@ def scoped_search(
     """The best chunks for a semantic or hybrid `query` among the rows `clause` allows
     (blocking). `pool`: candidates per half before fusion, as in the general path."""
     assert query.vector is not None
-    reads = _taken(chunks, _key(query, clause, pool)) or _read(chunks, query, clause, pool, keyword)
-    rows = reads.rows
+    reads = take(chunks, _key(query, clause, pool)) or _read(query, chunks, clause, pool, keyword)
+    rows: pa.Table = reads.rows
     similarity = _cosines(query.vector, rows.column("vector").combine_chunks())
     ids = rows.column("id").to_pylist()
     order = np.argsort(-similarity, kind="stable")
@@ -85,34 +78,13 @@ def scoped_search(
     ]
 
 
-@dataclass(frozen=True)
-class _Reads:
-    """A scoped search's reads: the rows its filter allows, and its keyword half started."""
-
-    chunks: Any  # the table handle read (fixed at one version)
-    key: tuple[SearchMode, str, str, int]
-    rows: pa.Table
-    bm25: Future[list[dict[str, Any]]] | None
+def _key(query: StoreQuery, clause: str, pool: int) -> tuple[str, SearchMode, str, str, int]:
+    return "scoped", query.mode, query.text, clause, pool
 
 
-def _key(query: StoreQuery, clause: str, pool: int) -> tuple[SearchMode, str, str, int]:
-    return query.mode, query.text, clause, pool
-
-
-def _read(chunks: Any, query: StoreQuery, clause: str, pool: int, keyword: Keyword) -> _Reads:
+def _read(query: StoreQuery, chunks: Any, clause: str, pool: int, keyword: Keyword) -> Ahead:
     bm25 = keyword(pool) if query.mode is SearchMode.HYBRID else None
-    rows = _dataset(chunks).to_table(filter=clause, columns=_COLUMNS)
-    return _Reads(chunks, _key(query, clause, pool), rows, bm25)
-
-
-def _taken(chunks: Any, key: tuple[SearchMode, str, str, int]) -> _Reads | None:
-    """The reads started ahead for this search on this table handle, if any (once)."""
-    with _LOCK:
-        for reads in _AHEAD:
-            if reads.chunks is chunks and reads.key == key:
-                _AHEAD.remove(reads)
-                return reads
-    return None
+    return Ahead(_dataset(chunks).to_table(filter=clause, columns=_COLUMNS), bm25)
 
 
 def _dataset(chunks: Any) -> Any:

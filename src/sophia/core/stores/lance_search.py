@@ -5,7 +5,7 @@ so they act before ranking."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -15,6 +15,7 @@ from sophia.core.errors import StoreError
 from sophia.core.query import SearchMode
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.fusion import relative_score_fusion
+from sophia.core.stores.lance_ahead import Ahead, keep, take
 from sophia.core.stores.lance_generation import OpenGeneration
 from sophia.core.stores.lance_indexes import AnnProbe
 from sophia.core.stores.lance_schema import where
@@ -63,11 +64,11 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
         return [
             _hit(row, 1.0 - row["_distance"], similarity=1.0 - row["_distance"]) for row in rows
         ]
-    # The two sub-queries run side by side: LanceDB releases the GIL while it searches,
-    # so a hybrid search waits for the slower one, not for both.
-    keyword_rows = _KEYWORD_SEARCHES.submit(
-        _keyword, gen, chunks, query.text, clause, pool, columns=[*_HIT_COLUMNS, "vector"]
-    )
+    # The two sub-queries run side by side (the keyword half perhaps since the query was
+    # being embedded): LanceDB releases the GIL while it searches, so a hybrid search waits
+    # for the slower one, not for both.
+    started = take(chunks, _keyword_key(query.text, clause, pool))
+    keyword_rows = started.bm25 if started and started.bm25 else _keyword_half(gen, query, pool)
     semantic = _semantic(chunks, query, clause, pool, ann)
     keyword = keyword_rows.result()
     by_id = {row["id"]: row for row in (*semantic, *keyword)}
@@ -87,14 +88,38 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
 
 
 def read_ahead(gen: OpenGeneration, query: StoreQuery) -> None:
-    """Start the reads of a search confined to calls before its vector exists (blocking);
-    other searches have nothing to read ahead."""
+    """Start what a search can do before its vector exists (blocking): a scoped search's
+    reads, a hybrid search's keyword half."""
     clause = where(query.filters)
-    if clause and query.filters.call_ids and query.mode is not SearchMode.KEYWORD:
-        pool = max(query.limit, _HYBRID_CANDIDATES)
+    pool = max(query.limit, _HYBRID_CANDIDATES)
+    if query.mode is SearchMode.KEYWORD:
+        return
+    if clause and query.filters.call_ids:
         scoped_read_ahead(
             gen.chunks, query, clause, pool, _scored(gen, gen.chunks, query.text, clause)
         )
+    elif query.mode is SearchMode.HYBRID:
+        keep(
+            gen.chunks,
+            _keyword_key(query.text, clause, pool),
+            Ahead(None, _keyword_half(gen, query, pool)),
+        )
+
+
+def _keyword_half(
+    gen: OpenGeneration, query: StoreQuery, pool: int
+) -> Future[list[dict[str, Any]]]:
+    """A hybrid search's keyword half, in a thread of its own: with the vector of each hit
+    (the cosine of a hit BM25 alone found comes from it)."""
+    columns = [*_HIT_COLUMNS, "vector"]
+    clause = where(query.filters)
+    return _KEYWORD_SEARCHES.submit(
+        _keyword, gen, gen.chunks, query.text, clause, pool, columns=columns
+    )
+
+
+def _keyword_key(text: str, clause: str | None, pool: int) -> tuple[str, str, str | None, int]:
+    return "keyword", text, clause, pool
 
 
 def _scored(gen: OpenGeneration, chunks: Any, text: str, clause: str) -> Keyword:
