@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from itertools import pairwise
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from sophia.core.services import Sophia
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.lance import LanceStore
 from tests.fakes.sophia_api import make_settings, open_sophia
-from tests.store_corpus import BUYER, CALL_1, INFO, A, Q, corpus, indexed_call, unit
+from tests.store_corpus import CALL_1, INFO, A, Q, call_1_rewritten, corpus, unit
 
 pytest_plugins = ["tests.fakes.samples_fixtures"]
 
@@ -200,13 +200,7 @@ async def test_a_write_after_a_read_ahead_is_searched(tmp_path: Path) -> None:
     store = await open_unit_store(tmp_path / "index")
     query = unit_query("pricing discount", call_ids=(CALL_1,))
     await store.read_ahead(query)
-    rewritten = indexed_call(
-        CALL_1,
-        "Moss & Co",
-        datetime(2026, 10, 5, 15, tzinfo=UTC),
-        [(BUYER, "A discount on pricing, finally.", unit(1, 0, 0, 0))],
-        content_hash="rewritten",
-    )
+    rewritten = call_1_rewritten("A discount on pricing, finally.", unit(1, 0, 0, 0), "rewritten")
     await store.upsert([rewritten])
     await store.optimize()
     hits = await store.search(replace(query, vector=Q))
