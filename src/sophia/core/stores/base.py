@@ -158,8 +158,9 @@ class StoreReader(Protocol):
 
 @runtime_checkable
 class ReadsAhead(Protocol):
-    """A store that can start a search's reads before its query vector exists (LanceDB, for
-    searches confined to calls): the search service embeds the query meanwhile."""
+    """A store that can start a search's reads before its query vector exists (LanceDB: a
+    hybrid search's keyword half, a call scope's rows): the search service embeds the query
+    meanwhile."""
 
     async def read_ahead(self, query: StoreQuery) -> None:
         """Start reading for `query` (its vector not set yet); a `search` for the same query
