@@ -11,8 +11,6 @@ benchmarks/README.md, "Scale").
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -24,16 +22,13 @@ from sophia.core.query import SearchMode
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.fusion import relative_score_fusion
 from sophia.core.stores.lance_ahead import Ahead, keep, take
+from sophia.core.stores.lance_generation import dataset_of
 from sophia.core.stores.records import HIT_FIELDS
 
 __all__ = ["Hit", "Keyword", "read_ahead", "scoped_search"]
 
 # The rows a scoped search reads: what a hit is built from, and the vector to score.
 _COLUMNS = ["id", *HIT_FIELDS, "vector"]
-# Lance datasets behind LanceDB's table handles (each at its own version): opening one
-# costs a few milliseconds, more than reading a call.
-_DATASETS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-_OPENING = threading.Lock()
 
 # (row, score, similarity, bm25) -> a stored chunk, as the general path builds its hits.
 Hit = Callable[[dict[str, Any], float, float | None, float | None], StoredChunk]
@@ -84,15 +79,7 @@ def _key(query: StoreQuery, clause: str, pool: int) -> tuple[str, SearchMode, st
 
 def _read(query: StoreQuery, chunks: Any, clause: str, pool: int, keyword: Keyword) -> Ahead:
     bm25 = keyword(pool) if query.mode is SearchMode.HYBRID else None
-    return Ahead(_dataset(chunks).to_table(filter=clause, columns=_COLUMNS), bm25)
-
-
-def _dataset(chunks: Any) -> Any:
-    with _OPENING:
-        dataset = _DATASETS.get(chunks)
-        if dataset is None:
-            dataset = _DATASETS[chunks] = chunks.to_lance()
-        return dataset
+    return Ahead(dataset_of(chunks).to_table(filter=clause, columns=_COLUMNS), bm25)
 
 
 def _cosines(query: Any, vectors: Any) -> np.ndarray:

@@ -16,7 +16,7 @@ from sophia.core.query import SearchMode
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.fusion import relative_score_fusion
 from sophia.core.stores.lance_ahead import Ahead, keep, take
-from sophia.core.stores.lance_generation import OpenGeneration
+from sophia.core.stores.lance_generation import OpenGeneration, dataset_of
 from sophia.core.stores.lance_indexes import AnnProbe
 from sophia.core.stores.lance_schema import where
 from sophia.core.stores.lance_scoped import Keyword, scoped_search
@@ -156,14 +156,18 @@ def _keyword(
             return []
     # A match query takes the text as words, not as query syntax: quotes, AND, colons
     # and parentheses in a user's question are just characters.
-    from lancedb.query import MatchQuery  # lazily: see lance_generation
+    from lance.query import MatchQuery  # lazily: see lance_generation
 
-    match = MatchQuery(text, "text")  # type: ignore[call-arg]  # defaults exist at run time
-    search = chunks.search(match, query_type="fts")
-    if clause:
-        search = search.where(clause, prefilter=True)
-    wanted = [*(columns or _HIT_COLUMNS), "_score"]
-    rows: list[dict[str, Any]] = search.select(wanted).limit(limit).to_list()
+    found = dataset_of(chunks).to_table(
+        full_text_query=MatchQuery(text, "text"),
+        filter=clause,
+        prefilter=True,
+        columns=[*(columns or _HIT_COLUMNS), "_score"],
+        limit=limit,
+    )
+    rows: list[dict[str, Any]] = found.to_pylist()
+    # Best first, as LanceDB's search returns them.
+    rows.sort(key=lambda row: -row["_score"])
     return rows
 
 
