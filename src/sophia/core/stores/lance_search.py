@@ -132,11 +132,18 @@ def _scored(gen: OpenGeneration, chunks: Any, text: str, clause: str) -> Keyword
 def _semantic(
     chunks: Any, query: StoreQuery, clause: str | None, limit: int, ann: AnnProbe
 ) -> list[dict[str, Any]]:
-    search = chunks.search(query.vector, vector_column_name="vector").distance_type("cosine")
-    search = ann.tune(chunks, search, query.filters, limit)
-    if clause:
-        search = search.where(clause, prefilter=True)
-    rows: list[dict[str, Any]] = search.select([*_HIT_COLUMNS, "_distance"]).limit(limit).to_list()
+    nearest = {
+        "column": "vector",
+        "q": np.asarray(query.vector, dtype=np.float32).ravel(),
+        "k": limit,
+        "metric": "cosine",
+        **ann.nearest(chunks, query.filters, limit),
+    }
+    found = dataset_of(chunks).to_table(
+        nearest=nearest, filter=clause, prefilter=True, columns=[*_HIT_COLUMNS, "_distance"]
+    )
+    rows: list[dict[str, Any]] = found.to_pylist()
+    rows.sort(key=lambda row: row["_distance"])  # nearest first, as LanceDB returns them
     return rows
 
 
