@@ -390,9 +390,7 @@ class LanceStore:
     async def search(self, query: base.StoreQuery) -> list[base.StoredChunk]:
         started = time.perf_counter()
         try:
-            return await asyncio.to_thread(
-                self._viewed, lambda gen: search_chunks(gen, query, self._ann)
-            )
+            return await asyncio.to_thread(self._viewed, search_chunks, query, self._ann)
         except (OSError, RuntimeError, ValueError) as exc:
             ms = (time.perf_counter() - started) * 1000
             raise StoreError(f"search failed after {ms:.0f} ms: {lance_message(exc)}") from exc
