@@ -46,6 +46,7 @@ from sophia.core.query import SearchMode, account_key, build_request  # noqa: E4
 from sophia.core.services import Sophia  # noqa: E402
 from sophia.core.stores.base import IndexInfo  # noqa: E402
 from sophia.core.stores.lance import LanceStore  # noqa: E402
+from sophia.core.stores.lance_generation import dataset_of  # noqa: E402
 from sophia.core.stores.lance_indexes import AnnProbe, ann_partitions  # noqa: E402
 
 # Replicas' vectors: noise of this norm per unit vector (cosine to the original ~0.95).
@@ -246,12 +247,15 @@ def _recall(store: LanceStore, vectors: list[Any]) -> float:
 
     probe = AnnProbe()
     table = store.live_tables()[0]
+    dataset = dataset_of(table)
     found = []
     for vector in vectors:
         exact = table.search(vector).distance_type("cosine").bypass_vector_index()
-        ann = probe.tune(table, table.search(vector).distance_type("cosine"), NO_FILTERS, 10)
+        nearest = {"column": "vector", "q": vector, "k": 10, "metric": "cosine"}
+        nearest.update(probe.nearest(table, NO_FILTERS, 10))
+        ann = dataset.to_table(nearest=nearest, columns=["id"])
         want = {r["id"] for r in exact.select(["id", "_distance"]).limit(10).to_list()}
-        got = {r["id"] for r in ann.select(["id", "_distance"]).limit(10).to_list()}
+        got = set(ann.column("id").to_pylist())
         found.append(len(want & got) / 10)
     return round(statistics.mean(found), 3)
 

@@ -100,6 +100,13 @@ def corpus() -> list[IndexedCall]:
     ]
 
 
+def call_1_rewritten(text: str, vector: np.ndarray, content_hash: str) -> IndexedCall:
+    """CALL_1 as a later sync sees it: one buyer turn, `text`, in place of its two."""
+    started = datetime(2026, 10, 5, 15, tzinfo=UTC)
+    turns = [(BUYER, text, vector)]
+    return indexed_call(CALL_1, "Moss & Co", started, turns, content_hash=content_hash)
+
+
 A, D = chunk_id(CALL_1, 0), chunk_id(CALL_1, 1)
 B, C = chunk_id(CALL_2, 0), chunk_id(CALL_3, 0)
 

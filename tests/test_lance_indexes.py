@@ -14,7 +14,7 @@ from sophia.core.query import NO_FILTERS, SearchFilters, SearchMode, account_key
 from sophia.core.stores.base import IndexedCall, IndexInfo, StoreQuery
 from sophia.core.stores.lance import LanceStore
 from sophia.core.stores.lance_indexes import ann_partitions
-from tests.test_store_contract import BUYER, REP, indexed_call
+from tests.store_corpus import BUYER, REP, indexed_call
 
 DIM = 16
 CALLS, TURNS = 40, 10  # 400 chunks: enough to train a small IVF-PQ index

@@ -23,7 +23,6 @@ from sophia.core.stores.base import (
     VectorStore,
 )
 from tests.store_corpus import (
-    BUYER,
     CALL_1,
     CALL_2,
     CALL_3,
@@ -35,6 +34,7 @@ from tests.store_corpus import (
     C,
     D,
     OpenStore,
+    call_1_rewritten,
     corpus,
     indexed_call,
     ranked,
@@ -143,13 +143,7 @@ async def test_upserting_the_same_calls_twice_changes_no_count(store: VectorStor
 
 
 async def test_a_reupserted_call_replaces_all_its_chunks(store: VectorStore) -> None:
-    changed = indexed_call(
-        CALL_1,
-        "Moss & Co",
-        datetime(2026, 10, 5, 15, tzinfo=UTC),
-        [(BUYER, "Only security questions now.", unit(0, 0, 1, 0))],
-        content_hash="hash-changed",
-    )
+    changed = call_1_rewritten("Only security questions now.", unit(0, 0, 1, 0), "hash-changed")
     await store.upsert([changed])
     assert await store.counts() == IndexCounts(3, 3)
     hits = await search(store, SearchMode.SEMANTIC, call_ids=(CALL_1,))

@@ -18,9 +18,10 @@ have not been measured, and a BM25-only floor would drop its paraphrase matches.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sophia.core.snippets import word_stems
+from sophia.core.snippets import says_any, word_stems
 from sophia.core.stores.base import StoredChunk
 
 __all__ = ["NO_FLOOR", "RelevanceFloor", "floor_for"]
@@ -60,8 +61,10 @@ class RelevanceFloor:
         """
         if chunk.similarity is None and chunk.keyword is None:
             return True
+        if self.admits_evidence(chunk.similarity, None):
+            return True  # the meaning alone clears it: the words need not be read
         text = " ".join(line.text for line in chunk.lines)
-        said = bool(word_stems(query) & word_stems(text))
+        said = says_any(text, _query_stems(query))
         return self.admits_evidence(chunk.similarity, chunk.keyword, said=said)
 
     def admits_evidence(
@@ -84,6 +87,12 @@ class RelevanceFloor:
 
 
 NO_FLOOR = RelevanceFloor(None, None)
+
+
+@functools.lru_cache(maxsize=256)
+def _query_stems(query: str) -> frozenset[str]:
+    """A query's `word_stems`, once for all the candidates judged against it."""
+    return frozenset(word_stems(query))
 
 
 def floor_for(embedder: str, enabled: bool = True) -> RelevanceFloor:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from pydantic import BaseModel
 
 from sophia.core.cache import Cache, Generation
 from sophia.core.chunking import ChunkLine, render_lines
-from sophia.core.embedders.base import Embedder
+from sophia.core.embedders.base import Embedder, Vectors
 from sophia.core.errors import EmbeddingError
 from sophia.core.gong.links import moment_url
 from sophia.core.metrics import CACHE_LOOKUPS
@@ -21,7 +22,13 @@ from sophia.core.query import SearchMode, SearchRequest
 from sophia.core.ranking import Ranker
 from sophia.core.relevance import NO_FLOOR, RelevanceFloor
 from sophia.core.snippets import best_line, query_terms, snippet_text
-from sophia.core.stores.base import StoredChunk, StoreGeneration, StoreQuery, StoreReader
+from sophia.core.stores.base import (
+    ReadsAhead,
+    StoredChunk,
+    StoreGeneration,
+    StoreQuery,
+    StoreReader,
+)
 
 __all__ = ["Candidates", "Hit", "SearchResult", "SearchService"]
 
@@ -133,29 +140,44 @@ class SearchService:
 
     async def candidates(self, request: SearchRequest) -> Candidates:
         """The store's candidates for `request` (as many as the ranker wants to see)."""
-        mode, notice, vector = request.mode, None, None
-        if mode is not SearchMode.KEYWORD:
-            try:
-                vector = await self._embedder.embed_query(request.query)
-            except EmbeddingError as exc:
-                log.warning("query embedding failed, falling back to keyword search: %s", exc)
-                mode = SearchMode.KEYWORD
-                notice = "Semantic search is unavailable right now; these are keyword matches."
+        query = self._store_query(request, request.mode)
+        if query.mode is SearchMode.KEYWORD:
+            return Candidates(query.mode, await self._store.search(query))
+        try:
+            vector = await self._query_vector(query)
+        except EmbeddingError as exc:
+            log.warning("query embedding failed, falling back to keyword search: %s", exc)
+            keyword = self._store_query(request, SearchMode.KEYWORD)
+            notice = "Semantic search is unavailable right now; these are keyword matches."
+            return Candidates(keyword.mode, await self._store.search(keyword), notice)
+        return Candidates(query.mode, await self._store.search(replace(query, vector=vector)))
+
+    async def _query_vector(self, query: StoreQuery) -> Vectors:
+        """The query's vector; a store that can starts the search's reads meanwhile."""
+        embedding = self._embedder.embed_query(query.text)
+        if not isinstance(self._store, ReadsAhead):
+            return await embedding
+        # The read's own failure is the search's to report, when it reads again.
+        vector, _ = await asyncio.gather(
+            embedding, self._store.read_ahead(query), return_exceptions=True
+        )
+        if isinstance(vector, BaseException):
+            raise vector
+        return vector
+
+    def _store_query(self, request: SearchRequest, mode: SearchMode) -> StoreQuery:
         wanted = request.limit * _OVERFETCH
         ranker = self._ranker_for(mode)
         if ranker is not None:
             wanted = max(wanted, ranker.pool)
-        chunks = await self._store.search(
-            StoreQuery(
-                mode=mode,
-                text=request.query,
-                vector=vector,
-                alpha=request.alpha,
-                limit=min(100, wanted),
-                filters=request.filters,
-            )
+        return StoreQuery(
+            mode=mode,
+            text=request.query,
+            vector=None,
+            alpha=request.alpha,
+            limit=min(100, wanted),
+            filters=request.filters,
         )
-        return Candidates(mode, chunks, notice)
 
     def shown(self, request: SearchRequest, found: Candidates) -> tuple[list[StoredChunk], int]:
         """The chunks to show, best first, and how many candidates the floor left out."""

@@ -15,6 +15,7 @@ __all__ = [
     "best_line",
     "query_terms",
     "related_terms",
+    "says_any",
     "snippet_text",
     "word_stems",
 ]
@@ -52,6 +53,27 @@ def word_stems(text: str) -> set[str]:
     return {_stem(w, cap=None) for w in _WORD.findall(text.lower()) if w not in _STOP}
 
 
+def says_any(text: str, stems: frozenset[str]) -> bool:
+    """True when `text` holds a content word whose `word_stems` stem is one of `stems`."""
+    return any(
+        w not in _STOP and _stem(w, cap=None) in stems for w in _words_like(text.lower(), stems)
+    )
+
+
+def _words_like(lowered: str, stems: frozenset[str]) -> list[str]:
+    """The words (as `_WORD` splits them) that can stem to one of `stems`: a stem keeps the
+    first three letters of its word, so the others need not be stemmed at all."""
+    return _word_starts(stems).findall(lowered)
+
+
+@functools.lru_cache(maxsize=1 << 10)
+def _word_starts(stems: frozenset[str]) -> re.Pattern[str]:
+    heads = "|".join(sorted({re.escape(stem[:3]) for stem in stems})) or "(?!)"
+    # A word starts after a non-word character, or after an apostrophe that does not end a
+    # word ("'cause" is a word; the "s" of "it's" is not).
+    return re.compile(rf"(?<![a-z0-9])(?<![a-z0-9]')(?:{heads})[a-z0-9]*(?:'[a-z]+)?")
+
+
 # Words a sales question uses for things the calls name more specifically: "security
 # documents" are a SOC 2 report and a pen test summary, "competitors" are other vendors.
 # They count for less than the question's own words.
@@ -81,14 +103,15 @@ def best_line(
     a question that does), and substantial rather than a one-word acknowledgement."""
     pool = [line for line in lines if side is None or line.affiliation is side] or list(lines)
     related = related_terms(terms)
+    wanted = frozenset(terms | related)
     asked = {
-        id(line): _match(before, terms, related)
+        id(line): _match(before, terms, related, wanted)
         for before, line in itertools.pairwise(lines)
         if before.text.rstrip().endswith("?") and before.speaker != line.speaker
     }
 
     def score(line: ChunkLine) -> tuple[float, bool]:
-        own = _match(line, terms, related)
+        own = _match(line, terms, related, wanted)
         answered = _ANSWER_WEIGHT * asked.get(id(line), 0.0)
         return max(own, answered), len(line.text.split()) >= _MIN_WORDS
 
@@ -107,8 +130,8 @@ def snippet_text(lines: Sequence[ChunkLine], chosen: ChunkLine) -> str:
     return text if len(text) <= _SNIPPET_CHARS else text[: _SNIPPET_CHARS - 1].rstrip() + "…"
 
 
-def _match(line: ChunkLine, terms: set[str], related: set[str]) -> float:
-    words = {_stem(w) for w in _WORD.findall(line.text.lower())}
+def _match(line: ChunkLine, terms: set[str], related: set[str], wanted: frozenset[str]) -> float:
+    words = {_stem(w) for w in _words_like(line.text.lower(), wanted)}
     return len(terms & words) + RELATED_WEIGHT * bool(related & words)
 
 

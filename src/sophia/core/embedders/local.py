@@ -110,6 +110,10 @@ class LocalEmbedder:
 
                     options = onnxruntime.SessionOptions()
                     options.log_severity_level = 3  # its warnings are about graph internals
+                    # Idle threads sleep instead of spinning: a spinning pool burnt ~17 ms of
+                    # CPU per search on 2 shared cores, taken from the store reads that run
+                    # beside the query's embedding (benchmarks/README.md, "Scale").
+                    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                     self._session = onnxruntime.InferenceSession(
                         str(path), options, providers=["CPUExecutionProvider"]
                     )

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import NamedTuple, Protocol, TypedDict, Unpack
+from typing import NamedTuple, Protocol, TypedDict, Unpack, runtime_checkable
 
 from sophia.core.chunking import Chunk, ChunkLine
 from sophia.core.embedders.base import Vectors
@@ -20,6 +20,7 @@ __all__ = [
     "IndexCounts",
     "IndexInfo",
     "IndexedCall",
+    "ReadsAhead",
     "RedactionCounts",
     "StoreGeneration",
     "StoreQuery",
@@ -152,6 +153,18 @@ class StoreReader(Protocol):
         """Within the block, every read of the task sees one state of the index, so an answer
         built from several reads never mixes two (LanceDB; Weaviate has no versions to
         read at, and each read sees what is there)."""
+        ...
+
+
+@runtime_checkable
+class ReadsAhead(Protocol):
+    """A store that can start a search's reads before its query vector exists (LanceDB: a
+    hybrid search's keyword half, a call scope's rows): the search service embeds the query
+    meanwhile."""
+
+    async def read_ahead(self, query: StoreQuery) -> None:
+        """Start reading for `query` (its vector not set yet); a `search` for the same query
+        soon after uses what was read, or reads again."""
         ...
 
 

@@ -40,7 +40,7 @@ from sophia.core.stores.lance_generation import (
 )
 from sophia.core.stores.lance_indexes import ANN_MIN_ROWS, AnnProbe
 from sophia.core.stores.lance_schema import in_list, literal, read_rows, where_for_calls
-from sophia.core.stores.lance_search import search_chunks
+from sophia.core.stores.lance_search import read_ahead, search_chunks
 from sophia.core.stores.lance_upkeep import written_bytes
 from sophia.core.stores.lance_visible import Pin, Versions, holding, pinned_for, readable
 from sophia.core.stores.lance_writes import retrying_conflicts
@@ -52,8 +52,6 @@ log = logging.getLogger("sophia.stores")
 
 # Table handles kept open at the versions of recent reads, per generation (a few kB each).
 _VIEWS = 4
-
-
 T = TypeVar("T")
 
 
@@ -386,12 +384,13 @@ class LanceStore:
 
     # --- search --------------------------------------------------------------------------
 
+    async def read_ahead(self, query: base.StoreQuery) -> None:
+        await self._read(read_ahead, query)
+
     async def search(self, query: base.StoreQuery) -> list[base.StoredChunk]:
         started = time.perf_counter()
         try:
-            return await asyncio.to_thread(
-                self._viewed, lambda gen: search_chunks(gen, query, self._ann)
-            )
+            return await asyncio.to_thread(self._viewed, search_chunks, query, self._ann)
         except (OSError, RuntimeError, ValueError) as exc:
             ms = (time.perf_counter() - started) * 1000
             raise StoreError(f"search failed after {ms:.0f} ms: {lance_message(exc)}") from exc

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import uuid
+import weakref
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -30,6 +32,7 @@ __all__ = [
     "OpenGeneration",
     "check_generation",
     "create_generation",
+    "dataset_of",
     "datasets_at",
     "lance_message",
     "open_generation",
@@ -37,6 +40,10 @@ __all__ = [
 ]
 
 CHUNKS, CALLS, _RECORD = "chunks", "calls", "index.json"
+# Lance datasets behind LanceDB's table handles (each at its own version): opening one
+# costs a few milliseconds, more than a call-scoped search.
+_DATASETS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+_DATASETS_LOCK = threading.Lock()
 # ", /root/.cargo/registry/src/…/commit.rs:123:45": where in LanceDB, not what went wrong.
 _RUST_LOCATION = re.compile(r",?\s*/\S+\.rs:\d+(?::\d+)?")
 
@@ -63,6 +70,16 @@ class OpenGeneration:
     def readable(self) -> Versions:
         """The versions a read uses now: never a write's first commit without its second."""
         return readable(self.path, self.latest)
+
+
+def dataset_of(table: Any) -> Any:
+    """The Lance dataset behind a LanceDB table handle, at the handle's version. Queries on it
+    skip LanceDB's query builder: ~2.5 ms less per full-text query at 1M chunks."""
+    with _DATASETS_LOCK:
+        dataset = _DATASETS.get(table)
+        if dataset is None:
+            dataset = _DATASETS[table] = table.to_lance()
+        return dataset
 
 
 def create_generation(path: Path, info: IndexInfo, clock: Clock) -> None:

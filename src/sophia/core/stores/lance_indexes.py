@@ -100,19 +100,20 @@ class AnnProbe:
         self._version: int | None = None
         self._partitions: int | None = None
 
-    def tune(self, table: Any, search: Any, filters: SearchFilters, limit: int) -> Any:
-        """An exact scan for searches confined to calls or accounts; otherwise the ANN
-        index, probed and refined."""
+    def nearest(self, table: Any, filters: SearchFilters, limit: int) -> dict[str, Any]:
+        """How a vector search of `table` uses the ANN index, as Lance's `nearest` options:
+        not at all for searches confined to calls or accounts (an exact scan of their rows);
+        otherwise probed and refined."""
         if filters.call_ids or filters.account_key:
-            return search.bypass_vector_index()
+            return {"use_index": False}
         version = table.version
         if version != self._version:
             self._partitions, self._version = ann_partitions(table), version
         if self._partitions is None:
-            return search
+            return {}
         probes = max(_MIN_PROBES, math.ceil(_PROBE_SHARE * self._partitions))
         candidates = max(_MIN_REFINE_CANDIDATES, _REFINE_PER_PARTITION * self._partitions)
-        return search.nprobes(probes).refine_factor(max(2, math.ceil(candidates / limit)))
+        return {"nprobes": probes, "refine_factor": max(2, math.ceil(candidates / limit))}
 
 
 def _build_ann(table: Any, rows: int, *, replacing: int | None) -> None:

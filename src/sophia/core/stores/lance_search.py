@@ -5,8 +5,7 @@ so they act before ranking."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -16,18 +15,24 @@ from sophia.core.errors import StoreError
 from sophia.core.query import SearchMode
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.fusion import relative_score_fusion
-from sophia.core.stores.lance_generation import OpenGeneration
+from sophia.core.stores.lance_ahead import Ahead, keep, take
+from sophia.core.stores.lance_generation import OpenGeneration, dataset_of
 from sophia.core.stores.lance_indexes import AnnProbe
 from sophia.core.stores.lance_schema import where
+from sophia.core.stores.lance_scoped import Keyword, scoped_search
+from sophia.core.stores.lance_scoped import read_ahead as scoped_read_ahead
 from sophia.core.stores.records import HIT_FIELDS, stored_chunk
 
-__all__ = ["search_chunks"]
+__all__ = ["read_ahead", "search_chunks"]
 
 # Each sub-search of a hybrid query ranks this many candidates before fusion (Weaviate
 # fuses max(limit, 100), so both stores normalise over the same lists).
 _HYBRID_CANDIDATES = 100
 # Where a hybrid search's keyword half runs while its own thread runs the vector half.
 _KEYWORD_SEARCHES = ThreadPoolExecutor(max_workers=4, thread_name_prefix="lance-keyword")
+_HIT_COLUMNS = ["id", *HIT_FIELDS]
+# What a scoped search asks of the full-text index: it has read the rows itself.
+_SCORED = ["id"]
 
 
 def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list[StoredChunk]:
@@ -41,17 +46,29 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
         return [_hit(row, row["_score"], keyword=row["_score"]) for row in rows]
     if query.vector is None:
         raise StoreError(f"{query.mode} search needs a query vector")
+    pool = max(query.limit, _HYBRID_CANDIDATES)
+    if clause and query.filters.call_ids:
+        # A few calls' rows: read once and ranked here (core/stores/lance_scoped.py).
+        return scoped_search(
+            chunks,
+            query,
+            clause,
+            pool,
+            _scored(gen, chunks, query.text, clause),
+            lambda row, score, similarity, bm25: _hit(
+                row, score, similarity=similarity, keyword=bm25
+            ),
+        )
     if query.mode is SearchMode.SEMANTIC:
         rows = _semantic(chunks, query, clause, query.limit, ann)
         return [
             _hit(row, 1.0 - row["_distance"], similarity=1.0 - row["_distance"]) for row in rows
         ]
-    pool = max(query.limit, _HYBRID_CANDIDATES)
-    # The two sub-queries run side by side: LanceDB releases the GIL while it searches,
-    # so a hybrid search waits for the slower one, not for both.
-    keyword_rows = _KEYWORD_SEARCHES.submit(
-        _keyword, gen, chunks, query.text, clause, pool, with_vectors=True
-    )
+    # The two sub-queries run side by side (the keyword half perhaps since the query was
+    # being embedded): LanceDB releases the GIL while it searches, so a hybrid search waits
+    # for the slower one, not for both.
+    started = take(chunks, _keyword_key(query.text, clause, pool))
+    keyword_rows = started.bm25 if started and started.bm25 else _keyword_half(gen, query, pool)
     semantic = _semantic(chunks, query, clause, pool, ann)
     keyword = keyword_rows.result()
     by_id = {row["id"]: row for row in (*semantic, *keyword)}
@@ -70,15 +87,63 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
     ]
 
 
+def read_ahead(gen: OpenGeneration, query: StoreQuery) -> None:
+    """Start what a search can do before its vector exists (blocking): a scoped search's
+    reads, a hybrid search's keyword half."""
+    clause = where(query.filters)
+    pool = max(query.limit, _HYBRID_CANDIDATES)
+    if query.mode is SearchMode.KEYWORD:
+        return
+    if clause and query.filters.call_ids:
+        scoped_read_ahead(
+            gen.chunks, query, clause, pool, _scored(gen, gen.chunks, query.text, clause)
+        )
+    elif query.mode is SearchMode.HYBRID:
+        keep(
+            gen.chunks,
+            _keyword_key(query.text, clause, pool),
+            Ahead(None, _keyword_half(gen, query, pool)),
+        )
+
+
+def _keyword_half(
+    gen: OpenGeneration, query: StoreQuery, pool: int
+) -> Future[list[dict[str, Any]]]:
+    """A hybrid search's keyword half, in a thread of its own: with the vector of each hit
+    (the cosine of a hit BM25 alone found comes from it)."""
+    columns = [*_HIT_COLUMNS, "vector"]
+    clause = where(query.filters)
+    return _KEYWORD_SEARCHES.submit(
+        _keyword, gen, gen.chunks, query.text, clause, pool, columns=columns
+    )
+
+
+def _keyword_key(text: str, clause: str | None, pool: int) -> tuple[str, str, str | None, int]:
+    return "keyword", text, clause, pool
+
+
+def _scored(gen: OpenGeneration, chunks: Any, text: str, clause: str) -> Keyword:
+    """The keyword half of a scoped search: ids and BM25 scores, in a thread of its own."""
+    return lambda limit: _KEYWORD_SEARCHES.submit(
+        _keyword, gen, chunks, text, clause, limit, columns=_SCORED
+    )
+
+
 def _semantic(
     chunks: Any, query: StoreQuery, clause: str | None, limit: int, ann: AnnProbe
 ) -> list[dict[str, Any]]:
-    search = chunks.search(query.vector, vector_column_name="vector").distance_type("cosine")
-    search = ann.tune(chunks, search, query.filters, limit)
-    if clause:
-        search = search.where(clause, prefilter=True)
-    columns = ["id", *HIT_FIELDS, "_distance"]
-    rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+    nearest = {
+        "column": "vector",
+        "q": np.asarray(query.vector, dtype=np.float32).ravel(),
+        "k": limit,
+        "metric": "cosine",
+        **ann.nearest(chunks, query.filters, limit),
+    }
+    found = dataset_of(chunks).to_table(
+        nearest=nearest, filter=clause, prefilter=True, columns=[*_HIT_COLUMNS, "_distance"]
+    )
+    rows: list[dict[str, Any]] = found.to_pylist()
+    rows.sort(key=lambda row: row["_distance"])  # nearest first, as LanceDB returns them
     return rows
 
 
@@ -89,7 +154,7 @@ def _keyword(
     clause: str | None,
     limit: int,
     *,
-    with_vectors: bool = False,
+    columns: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     if not gen.has_fts:
         # Built by the first write, perhaps in another process since we opened it.
@@ -98,14 +163,18 @@ def _keyword(
             return []
     # A match query takes the text as words, not as query syntax: quotes, AND, colons
     # and parentheses in a user's question are just characters.
-    from lancedb.query import MatchQuery  # lazily: see lance_generation
+    from lance.query import MatchQuery  # lazily: see lance_generation
 
-    match = MatchQuery(text, "text")  # type: ignore[call-arg]  # defaults exist at run time
-    search = chunks.search(match, query_type="fts")
-    if clause:
-        search = search.where(clause, prefilter=True)
-    columns = ["id", *HIT_FIELDS, *(["vector"] if with_vectors else []), "_score"]
-    rows: list[dict[str, Any]] = search.select(columns).limit(limit).to_list()
+    found = dataset_of(chunks).to_table(
+        full_text_query=MatchQuery(text, "text"),
+        filter=clause,
+        prefilter=True,
+        columns=[*(columns or _HIT_COLUMNS), "_score"],
+        limit=limit,
+    )
+    rows: list[dict[str, Any]] = found.to_pylist()
+    # Best first, as LanceDB's search returns them.
+    rows.sort(key=lambda row: -row["_score"])
     return rows
 
 
@@ -122,5 +191,4 @@ def _hit(
     similarity: float | None = None,
     keyword: float | None = None,
 ) -> StoredChunk:
-    chunk = stored_chunk(row, row["id"], score)
-    return replace(chunk, similarity=similarity, keyword=keyword)
+    return stored_chunk(row, row["id"], score, similarity=similarity, keyword=keyword)

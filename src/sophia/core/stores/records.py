@@ -43,6 +43,8 @@ HIT_FIELDS = [
     "end_ms",
 ]
 
+_AFFILIATIONS = {side.value: side for side in Affiliation}
+
 # The boolean field that says a chunk has a line spoken from that side of the table.
 SIDE_FIELD = {
     Affiliation.INTERNAL: "has_internal",
@@ -162,10 +164,21 @@ def _raw_call(record: Mapping[str, Any]) -> str | None:
         return None
 
 
-def stored_chunk(record: Mapping[str, Any], chunk_id: str, score: float) -> StoredChunk:
-    """A search hit from a chunk's stored fields (a missing `account` is no account)."""
+def stored_chunk(
+    record: Mapping[str, Any],
+    chunk_id: str,
+    score: float,
+    *,
+    similarity: float | None = None,
+    keyword: float | None = None,
+) -> StoredChunk:
+    """A search hit from a chunk's stored fields (a missing `account` is no account), with
+    the raw evidence behind its score."""
+    # A search builds every line of ~100 candidates: a dict lookup, not Enum's constructor.
     lines = tuple(
-        ChunkLine(speaker, Affiliation(affiliation), start, end, text)
+        ChunkLine(
+            speaker, _AFFILIATIONS.get(affiliation) or Affiliation(affiliation), start, end, text
+        )
         for speaker, affiliation, start, end, text in json.loads(record["lines"])
     )
     return StoredChunk(
@@ -180,6 +193,8 @@ def stored_chunk(record: Mapping[str, Any], chunk_id: str, score: float) -> Stor
         start_ms=int(record["start_ms"]),
         end_ms=int(record["end_ms"]),
         score=float(score),
+        similarity=similarity,
+        keyword=keyword,
     )
 
 
