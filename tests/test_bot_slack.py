@@ -259,6 +259,21 @@ async def test_stats_show_the_index_and_are_audited(make_bot: MakeBot, slack: Fa
     shown = texts(page.body["blocks"])
     assert "*Calls indexed*\n40" in shown
     assert "*Query time by surface* (server-side)\nSlack: p50 " in shown
+    assert "Salesforce pending" not in shown  # CRM enrichment is off
     assert "actions" not in json.dumps(page.body)  # nothing to rate or share
     *_, line = (json.loads(text) for text in bot.sophia.audit.path.read_text().splitlines())
     assert (line["kind"], line["surface"], line["user"]) == ("stats", "slack", "UDANA")
+
+
+async def test_stats_show_what_crm_enrichment_has_still_to_write(
+    make_bot: MakeBot, slack: FakeSlack
+) -> None:
+    # Configured but never run against this index: nothing is pending yet, and the card says so.
+    await make_bot(
+        salesforce_login_url="https://127.0.0.1:9",
+        salesforce_client_id="sophia-connected-app",
+        salesforce_client_secret="never-used",
+    )
+    envelope = await slack.command("stats", user="UDANA")
+    [page] = await slack.wait_responses(envelope)
+    assert "*Salesforce pending*\n0" in texts(page.body["blocks"])

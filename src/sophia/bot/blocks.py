@@ -237,6 +237,8 @@ def stats_blocks(stats: Stats) -> list[Block]:
         ("Last sync", last),
         ("Embedder", stats.embedder),
     ]
+    if stats.crm_pending is not None:  # CRM enrichment is on
+        fields.append(("Salesforce pending", f"{stats.crm_pending:,}"))
     times = [
         f"{SURFACE_NAMES[surface]}: {escape(timed.line())}"
         for surface, timed in stats.query_times.items()
