@@ -48,10 +48,11 @@ from benchmarks.timing import percentile  # noqa: E402
 from sophia.core.cache import NoCache  # noqa: E402
 from sophia.core.config import Settings  # noqa: E402
 from sophia.core.query import build_request  # noqa: E402
-from sophia.core.ranking import FEATURES, MODEL_PATH, Ranker, build_trees, features  # noqa: E402
+from sophia.core.ranking import FEATURES, MODEL_PATH, Ranker, features  # noqa: E402
 from sophia.core.ranking.model import FORMAT  # noqa: E402
 from sophia.core.search import SearchService  # noqa: E402
 from sophia.core.services import Sophia  # noqa: E402
+from sophia.core.trees import build_trees  # noqa: E402
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -200,7 +201,7 @@ def fit(train: Sequence[Case]) -> list[dict[str, list[Any]]]:
     model.fit(x, y, group=[len(c.found.chunks) for c in groups])
     trees = [_flat(t["tree_structure"]) for t in model.booster_.dump_model()["tree_info"]]
     # The numpy evaluation must agree with LightGBM's own before the file is trusted.
-    mine = build_trees(trees).predict(x)
+    mine = build_trees(trees, len(FEATURES)).predict(x)
     if not np.allclose(mine, model.predict(x), atol=1e-9):
         sys.exit("the exported trees do not reproduce LightGBM's scores")
     return trees
@@ -238,7 +239,7 @@ def _flat(root: dict[str, Any]) -> dict[str, list[Any]]:
 
 
 def _ranker(trees: list[dict[str, list[Any]]], pool: int) -> Ranker:
-    return Ranker(build_trees(trees), pool, name="fitting")
+    return Ranker(build_trees(trees, len(FEATURES)), pool, name="fitting")
 
 
 # --- scoring -------------------------------------------------------------------------------

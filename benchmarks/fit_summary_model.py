@@ -42,14 +42,10 @@ from sophia.core.insights.call_analysis import SUMMARY_WORDS  # noqa: E402
 from sophia.core.insights.call_summary import RELEVANCE, choose, joined  # noqa: E402
 from sophia.core.insights.spoken import speaker_label, spoken_sentences  # noqa: E402
 from sophia.core.insights.summary_features import FEATURES, unit_features  # noqa: E402
-from sophia.core.insights.summary_model import (  # noqa: E402
-    FORMAT,
-    MODEL_PATH,
-    SummaryModel,
-    tree_from,
-)
+from sophia.core.insights.summary_model import FORMAT, MODEL_PATH, SummaryModel  # noqa: E402
 from sophia.core.insights.summary_units import SummaryUnit, summary_units  # noqa: E402
 from sophia.core.sources.folder import FolderSource  # noqa: E402
+from sophia.core.trees import build_trees  # noqa: E402
 
 FOLDS = 5
 PARAMS: dict[str, Any] = {
@@ -144,7 +140,7 @@ def fit(meetings: list[Meeting]) -> Any:
 def exported(model: Any, meetings: list[Meeting]) -> list[dict[str, list[Any]]]:
     """The fitted trees as the model file stores them, checked against LightGBM's scores."""
     trees = [_flat(t["tree_structure"]) for t in model.booster_.dump_model()["tree_info"]]
-    mine = SummaryModel(tuple(tree_from(t) for t in trees))
+    mine = SummaryModel(build_trees(trees, len(FEATURES)))
     x = np.vstack([m.features for m in meetings])
     if not np.allclose(mine.score(x), model.predict(x), atol=1e-9):
         sys.exit("the exported trees do not reproduce LightGBM's scores")

@@ -23,10 +23,11 @@ from sophia.core.cache import NoCache  # noqa: E402
 from sophia.core.chunking import render_lines  # noqa: E402
 from sophia.core.config import Settings  # noqa: E402
 from sophia.core.query import SearchRequest, build_request  # noqa: E402
-from sophia.core.ranking import Ranker, build_trees  # noqa: E402
+from sophia.core.ranking import FEATURES, Ranker  # noqa: E402
 from sophia.core.search import Candidates, SearchService  # noqa: E402
 from sophia.core.services import Sophia  # noqa: E402
 from sophia.core.stores.base import StoredChunk  # noqa: E402
+from sophia.core.trees import build_trees  # noqa: E402
 
 __all__ = [
     "SCOPES",
@@ -91,7 +92,7 @@ async def _fetch(
     sophia = await Sophia.open(settings)
     try:
         await sophia.embedder.warm_up()
-        keep = Ranker(build_trees(_KEEP), pool, name="store order")
+        keep = Ranker(build_trees(_KEEP, len(FEATURES)), pool, name="store order")
         service = SearchService(sophia.store, sophia.embedder, NoCache(), ranker=keep)
         cases = []
         for n, (q, split) in enumerate(queries, 1):

@@ -17,12 +17,13 @@ from sophia.core.embedders.local import LocalEmbedder
 from sophia.core.errors import RankerError
 from sophia.core.models import Affiliation
 from sophia.core.query import SearchMode, build_request
-from sophia.core.ranking import FEATURES, MODEL_PATH, Ranker, build_trees, features, load_ranker
+from sophia.core.ranking import FEATURES, MODEL_PATH, Ranker, features, load_ranker
 from sophia.core.relevance import floor_for
 from sophia.core.search import SearchService
 from sophia.core.services import Sophia
 from sophia.core.stores.base import IndexInfo, StoredChunk, StoreQuery
 from sophia.core.stores.lance import LanceStore
+from sophia.core.trees import build_trees
 
 
 def chunk(
@@ -136,13 +137,13 @@ def test_ranking_is_deterministic_and_ties_keep_the_store_order() -> None:
     first = ranker.rank(query, CANDIDATES)
     assert first == ranker.rank(query, list(CANDIDATES))
     assert sorted(c.chunk_id for c in first) == sorted(c.chunk_id for c in CANDIDATES)
-    indifferent = Ranker(build_trees([FLAT]), 100, "flat")
+    indifferent = Ranker(build_trees([FLAT], len(FEATURES)), 100, "flat")
     assert indifferent.rank(query, CANDIDATES) == CANDIDATES
 
 
 def test_the_ranker_reads_evidence_not_position() -> None:
     # One split on "cover": the chunk saying most of the query's words comes first.
-    ranker = Ranker(build_trees([split_on("cover", 0.6)]), 100, "cover")
+    ranker = Ranker(build_trees([split_on("cover", 0.6)], len(FEATURES)), 100, "cover")
     ranked = ranker.rank("pricing objections", CANDIDATES)
     assert ranked[0].chunk_id == "202-5"
     assert ranked[1:] == [c for c in CANDIDATES if c.chunk_id != "202-5"]
@@ -161,8 +162,8 @@ def test_trees_send_each_row_down_the_splits_to_its_leaf() -> None:
     rows = np.zeros((5, len(FEATURES)))
     rows[:, :3] = [[0, 4, 9], [1, 6, 9], [2, 0, -1], [2, 0, 0.5], [1, 5, 0]]
     walked = [10.0, 20.0, 30.0, 40.0, 10.0]  # by hand, "<=" going left
-    assert build_trees([tree]).predict(rows).tolist() == walked
-    both = build_trees([tree, split_on("words", 0.0), FLAT]).predict(rows)
+    assert build_trees([tree], len(FEATURES)).predict(rows).tolist() == walked
+    both = build_trees([tree, split_on("words", 0.0), FLAT], len(FEATURES)).predict(rows)
     assert both.tolist() == walked  # "words" is 0 in every row: left, leaf 0.0
 
 
