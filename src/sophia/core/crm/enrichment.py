@@ -74,17 +74,18 @@ async def enrich_crm(
     }
     ledger = CrmLedger(table, clock)
     run = CrmRun()
-    await _track_new(ledger, table, store, settings, clock, run)
+    details = await _track_new(ledger, table, store, settings, clock, run)
     due = await asyncio.to_thread(ledger.due)
     if not due:
         return run
     zone = ZoneInfo(settings.sophia_timezone)
-    details = await _details(store, [e["call_id"] for e in due])
+    # Calls tracked just now were read already; only those due from earlier syncs are not.
+    details |= await _details(store, [e["call_id"] for e in due if e["call_id"] not in details])
     client = SalesforceClient(settings)
     try:
         for entry in due:
             row = entry["row"]
-            if row is None or (row["restricted"] and not settings.salesforce_restricted):
+            if row is None or not _may_send(row, settings):
                 # Purged, or its account restricted since: looked at afresh if it returns.
                 await asyncio.to_thread(ledger.forget, [entry["call_id"]])
                 run.restricted += row is not None
@@ -110,13 +111,14 @@ async def _track_new(
     settings: Settings,
     clock: Clock,
     run: CrmRun,
-) -> None:
-    """Record the table's recent calls that the record does not hold yet as pending."""
+) -> dict[str, CallDetails]:
+    """Record the table's recent calls that the record does not hold yet as pending;
+    returns the details it read for them."""
     since = clock.now() - timedelta(days=settings.salesforce_max_age_days)
     rows, _ = await asyncio.to_thread(table.calls, since=since)
     tracked = await asyncio.to_thread(ledger.tracked)
     fresh = [r for r in rows if r["call_id"] not in tracked]
-    allowed = [r for r in fresh if settings.salesforce_restricted or not r["restricted"]]
+    allowed = [r for r in fresh if _may_send(r, settings)]
     run.restricted += len(fresh) - len(allowed)
     details = await _details(store, [r["call_id"] for r in allowed])
     entries = []
@@ -136,6 +138,7 @@ async def _track_new(
             }
         )
     await asyncio.to_thread(ledger.track, entries)
+    return details
 
 
 async def _write_task(
@@ -201,7 +204,7 @@ async def _write_fields(
                 touched.setdefault(entry[column], (value, []))[1].append(entry)
         for record_id, (value, entries) in touched.items():
             rows = await asyncio.to_thread(ledger.calls_of, key, value)
-            allowed = [r for r in rows if settings.salesforce_restricted or not r["restricted"]]
+            allowed = [r for r in rows if _may_send(r, settings)]
             try:
                 values = record_fields(allowed, fields[sobject], zone)
                 await client.update(sobject, record_id, values)
@@ -216,6 +219,11 @@ async def _write_fields(
                 unfinished.update(e["call_id"] for e in entries)
     done = [e["call_id"] for e in waiting if e["call_id"] not in unfinished]
     await asyncio.to_thread(ledger.mark, done, "done")
+
+
+def _may_send(row: dict[str, Any], settings: Settings) -> bool:
+    """The access policy's say: a restricted account's rows go out only when allowed."""
+    return settings.salesforce_restricted or not row["restricted"]
 
 
 async def _details(store: StoreReader, call_ids: list[str]) -> dict[str, CallDetails]:
