@@ -206,14 +206,17 @@ def _secret(value: SecretStr | None) -> str:
 
 
 def _code(exc: Any) -> str:
-    content = getattr(exc, "content", None)
-    if isinstance(content, list) and content and isinstance(content[0], dict):
-        return str(content[0].get("errorCode", ""))
-    return ""
+    return str(_first_error(exc).get("errorCode", ""))
 
 
 def _message(exc: Any) -> str:
+    first = _first_error(exc)
+    return str(first.get("message", "") if first else getattr(exc, "content", None))[:200]
+
+
+def _first_error(exc: Any) -> dict[str, Any]:
+    """The first entry of Salesforce's error list (`[{"errorCode": …, "message": …}]`)."""
     content = getattr(exc, "content", None)
     if isinstance(content, list) and content and isinstance(content[0], dict):
-        return str(content[0].get("message", ""))[:200]
-    return str(content)[:200]
+        return content[0]
+    return {}
