@@ -31,8 +31,7 @@ from sophia.core.errors import (
 )
 from sophia.core.export.table import InsightsTable
 from sophia.core.models import CallDetails
-from sophia.core.query import SearchFilters
-from sophia.core.stores.base import StoreReader
+from sophia.core.stores.base import StoreReader, calls_by_id
 
 __all__ = ["CrmRun", "enrich_crm", "enrich_quietly"]
 
@@ -227,12 +226,8 @@ def _may_send(row: dict[str, Any], settings: Settings) -> bool:
 
 
 async def _details(store: StoreReader, call_ids: list[str]) -> dict[str, CallDetails]:
-    found: dict[str, CallDetails] = {}
-    for start in range(0, len(call_ids), 200):
-        part = tuple(call_ids[start : start + 200])
-        calls = await store.list_calls(SearchFilters(call_ids=part), transcripts=False)
-        found.update((c.call_id, c.details) for c in calls)
-    return found
+    calls = await calls_by_id(store, call_ids, transcripts=False)
+    return {c.call_id: c.details for c in calls}
 
 
 async def enrich_quietly(

@@ -17,14 +17,14 @@ from sophia.core.export.rows import call_insight
 from sophia.core.export.table import InsightsTable, TableWrite
 from sophia.core.insights.competitor_catalog import competitor_catalog
 from sophia.core.models import Call
-from sophia.core.query import SearchFilters, account_key
-from sophia.core.stores.base import VectorStore
+from sophia.core.query import account_key
+from sophia.core.stores.base import VectorStore, calls_by_id
 
 __all__ = ["refresh_quietly", "refresh_table"]
 
 log = logging.getLogger("sophia.export")
 
-# Calls read (with their transcripts) and content hashes asked for per store query.
+# Content hashes asked for per store query.
 _READ_BATCH = 200
 
 
@@ -50,7 +50,7 @@ async def refresh_table(
     stored = await asyncio.to_thread(table.fingerprints)
     # A call without a stored content hash cannot be told unchanged: always analysed.
     due = [c for c, f in keep.items() if stored.get(c) != f or c not in hashes]
-    calls = await _read_calls(store, due)
+    calls = await calls_by_id(store, due)
     zone = ZoneInfo(settings.sophia_timezone)
 
     def compute_and_write() -> TableWrite:
@@ -65,14 +65,6 @@ async def _content_hashes(store: VectorStore, call_ids: Sequence[str]) -> dict[s
     for start in range(0, len(call_ids), _READ_BATCH):
         hashes.update(await store.content_hashes(call_ids[start : start + _READ_BATCH]))
     return hashes
-
-
-async def _read_calls(store: VectorStore, call_ids: Sequence[str]) -> list[Call]:
-    calls: list[Call] = []
-    for start in range(0, len(call_ids), _READ_BATCH):
-        part = tuple(call_ids[start : start + _READ_BATCH])
-        calls.extend(await store.list_calls(SearchFilters(call_ids=part)))
-    return calls
 
 
 async def refresh_quietly(

@@ -27,6 +27,7 @@ __all__ = [
     "StoreReader",
     "StoredChunk",
     "VectorStore",
+    "calls_by_id",
 ]
 
 
@@ -244,3 +245,18 @@ class StoreGeneration:
     async def advance(self) -> None:
         # The store's generation moves with every write by itself.
         return None
+
+
+# How many call ids one `list_calls` asks for: a long id list makes a long filter.
+_IDS_PER_READ = 200
+
+
+async def calls_by_id(
+    store: StoreReader, call_ids: Sequence[str], *, transcripts: bool = True
+) -> list[Call]:
+    """The stored calls among `call_ids`, read a few hundred ids at a time."""
+    calls: list[Call] = []
+    for start in range(0, len(call_ids), _IDS_PER_READ):
+        part = SearchFilters(call_ids=tuple(call_ids[start : start + _IDS_PER_READ]))
+        calls.extend(await store.list_calls(part, transcripts=transcripts))
+    return calls
