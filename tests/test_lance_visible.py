@@ -14,9 +14,11 @@ from typing import Any
 import lancedb
 import numpy as np
 
+from sophia.core.cache import MemoryCache
 from sophia.core.chunking import Chunk, ChunkLine, chunk_id
 from sophia.core.models import Affiliation, Call, CallDetails, Monologue, Sentence
-from sophia.core.query import NO_FILTERS, SearchMode
+from sophia.core.query import NO_FILTERS, SearchMode, build_request
+from sophia.core.search import SearchService
 from sophia.core.stores.base import IndexedCall, IndexInfo, StoreQuery
 from sophia.core.stores.generations import Generations
 from sophia.core.stores.lance import LanceStore
@@ -136,3 +138,41 @@ async def test_one_answer_reads_one_state_while_a_whole_write_lands_in_the_middl
         generation = await reader.generation()
     assert await titles(reader) == ({"Renewal (renamed)"}, "Renewal (renamed)")
     assert await reader.generation() != generation, "cache keys follow what is read"
+
+
+class RenamesWhileEmbedding:
+    """A query embedder during whose work a sync renames the call: the write lands in the
+    middle of a search, after its cache key and before its reads."""
+
+    name = INFO.embedder
+    dim = INFO.dim
+
+    def __init__(self, writer: LanceStore) -> None:
+        self._writer = writer
+        self.renamed = False
+
+    async def embed_query(self, text: str) -> np.ndarray:
+        if not self.renamed:
+            await self._writer.upsert([titled("Renewal (renamed)")])
+            self.renamed = True
+        return np.ones(4, np.float32)
+
+
+async def test_a_search_reads_the_state_its_cached_result_is_filed_under(
+    tmp_path: Path,
+) -> None:
+    reader, writer = LanceStore(tmp_path / "index"), LanceStore(tmp_path / "index")
+    await reader.ensure_index(INFO)
+    await writer.ensure_index(INFO)
+    await writer.upsert([titled("Renewal")])
+    embedder = RenamesWhileEmbedding(writer)
+    service = SearchService(reader, embedder, MemoryCache(60))  # type: ignore[arg-type]
+    request = build_request(query="pricing")
+    first = await service.search(request)
+    assert embedder.renamed
+    assert {h.title for h in first.hits} == {"Renewal"}, "the state the search started on"
+    # Filed under that state's generation: the next search, on the new state, is not
+    # served the old title from the cache.
+    second = await service.search(request)
+    assert not second.cached
+    assert {h.title for h in second.hits} == {"Renewal (renamed)"}

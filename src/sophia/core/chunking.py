@@ -12,6 +12,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from sophia.core.limits import MAX_CHUNK_CHARS, MAX_NAME_CHARS
 from sophia.core.models import Affiliation, Call
@@ -51,9 +52,11 @@ class ChunkPlan:
             raise ValueError("max_chars must leave room for a speaker's name")
 
 
-@dataclass(frozen=True)
-class ChunkLine:
-    """One sentence (or a piece of an overlong one) inside a chunk, with who said it when."""
+class ChunkLine(NamedTuple):
+    """One sentence (or a piece of an overlong one) inside a chunk, with who said it when.
+
+    A named tuple, not a dataclass: a search builds ~1,500 of them from the stored JSON of
+    its 100 candidates, and a tuple is built in ~60 % of a frozen dataclass's time."""
 
     speaker: str
     affiliation: Affiliation
