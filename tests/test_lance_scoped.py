@@ -20,6 +20,7 @@ from sophia.core.query import SearchFilters, SearchMode, account_key
 from sophia.core.services import Sophia
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.lance import LanceStore
+from sophia.core.stores.lance_ahead import Ahead, StartedReads
 from tests.fakes.sophia_api import make_settings, open_sophia
 from tests.store_corpus import CALL_1, INFO, A, Q, call_1_rewritten, corpus, unit
 
@@ -205,3 +206,14 @@ async def test_a_write_after_a_read_ahead_is_searched(tmp_path: Path) -> None:
     await store.optimize()
     hits = await store.search(replace(query, vector=Q))
     assert [h.lines[0].text for h in hits] == ["A discount on pricing, finally."]
+
+
+def test_reads_started_ahead_are_taken_once_by_their_own_table_version() -> None:
+    started, version, newer = StartedReads(), object(), object()
+    for n in range(10):
+        started.keep(version, n, Ahead(None, None))
+    # A search whose query failed to embed leaves its reads; newer ones push them out.
+    assert started.take(version, 0) is None and started.take(version, 1) is None
+    assert started.take(newer, 9) is None, "another version of the table reads again"
+    assert started.take(version, 9) is not None
+    assert started.take(version, 9) is None, "taken once"

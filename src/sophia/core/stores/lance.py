@@ -27,6 +27,7 @@ from sophia.core.models import Call
 from sophia.core.query import NO_FILTERS, SearchFilters
 from sophia.core.stores import base, lance_writes
 from sophia.core.stores.generations import GenerationGone, Generations
+from sophia.core.stores.lance_ahead import StartedReads
 from sophia.core.stores.lance_generation import (
     CALLS,
     CHUNKS,
@@ -75,6 +76,7 @@ class LanceStore:
         self._retire_wait_s = retire_wait_s
         self._ann_min_rows = ann_min_rows
         self._ann = AnnProbe()
+        self._started = StartedReads()
         self._clock = clock or SystemClock()
         self._generations = Generations(path)
         # A store built by `rebuild` writes into one generation that is not live yet.
@@ -385,12 +387,12 @@ class LanceStore:
     # --- search --------------------------------------------------------------------------
 
     async def read_ahead(self, query: base.StoreQuery) -> None:
-        await self._read(read_ahead, query)
+        await self._read(read_ahead, query, self._started)
 
     async def search(self, query: base.StoreQuery) -> list[base.StoredChunk]:
-        started = time.perf_counter()
+        begun, ann, started = time.perf_counter(), self._ann, self._started
         try:
-            return await asyncio.to_thread(self._viewed, search_chunks, query, self._ann)
+            return await asyncio.to_thread(self._viewed, search_chunks, query, ann, started)
         except (OSError, RuntimeError, ValueError) as exc:
-            ms = (time.perf_counter() - started) * 1000
+            ms = (time.perf_counter() - begun) * 1000
             raise StoreError(f"search failed after {ms:.0f} ms: {lance_message(exc)}") from exc

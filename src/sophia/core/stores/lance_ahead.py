@@ -12,7 +12,11 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Ahead", "keep", "take"]
+__all__ = ["Ahead", "StartedReads"]
+
+# A search that never comes (its query could not be embedded) leaves its reads here until
+# newer ones push them out.
+_KEPT = 8
 
 
 @dataclass(frozen=True)
@@ -23,23 +27,24 @@ class Ahead:
     bm25: Future[list[dict[str, Any]]] | None
 
 
-# A search that never comes (its query could not be embedded) leaves its reads here until
-# newer ones push them out.
-_KEPT: deque[tuple[Any, Hashable, Ahead]] = deque(maxlen=8)
-_LOCK = threading.Lock()
+class StartedReads:
+    """One store's reads started ahead of their searches, the newest few (thread-safe:
+    reads ahead and searches run in worker threads)."""
 
+    def __init__(self) -> None:
+        self._kept: deque[tuple[Any, Hashable, Ahead]] = deque(maxlen=_KEPT)
+        self._lock = threading.Lock()
 
-def keep(chunks: Any, key: Hashable, ahead: Ahead) -> None:
-    """Hold `ahead` for the search `key` on the table handle `chunks`."""
-    with _LOCK:
-        _KEPT.append((chunks, key, ahead))
+    def keep(self, chunks: Any, key: Hashable, ahead: Ahead) -> None:
+        """Hold `ahead` for the search `key` on the table handle `chunks`."""
+        with self._lock:
+            self._kept.append((chunks, key, ahead))
 
-
-def take(chunks: Any, key: Hashable) -> Ahead | None:
-    """The reads started for this search on this table handle, once; None if there are none."""
-    with _LOCK:
-        for kept in _KEPT:
-            if kept[0] is chunks and kept[1] == key:
-                _KEPT.remove(kept)
-                return kept[2]
-    return None
+    def take(self, chunks: Any, key: Hashable) -> Ahead | None:
+        """The reads started for this search on this table handle, once; None if none."""
+        with self._lock:
+            for kept in self._kept:
+                if kept[0] is chunks and kept[1] == key:
+                    self._kept.remove(kept)
+                    return kept[2]
+        return None

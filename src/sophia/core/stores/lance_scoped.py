@@ -21,7 +21,7 @@ import pyarrow as pa
 from sophia.core.query import SearchMode
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.fusion import relative_score_fusion
-from sophia.core.stores.lance_ahead import Ahead, keep, take
+from sophia.core.stores.lance_ahead import Ahead, StartedReads
 from sophia.core.stores.lance_generation import dataset_of
 from sophia.core.stores.records import HIT_FIELDS
 
@@ -36,19 +36,34 @@ Hit = Callable[[dict[str, Any], float, float | None, float | None], StoredChunk]
 Keyword = Callable[[int], "Future[list[dict[str, Any]]]"]
 
 
-def read_ahead(chunks: Any, query: StoreQuery, clause: str, pool: int, keyword: Keyword) -> None:
-    """Read for `query` before its vector exists (blocking): `scoped_search` for the same
-    query on the same table handle uses it."""
-    keep(chunks, _key(query, clause, pool), _read(query, chunks, clause, pool, keyword))
+def read_ahead(
+    started: StartedReads,
+    chunks: Any,
+    query: StoreQuery,
+    clause: str,
+    pool: int,
+    keyword: Keyword,
+) -> None:
+    """Read for `query` before its vector exists (blocking) and keep it in `started`:
+    `scoped_search` for the same query on the same table handle uses it."""
+    started.keep(chunks, _key(query, clause, pool), _read(query, chunks, clause, pool, keyword))
 
 
 def scoped_search(
-    chunks: Any, query: StoreQuery, clause: str, pool: int, keyword: Keyword, hit: Hit
+    started: StartedReads,
+    chunks: Any,
+    query: StoreQuery,
+    clause: str,
+    pool: int,
+    keyword: Keyword,
+    hit: Hit,
 ) -> list[StoredChunk]:
     """The best chunks for a semantic or hybrid `query` among the rows `clause` allows
-    (blocking). `pool`: candidates per half before fusion, as in the general path."""
+    (blocking), from what was read ahead into `started` if anything. `pool`: candidates per
+    half before fusion, as in the general path."""
     assert query.vector is not None
-    reads = take(chunks, _key(query, clause, pool)) or _read(query, chunks, clause, pool, keyword)
+    key = _key(query, clause, pool)
+    reads = started.take(chunks, key) or _read(query, chunks, clause, pool, keyword)
     rows: pa.Table = reads.rows
     similarity = _cosines(query.vector, rows.column("vector").combine_chunks())
     ids = rows.column("id").to_pylist()

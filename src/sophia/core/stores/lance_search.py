@@ -15,7 +15,7 @@ from sophia.core.errors import StoreError
 from sophia.core.query import SearchMode
 from sophia.core.stores.base import StoredChunk, StoreQuery
 from sophia.core.stores.fusion import relative_score_fusion
-from sophia.core.stores.lance_ahead import Ahead, keep, take
+from sophia.core.stores.lance_ahead import Ahead, StartedReads
 from sophia.core.stores.lance_generation import OpenGeneration, dataset_of
 from sophia.core.stores.lance_indexes import AnnProbe
 from sophia.core.stores.lance_schema import where
@@ -35,8 +35,11 @@ _HIT_COLUMNS = ["id", *HIT_FIELDS]
 _SCORED = ["id"]
 
 
-def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list[StoredChunk]:
-    """The best chunks of `gen` for `query`, best first (blocking)."""
+def search_chunks(
+    gen: OpenGeneration, query: StoreQuery, ann: AnnProbe, started: StartedReads
+) -> list[StoredChunk]:
+    """The best chunks of `gen` for `query`, best first (blocking), with what `read_ahead`
+    started for it."""
     clause = where(query.filters)
     # Both sub-queries read one version of the table (a view's handles are fixed at
     # one): a write landing between them cannot show a call under two titles.
@@ -50,6 +53,7 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
     if clause and query.filters.call_ids:
         # A few calls' rows: read once and ranked here (core/stores/lance_scoped.py).
         return scoped_search(
+            started,
             chunks,
             query,
             clause,
@@ -67,8 +71,8 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
     # The two sub-queries run side by side (the keyword half perhaps since the query was
     # being embedded): LanceDB releases the GIL while it searches, so a hybrid search waits
     # for the slower one, not for both.
-    started = take(chunks, _keyword_key(query.text, clause, pool))
-    keyword_rows = started.bm25 if started and started.bm25 else _keyword_half(gen, query, pool)
+    ahead = started.take(chunks, _keyword_key(query.text, clause, pool))
+    keyword_rows = ahead.bm25 if ahead and ahead.bm25 else _keyword_half(gen, query, pool)
     semantic = _semantic(chunks, query, clause, pool, ann)
     keyword = keyword_rows.result()
     by_id = {row["id"]: row for row in (*semantic, *keyword)}
@@ -87,19 +91,19 @@ def search_chunks(gen: OpenGeneration, query: StoreQuery, ann: AnnProbe) -> list
     ]
 
 
-def read_ahead(gen: OpenGeneration, query: StoreQuery) -> None:
-    """Start what a search can do before its vector exists (blocking): a scoped search's
-    reads, a hybrid search's keyword half."""
+def read_ahead(gen: OpenGeneration, query: StoreQuery, started: StartedReads) -> None:
+    """Start what a search can do before its vector exists (blocking), kept in `started`:
+    a scoped search's reads, a hybrid search's keyword half."""
     clause = where(query.filters)
     pool = max(query.limit, _HYBRID_CANDIDATES)
     if query.mode is SearchMode.KEYWORD:
         return
     if clause and query.filters.call_ids:
         scoped_read_ahead(
-            gen.chunks, query, clause, pool, _scored(gen, gen.chunks, query.text, clause)
+            started, gen.chunks, query, clause, pool, _scored(gen, gen.chunks, query.text, clause)
         )
     elif query.mode is SearchMode.HYBRID:
-        keep(
+        started.keep(
             gen.chunks,
             _keyword_key(query.text, clause, pool),
             Ahead(None, _keyword_half(gen, query, pool)),
