@@ -1,9 +1,9 @@
 """The moments that summarise one call: chosen, tidied and put back in the order they were said.
 
-Candidate units are short spans of one speaker's sentences, tidied, without greetings,
-small talk and backchannels (core/insights/summary_units.py). A model scores each unit from
-general features of its words, its speaker and its place in the call
-(core/insights/summary_features.py, core/insights/summary_model.py: trees fitted on QMSum's
+Candidate units are short spans of one speaker's sentences (or clauses of a long one),
+tidied, without greetings, small talk and backchannels (core/insights/summary_units.py). A
+model scores each unit from general features of its words, its speaker and its place in the
+call (core/insights/summary_features.py, core/insights/summary_model.py: trees fitted on QMSum's
 train meetings by `benchmarks/fit_summary_model.py`). Units are then picked with maximal
 marginal relevance to a word budget, so the summary covers the call instead of repeating
 its main point, and returned in time order; a long turn's chosen consecutive units are
@@ -24,7 +24,15 @@ from sophia.core.insights.summary_features import Matrix, unit_features
 from sophia.core.insights.summary_model import summary_model
 from sophia.core.insights.summary_units import MIN_WORDS, SummaryUnit, summary_units
 
-__all__ = ["RELEVANCE", "choose", "joined", "pick", "summary_candidates", "unit_scores"]
+__all__ = [
+    "RELEVANCE",
+    "choose",
+    "joined",
+    "pick",
+    "quoted",
+    "summary_candidates",
+    "unit_scores",
+]
 
 # How much a unit's score counts against its overlap with what is already chosen.
 RELEVANCE = 0.7
@@ -54,8 +62,9 @@ def summary_candidates(
     chosen = choose(units, scores, vectors, words, names_competitor, relevance)
     candidates: list[Candidate] = []
     for run in joined(units, chosen):
-        parts = [s for i in run for s in units[i].sentences]
-        text = " ".join(units[i].text for i in run)
+        # Clauses of one sentence cite it once.
+        parts = list({s.index: s for i in run for s in units[i].sentences}.values())
+        text = quoted(units, run)
         best = max(float(scores[i]) for i in run)
         candidates.append(Candidate(parts[0], best, tuple(parts[1:]), text=text))
     return candidates
@@ -69,6 +78,15 @@ def unit_scores(
     """The model's score of each unit, and the units' TF-IDF vectors (for redundancy)."""
     features, vectors = unit_features(sentences, units, names_competitor)
     return summary_model().score(features), vectors
+
+
+def quoted(units: Sequence[SummaryUnit], run: Sequence[int]) -> str:
+    """The words of a run of units, with an ellipsis where it starts or ends inside a
+    sentence."""
+    text = " ".join(units[i].text for i in run)
+    if units[run[-1]].clipped_end:
+        text = text.rstrip(" ,;:") + "…"
+    return ("…" if units[run[0]].clipped_start else "") + text
 
 
 def joined(units: Sequence[SummaryUnit], chosen: Sequence[int]) -> list[list[int]]:

@@ -21,6 +21,7 @@ from sophia.core.insights.cues import DECISION, NEXT_STEP, PRICING, objection
 from sophia.core.insights.spoken import Spoken
 from sophia.core.insights.summary_style import STYLE_FEATURES, style_features
 from sophia.core.insights.summary_units import SummaryUnit
+from sophia.core.insights.tidy import tidy
 
 __all__ = ["FEATURES", "Matrix", "unit_features"]
 
@@ -136,6 +137,10 @@ def _unit_in_call(
             if w in vocabulary:
                 vectors[k, vocabulary[w]] += idf[vocabulary[w]]
         spoken_words = sum(len(s.text.split()) for s in unit.sentences)
+        if unit.clipped_start or unit.clipped_end:
+            # A clause: its sentence's share of words tidied away, not the other clauses'.
+            tidied = len(tidy(unit.sentences[0].text).split())
+            spoken_words = round(spoken_words * unit.words / max(tidied, 1))
         position = unit.sentences[0].index / last
         rows[k] = [
             0.0,
