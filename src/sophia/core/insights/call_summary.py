@@ -30,6 +30,7 @@ __all__ = [
     "joined",
     "pick",
     "quoted",
+    "sentence_units",
     "summary_candidates",
     "unit_scores",
 ]
@@ -113,21 +114,28 @@ def choose(
     if not units:
         return []
     tail = _NEXT_STEPS_FROM * units[-1].sentences[-1].index
+    # A clause is judged by its whole sentence ("..., so for them the extra cost is close to
+    # nothing." is an objection because of the competitor named before the comma); of the
+    # sentence chosen, the clauses that are that kind alone are quoted, else all of them.
+    whole = sentence_units(units)
+    texts = [" ".join(units[j].text for j in whole[i]) for i in range(len(units))]
     # How strongly a unit is each kind a summary must not miss (0: not that kind): a clear
     # objection of the customer's, a competitor named, a next step where calls agree them.
-    kinds: list[Callable[[SummaryUnit], float]] = [
-        lambda u: _clear(objection(u.text)) if u.sentences[0].is_customer else 0.0,
-        lambda u: float(names_competitor(u.text)),
-        lambda u: (
+    kinds: list[Callable[[SummaryUnit, str], float]] = [
+        lambda u, text: _clear(objection(text)) if u.sentences[0].is_customer else 0.0,
+        lambda u, text: float(names_competitor(text)),
+        lambda u, text: (
             _in_topic(u, "next steps")
-            + (mentions(NEXT_STEP, u.text) if u.sentences[0].index >= tail else 0.0)
+            + (mentions(NEXT_STEP, text) if u.sentences[0].index >= tail else 0.0)
         ),
     ]
-    first = []
+    first: list[int] = []
     for strength in kinds:
-        strengths = [strength(u) for u in units]
+        strengths = [strength(u, text) for u, text in zip(units, texts, strict=True)]
         if any(strengths):
-            first.append(max(range(len(units)), key=lambda i: (strengths[i], scores[i], -i)))
+            best = max(range(len(units)), key=lambda i: (strengths[i], scores[i], -i))
+            alone = [i for i in whole[best] if strength(units[i], units[i].text)]
+            first += alone or whole[best]
     return pick(scores, vectors, units, words, relevance, first)
 
 
@@ -172,6 +180,19 @@ def pick(
         used += cost
         overlap = np.maximum(overlap, vectors @ vectors[best])
     return sorted(chosen)
+
+
+def sentence_units(units: Sequence[SummaryUnit]) -> list[list[int]]:
+    """For each unit, the indexes of the units quoting its sentence: all the clauses of a
+    cut sentence, else the unit alone."""
+    whole: list[list[int]] = []
+    for i, unit in enumerate(units):
+        if unit.clipped_start:
+            whole.append(whole[-1])
+            whole[-1].append(i)
+        else:
+            whole.append([i])
+    return whole
 
 
 def _clear(strength: float) -> float:
