@@ -28,7 +28,7 @@ __all__ = [
 
 # The summary's length in words, speaker labels included: about what a person reads in
 # half a minute, and about the length of QMSum's human-written meeting summaries.
-SUMMARY_WORDS = 150
+SUMMARY_WORDS = 130
 # An LLM condenses the chosen moments into at most this many bullets.
 _SUMMARY_BULLETS = 5
 

@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from sophia.core.insights.cues import NEXT_STEP, mentions, objection
-from sophia.core.insights.spoken import Spoken, speaker_label
+from sophia.core.insights.spoken import QUOTE_GAP, Spoken, by_speaker, speaker_label
 from sophia.core.insights.summarizer import Candidate
 from sophia.core.insights.summary_features import Matrix, unit_features
 from sophia.core.insights.summary_model import summary_model
@@ -26,12 +26,14 @@ from sophia.core.insights.summary_units import MIN_WORDS, SummaryUnit, summary_u
 
 __all__ = [
     "RELEVANCE",
+    "bullets",
     "choose",
     "joined",
     "pick",
     "quoted",
     "sentence_units",
     "summary_candidates",
+    "summary_words",
     "unit_scores",
 ]
 
@@ -151,12 +153,12 @@ def pick(
 
     `first` are taken before anything else (while they fit). Then each step takes the unit
     whose score, less its overlap with what is already chosen, is highest; a unit too long
-    for what is left of the budget is passed over. A unit costs its words and its speaker's
-    label, except when it is quoted as part of a chosen neighbour's turn (see `joined`).
+    for what is left of the budget is passed over. A unit costs what it adds to
+    `summary_words`: its words, and a speaker label unless it goes in a bullet of the same
+    speaker (see `bullets`).
     """
     span = float(np.ptp(scores)) or 1.0
     relevant = (scores - scores.min()) / span
-    labels = [len(speaker_label(u.sentences[0]).split()) for u in units]
     n = len(units)
     chosen: list[int] = []
     used = 0
@@ -170,16 +172,33 @@ def pick(
             marginal = np.where(open_, relevance * relevant - (1 - relevance) * overlap, -np.inf)
             best = int(np.argmax(marginal))
         open_[best] = False
-        # Joining a chosen neighbour's quote saves a label (theirs or this one's).
-        before = units[best].joins and best - 1 in chosen
-        after = best + 1 < n and units[best + 1].joins and best + 1 in chosen
-        cost = units[best].words + (0 if before or after else labels[best])
-        if used + cost > words:
+        cost = summary_words(units, sorted([*chosen, best]))
+        if cost > words:
             continue
         chosen.append(best)
-        used += cost
+        used = cost
         overlap = np.maximum(overlap, vectors @ vectors[best])
     return sorted(chosen)
+
+
+def bullets(units: Sequence[SummaryUnit], chosen: Sequence[int]) -> list[list[list[int]]]:
+    """The chosen indexes (in time order) as the summary shows them: bullets of one speaker,
+    each a list of quotes, each quote a run of units (see `joined`)."""
+    runs = joined(units, chosen)
+    said_by = [speaker_label(units[run[0]].sentences[0]) for run in runs]
+    return [[runs[i] for i in group] for group in by_speaker(said_by)]
+
+
+def summary_words(units: Sequence[SummaryUnit], chosen: Sequence[int]) -> int:
+    """The words the summary of these units shows: each bullet's speaker label, its quotes
+    and the gaps between them."""
+    gap = len(QUOTE_GAP.split())
+    return sum(
+        len(speaker_label(units[quotes[0][0]].sentences[0]).split())
+        + sum(units[i].words for run in quotes for i in run)
+        + gap * (len(quotes) - 1)
+        for quotes in bullets(units, chosen)
+    )
 
 
 def sentence_units(units: Sequence[SummaryUnit]) -> list[list[int]]:
