@@ -7,7 +7,8 @@ call (core/insights/summary_features.py, core/insights/summary_model.py: trees f
 train meetings by `benchmarks/fit_summary_model.py`). Units are then picked with maximal
 marginal relevance to a word budget, so the summary covers the call instead of repeating
 its main point, and returned in time order; a long turn's chosen consecutive units are
-quoted as one. Deterministic: no randomness, ties broken by position.
+quoted as one, and one speaker's consecutive quotes share a bullet. Deterministic: no
+randomness, ties broken by position.
 """
 
 from __future__ import annotations
