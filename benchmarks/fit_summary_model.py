@@ -39,7 +39,7 @@ if str(ROOT) not in sys.path:  # run as a script: `benchmarks` is a package of t
 
 from benchmarks.fit_ranker import _flat, _model_json, _version  # noqa: E402
 from sophia.core.insights.call_analysis import SUMMARY_WORDS  # noqa: E402
-from sophia.core.insights.call_summary import RELEVANCE, choose, joined  # noqa: E402
+from sophia.core.insights.call_summary import RELEVANCE, bullets, choose  # noqa: E402
 from sophia.core.insights.spoken import speaker_label, spoken_sentences  # noqa: E402
 from sophia.core.insights.summary_features import FEATURES, unit_features  # noqa: E402
 from sophia.core.insights.summary_model import FORMAT, MODEL_PATH, SummaryModel  # noqa: E402
@@ -122,8 +122,8 @@ def rouge_l(meeting: Meeting, scores: Any) -> float:
     chosen = choose(m.units, scores, m.vectors, SUMMARY_WORDS, relevance=RELEVANCE)
     summary = [
         t
-        for run in joined(m.units, chosen)
-        for t in m.labels[run[0]] + [t for i in run for t in m.tokens[i]]
+        for quotes in bullets(m.units, chosen)
+        for t in m.labels[quotes[0][0]] + [t for run in quotes for i in run for t in m.tokens[i]]
     ]
     return float(rouge_scorer._score_lcs(m.reference, summary).fmeasure)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,19 @@ import pytest
 
 from sophia.core.config import Settings
 from sophia.core.gong.parsing import parse_call_details, parse_transcript
+from sophia.core.insights import call_summary
 from sophia.core.insights.answer import Answer, CitationBook, Section
 from sophia.core.insights.call_analysis import SUMMARY_WORDS
-from sophia.core.insights.call_summary import choose, joined, summary_candidates
+from sophia.core.insights.call_summary import (
+    bullets,
+    choose,
+    joined,
+    summary_candidates,
+    summary_words,
+)
 from sophia.core.insights.cues import NEXT_STEP
-from sophia.core.insights.spoken import Spoken, spoken_sentences
-from sophia.core.insights.summarizer import ExtractiveSummarizer, SectionRequest
+from sophia.core.insights.spoken import QUOTES_PER_BULLET, Spoken, by_speaker, spoken_sentences
+from sophia.core.insights.summarizer import Candidate, ExtractiveSummarizer, SectionRequest
 from sophia.core.insights.summary_features import unit_features
 from sophia.core.insights.summary_units import UNIT_WORDS, summary_units
 from sophia.core.models import Affiliation, Call
@@ -87,9 +95,10 @@ def test_every_bullet_cites_a_moment_of_its_call_in_time_order(
 ) -> None:
     for call_id, answer in summaries.items():
         bullets = summary(answer).bullets
-        assert len(bullets) >= 3, call_id
         assert all(b.citations for b in bullets)
-        cited = [answer.citations[b.citations[0] - 1] for b in bullets]
+        # A bullet holds one speaker's consecutive moments, each cited.
+        cited = [answer.citations[n - 1] for b in bullets for n in b.citations]
+        assert len(cited) >= 3, call_id
         assert {c.call_id for c in cited} == {call_id}
         assert [c.moment_ms for c in cited] == sorted(c.moment_ms for c in cited)
         words = sum(len(b.text.split()) for b in bullets)
@@ -98,21 +107,35 @@ def test_every_bullet_cites_a_moment_of_its_call_in_time_order(
 
 def test_bullets_say_who_spoke_and_for_which_side(summaries: dict[str, Answer]) -> None:
     for answer in summaries.values():
-        for bullet in summary(answer).bullets:
-            citation = answer.citations[bullet.citations[0] - 1]
+        bullets = summary(answer).bullets
+        for bullet in bullets:
+            cited = [answer.citations[n - 1] for n in bullet.citations]
+            citation = cited[0]
             who = citation.speaker
             if citation.affiliation is Affiliation.EXTERNAL:
                 who += f" ({citation.account})"
             assert bullet.text.startswith(f"{who}: “") and bullet.text.endswith("”")
+            # One quote per moment, all of them this speaker's.
+            assert bullet.text.count("“") == len(cited)
+            assert {c.speaker for c in cited} == {citation.speaker}
+        # The next bullet is someone else's, unless this one is full: one speaker's stretch
+        # is one bullet.
+        for a, b in pairwise(bullets):
+            same = answer.citations[a.citations[0] - 1].speaker == (
+                answer.citations[b.citations[0] - 1].speaker
+            )
+            assert not same or len(a.citations) == QUOTES_PER_BULLET
 
 
 def test_no_greetings_small_talk_or_disfluencies(summaries: dict[str, Answer]) -> None:
     chatter = said_under({"Small Talk", "Call Setup"})
     for call_id, answer in summaries.items():
-        for bullet, quote in zip(summary(answer).bullets, quoted(answer), strict=True):
+        for bullet in summary(answer).bullets:
             assert not GREETING.search(bullet.text), bullet.text
             assert not DISFLUENT.search(bullet.text), bullet.text
-            assert not any(s in quote for s in chatter[call_id]), bullet.text
+            for n in bullet.citations:
+                quote = answer.citations[n - 1].quote
+                assert not any(s in quote for s in chatter[call_id]), bullet.text
 
 
 def test_planted_competitors_objections_and_next_steps_are_in_the_summary(
@@ -252,3 +275,65 @@ def test_a_next_step_must_be_in_only_when_said_late_in_the_call(late: bool) -> N
     # Equal scores and room for one unit: only a must-include moment beats the first unit.
     chosen = choose(units, np.zeros(len(units)), vectors, 14)
     assert chosen == ([len(units) - 1] if late else [0])
+
+
+LONG = (
+    "The rollout starts with the finance team in March, and the other regions follow in "
+    "the spring, because the budget for them opens in April."
+)
+
+
+def test_a_long_sentence_is_cut_into_clauses_quoted_with_ellipses() -> None:
+    sentences = short_call([("2002", [LONG]), ("1001", ["Understood, March works for our side."])])
+    units = summary_units(sentences)
+    clauses = [u for u in units if u.sentences[0].text == LONG]
+    # Each clause is a unit of its own (at most a unit long), citing the whole sentence.
+    assert len(clauses) > 1 and all(u.words <= UNIT_WORDS for u in clauses)
+    edges = [(u.clipped_start, u.clipped_end) for u in clauses]
+    assert edges[0] == (False, True) and edges[-1] == (True, False)
+    assert [u.joins for u in clauses] == [False] + [True] * (len(clauses) - 1)
+    assert " ".join(u.text for u in clauses) == LONG
+    second = units.index(clauses[1])
+    assert call_summary.quoted(units, [second]).startswith("…")
+    # All the clauses chosen read as the sentence again, without ellipses, cited once.
+    everything = [units.index(u) for u in clauses]
+    assert joined(units, everything) == [everything]
+    assert call_summary.quoted(units, everything) == LONG
+
+
+async def test_one_speakers_consecutive_quotes_are_one_bullet() -> None:
+    sentences = short_call(
+        [
+            ("1001", ["Let's go through the pricing for the annual plan today."]),
+            ("2002", ["Sure."]),
+            ("1001", ["The annual plan covers forty seats and the onboarding."]),
+            ("2002", ["Our security review usually takes about two weeks end to end."]),
+        ]
+    )
+    units = summary_units(sentences)
+    chosen = list(range(len(units)))
+    candidates = [
+        Candidate(units[i].sentences[0], 1.0, text=call_summary.quoted(units, [i])) for i in chosen
+    ]
+    book = CitationBook()
+    request = SectionRequest("Summary", "What the call was about.", candidates, chosen=True)
+    written = await ExtractiveSummarizer().write("the call", [request], book)
+    texts = [b.text for b in written.sections[0].bullets]
+    assert texts == [
+        "Dana Rep: “Let's go through the pricing for the annual plan today.” … "
+        "“The annual plan covers forty seats and the onboarding.”",
+        "Casey Buyer (Moss & Co): “Our security review usually takes about two weeks end to end.”",
+    ]
+    assert [b.citations for b in written.sections[0].bullets] == [[1, 2], [3]]
+    # The budget counts the words shown: one label per bullet, and the gap between quotes.
+    assert summary_words(units, chosen) == sum(len(t.split()) for t in texts)
+    assert bullets(units, chosen) == [[[0], [1]], [[2]]]
+
+
+def test_a_bullet_holds_at_most_a_few_quotes() -> None:
+    assert by_speaker(["a", "a", "b", *["a"] * (QUOTES_PER_BULLET + 1)]) == [
+        [0, 1],
+        [2],
+        list(range(3, 3 + QUOTES_PER_BULLET)),
+        [3 + QUOTES_PER_BULLET],
+    ]

@@ -1,13 +1,14 @@
 """The moments that summarise one call: chosen, tidied and put back in the order they were said.
 
-Candidate units are short spans of one speaker's sentences, tidied, without greetings,
-small talk and backchannels (core/insights/summary_units.py). A model scores each unit from
-general features of its words, its speaker and its place in the call
-(core/insights/summary_features.py, core/insights/summary_model.py: trees fitted on QMSum's
+Candidate units are short spans of one speaker's sentences (or clauses of a long one),
+tidied, without greetings, small talk and backchannels (core/insights/summary_units.py). A
+model scores each unit from general features of its words, its speaker and its place in the
+call (core/insights/summary_features.py, core/insights/summary_model.py: trees fitted on QMSum's
 train meetings by `benchmarks/fit_summary_model.py`). Units are then picked with maximal
 marginal relevance to a word budget, so the summary covers the call instead of repeating
 its main point, and returned in time order; a long turn's chosen consecutive units are
-quoted as one. Deterministic: no randomness, ties broken by position.
+quoted as one, and one speaker's consecutive quotes share a bullet. Deterministic: no
+randomness, ties broken by position.
 """
 
 from __future__ import annotations
@@ -18,13 +19,24 @@ import numpy as np
 import numpy.typing as npt
 
 from sophia.core.insights.cues import NEXT_STEP, mentions, objection
-from sophia.core.insights.spoken import Spoken, speaker_label
+from sophia.core.insights.spoken import QUOTE_GAP, Spoken, by_speaker, speaker_label
 from sophia.core.insights.summarizer import Candidate
 from sophia.core.insights.summary_features import Matrix, unit_features
 from sophia.core.insights.summary_model import summary_model
 from sophia.core.insights.summary_units import MIN_WORDS, SummaryUnit, summary_units
 
-__all__ = ["RELEVANCE", "choose", "joined", "pick", "summary_candidates", "unit_scores"]
+__all__ = [
+    "RELEVANCE",
+    "bullets",
+    "choose",
+    "joined",
+    "pick",
+    "quoted",
+    "sentence_units",
+    "summary_candidates",
+    "summary_words",
+    "unit_scores",
+]
 
 # How much a unit's score counts against its overlap with what is already chosen.
 RELEVANCE = 0.7
@@ -54,8 +66,9 @@ def summary_candidates(
     chosen = choose(units, scores, vectors, words, names_competitor, relevance)
     candidates: list[Candidate] = []
     for run in joined(units, chosen):
-        parts = [s for i in run for s in units[i].sentences]
-        text = " ".join(units[i].text for i in run)
+        # Clauses of one sentence cite it once.
+        parts = list({s.index: s for i in run for s in units[i].sentences}.values())
+        text = quoted(units, run)
         best = max(float(scores[i]) for i in run)
         candidates.append(Candidate(parts[0], best, tuple(parts[1:]), text=text))
     return candidates
@@ -69,6 +82,15 @@ def unit_scores(
     """The model's score of each unit, and the units' TF-IDF vectors (for redundancy)."""
     features, vectors = unit_features(sentences, units, names_competitor)
     return summary_model().score(features), vectors
+
+
+def quoted(units: Sequence[SummaryUnit], run: Sequence[int]) -> str:
+    """The words of a run of units, with an ellipsis where it starts or ends inside a
+    sentence."""
+    text = " ".join(units[i].text for i in run)
+    if units[run[-1]].clipped_end:
+        text = text.rstrip(" ,;:") + "…"
+    return ("…" if units[run[0]].clipped_start else "") + text
 
 
 def joined(units: Sequence[SummaryUnit], chosen: Sequence[int]) -> list[list[int]]:
@@ -95,21 +117,28 @@ def choose(
     if not units:
         return []
     tail = _NEXT_STEPS_FROM * units[-1].sentences[-1].index
+    # A clause is judged by its whole sentence ("..., so for them the extra cost is close to
+    # nothing." is an objection because of the competitor named before the comma); of the
+    # sentence chosen, the clauses that are that kind alone are quoted, else all of them.
+    whole = sentence_units(units)
+    texts = [" ".join(units[j].text for j in whole[i]) for i in range(len(units))]
     # How strongly a unit is each kind a summary must not miss (0: not that kind): a clear
     # objection of the customer's, a competitor named, a next step where calls agree them.
-    kinds: list[Callable[[SummaryUnit], float]] = [
-        lambda u: _clear(objection(u.text)) if u.sentences[0].is_customer else 0.0,
-        lambda u: float(names_competitor(u.text)),
-        lambda u: (
+    kinds: list[Callable[[SummaryUnit, str], float]] = [
+        lambda u, text: _clear(objection(text)) if u.sentences[0].is_customer else 0.0,
+        lambda u, text: float(names_competitor(text)),
+        lambda u, text: (
             _in_topic(u, "next steps")
-            + (mentions(NEXT_STEP, u.text) if u.sentences[0].index >= tail else 0.0)
+            + (mentions(NEXT_STEP, text) if u.sentences[0].index >= tail else 0.0)
         ),
     ]
-    first = []
+    first: list[int] = []
     for strength in kinds:
-        strengths = [strength(u) for u in units]
+        strengths = [strength(u, text) for u, text in zip(units, texts, strict=True)]
         if any(strengths):
-            first.append(max(range(len(units)), key=lambda i: (strengths[i], scores[i], -i)))
+            best = max(range(len(units)), key=lambda i: (strengths[i], scores[i], -i))
+            alone = [i for i in whole[best] if strength(units[i], units[i].text)]
+            first += alone or whole[best]
     return pick(scores, vectors, units, words, relevance, first)
 
 
@@ -125,12 +154,12 @@ def pick(
 
     `first` are taken before anything else (while they fit). Then each step takes the unit
     whose score, less its overlap with what is already chosen, is highest; a unit too long
-    for what is left of the budget is passed over. A unit costs its words and its speaker's
-    label, except when it is quoted as part of a chosen neighbour's turn (see `joined`).
+    for what is left of the budget is passed over. A unit costs what it adds to
+    `summary_words`: its words, and a speaker label unless it goes in a bullet of the same
+    speaker (see `bullets`).
     """
     span = float(np.ptp(scores)) or 1.0
     relevant = (scores - scores.min()) / span
-    labels = [len(speaker_label(u.sentences[0]).split()) for u in units]
     n = len(units)
     chosen: list[int] = []
     used = 0
@@ -144,16 +173,46 @@ def pick(
             marginal = np.where(open_, relevance * relevant - (1 - relevance) * overlap, -np.inf)
             best = int(np.argmax(marginal))
         open_[best] = False
-        # Joining a chosen neighbour's quote saves a label (theirs or this one's).
-        before = units[best].joins and best - 1 in chosen
-        after = best + 1 < n and units[best + 1].joins and best + 1 in chosen
-        cost = units[best].words + (0 if before or after else labels[best])
-        if used + cost > words:
+        cost = summary_words(units, sorted([*chosen, best]))
+        if cost > words:
             continue
         chosen.append(best)
-        used += cost
+        used = cost
         overlap = np.maximum(overlap, vectors @ vectors[best])
     return sorted(chosen)
+
+
+def bullets(units: Sequence[SummaryUnit], chosen: Sequence[int]) -> list[list[list[int]]]:
+    """The chosen indexes (in time order) as the summary shows them: bullets of one speaker,
+    each a list of quotes, each quote a run of units (see `joined`)."""
+    runs = joined(units, chosen)
+    said_by = [speaker_label(units[run[0]].sentences[0]) for run in runs]
+    return [[runs[i] for i in group] for group in by_speaker(said_by)]
+
+
+def summary_words(units: Sequence[SummaryUnit], chosen: Sequence[int]) -> int:
+    """The words the summary of these units shows: each bullet's speaker label, its quotes
+    and the gaps between them."""
+    gap = len(QUOTE_GAP.split())
+    return sum(
+        len(speaker_label(units[quotes[0][0]].sentences[0]).split())
+        + sum(units[i].words for run in quotes for i in run)
+        + gap * (len(quotes) - 1)
+        for quotes in bullets(units, chosen)
+    )
+
+
+def sentence_units(units: Sequence[SummaryUnit]) -> list[list[int]]:
+    """For each unit, the indexes of the units quoting its sentence: all the clauses of a
+    cut sentence, else the unit alone."""
+    whole: list[list[int]] = []
+    for i, unit in enumerate(units):
+        if unit.clipped_start:
+            whole.append(whole[-1])
+            whole[-1].append(i)
+        else:
+            whole.append([i])
+    return whole
 
 
 def _clear(strength: float) -> float:

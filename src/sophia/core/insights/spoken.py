@@ -8,7 +8,22 @@ from dataclasses import dataclass
 from sophia.core.insights.answer import Bullet, CitationBook
 from sophia.core.models import Affiliation, Call, CallDetails
 
-__all__ = ["Spoken", "quote", "said", "speaker_label", "spoken_sentences", "talk_time_ms"]
+__all__ = [
+    "QUOTES_PER_BULLET",
+    "QUOTE_GAP",
+    "Spoken",
+    "by_speaker",
+    "quote",
+    "said",
+    "speaker_label",
+    "spoken_sentences",
+    "talk_time_ms",
+]
+
+# Between two quotes of one speaker in one bullet: what they said in between is left out.
+QUOTE_GAP = " … "
+# More quotes than this make a bullet too long to read at a glance: the next one starts anew.
+QUOTES_PER_BULLET = 3
 
 
 @dataclass(frozen=True)
@@ -68,13 +83,28 @@ def speaker_label(sentence: Spoken) -> str:
     return sentence.speaker
 
 
-def said(book: CitationBook, sentence: Spoken, context: Sequence[Spoken], text: str) -> Bullet:
-    """`text` (tidied words of `sentence` and `context`) attributed to its speaker and cited.
+def said(book: CitationBook, quotes: Sequence[tuple[Spoken, Sequence[Spoken], str]]) -> Bullet:
+    """One speaker's moments, each `(sentence, context, text)` with `text` the tidied words
+    of `sentence` and `context`: attributed once and each cited, “…” … “…”.
 
-    The citation keeps the verbatim transcript; the bullet shows the tidied words.
+    The citations keep the verbatim transcript; the bullet shows the tidied words.
     """
-    number = _cite(book, [sentence, *context])
-    return Bullet(text=f"{speaker_label(sentence)}: “{text}”", citations=[number])
+    numbers = [_cite(book, [sentence, *context]) for sentence, context, _ in quotes]
+    shown = QUOTE_GAP.join(f"“{text}”" for _, _, text in quotes)
+    return Bullet(text=f"{speaker_label(quotes[0][0])}: {shown}", citations=numbers)
+
+
+def by_speaker(labels: Sequence[str]) -> list[list[int]]:
+    """Indexes of consecutive equal speaker labels, grouped: one bullet for each stretch of
+    quotes by one speaker (at most QUOTES_PER_BULLET), so a summary does not repeat the same
+    name line after line."""
+    groups: list[list[int]] = []
+    for i, label in enumerate(labels):
+        if groups and labels[groups[-1][-1]] == label and len(groups[-1]) < QUOTES_PER_BULLET:
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    return groups
 
 
 def _cite(book: CitationBook, parts: Sequence[Spoken]) -> int:

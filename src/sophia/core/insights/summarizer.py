@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from sophia.core.insights.answer import CitationBook, Section
-from sophia.core.insights.spoken import Spoken, quote, said
+from sophia.core.insights.spoken import Spoken, by_speaker, quote, said, speaker_label
 
 __all__ = [
     "Candidate",
@@ -89,7 +89,15 @@ class ExtractiveSummarizer:
         sections = []
         for request in requests:
             if request.chosen:
-                bullets = [said(book, c.sentence, c.context, shown(c)) for c in request.candidates]
+                # One bullet for each stretch of one speaker's quotes.
+                picked = request.candidates
+                bullets = [
+                    said(
+                        book,
+                        [(picked[i].sentence, picked[i].context, shown(picked[i])) for i in group],
+                    )
+                    for group in by_speaker([speaker_label(c.sentence) for c in picked])
+                ]
             else:
                 chosen = select(request.candidates, request.limit)
                 bullets = [quote(book, c.sentence, c.context) for c in chosen]

@@ -125,6 +125,11 @@ def _unit_in_call(
     top = max(frequency.values(), default=1)
     last = max(len(sentences) - 1, 1)
 
+    # The tidied words of each sentence cut into clauses: its clauses' words.
+    clause_words: Counter[int] = Counter()
+    for unit in units:
+        if unit.clipped_start or unit.clipped_end:
+            clause_words[unit.sentences[0].index] += unit.words
     vectors = np.zeros((len(units), len(vocabulary)))
     rows = np.zeros((len(units), len(_SCALED)))
     for k, unit in enumerate(units):
@@ -136,6 +141,10 @@ def _unit_in_call(
             if w in vocabulary:
                 vectors[k, vocabulary[w]] += idf[vocabulary[w]]
         spoken_words = sum(len(s.text.split()) for s in unit.sentences)
+        if unit.sentences[0].index in clause_words:
+            # A clause: its sentence's share of words tidied away, not the other clauses'.
+            tidied = clause_words[unit.sentences[0].index]
+            spoken_words = round(spoken_words * unit.words / tidied)
         position = unit.sentences[0].index / last
         rows[k] = [
             0.0,

@@ -1,11 +1,13 @@
 """A call cut into the spans a summary may quote: one speaker's sentences, tidied, short.
 
 Greetings, small talk and backchannels are never units; a long turn becomes several units
-that can be quoted again as one (`SummaryUnit.joins`).
+that can be quoted again as one (`SummaryUnit.joins`), and a long sentence becomes its
+clauses, so a summary can quote the clause that matters without the rest of the sentence.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -13,7 +15,7 @@ from sophia.core.insights.cues import small_talk
 from sophia.core.insights.spoken import Spoken
 from sophia.core.insights.tidy import tidy
 
-__all__ = ["MIN_WORDS", "UNIT_WORDS", "SummaryUnit", "summary_units"]
+__all__ = ["MIN_WORDS", "UNIT_WORDS", "SummaryUnit", "clauses", "summary_units"]
 
 # Gong's names for the parts of a call that are about the call, not its subject.
 _NOT_SUMMARY_TOPICS = frozenset({"call setup", "small talk"})
@@ -23,16 +25,27 @@ MIN_WORDS = 6
 # units spend the budget on the sentence that matters, not the rest of its turn (15 words
 # beat 20-45 on QMSum train: benchmarks/README.md).
 UNIT_WORDS = 15
+# Where a spoken sentence can be cut into clauses: after a comma, semicolon or colon, and
+# before a conjunction that starts one. Cutting only at punctuation gained half as much on
+# QMSum train (benchmarks/README.md).
+_CLAUSE_BREAK = re.compile(
+    r"(?<=[,;:])\s+|\s+(?=(?:and|but|so|or|because|cause|which|where|whereas|although|"
+    r"though)\b)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
 class SummaryUnit:
-    """A span of one speaker's consecutive sentences, and its tidied words."""
+    """A span of one speaker's consecutive sentences, or clauses of one sentence, tidied."""
 
     sentences: tuple[Spoken, ...]
     text: str
     # The same speaker's turn goes on from the unit before (nothing but backchannels between).
     joins: bool = False
+    # The text starts / ends inside its sentence (a clause of a longer sentence).
+    clipped_start: bool = False
+    clipped_end: bool = False
 
     @property
     def words(self) -> int:
@@ -40,23 +53,26 @@ class SummaryUnit:
 
 
 def summary_units(sentences: Sequence[Spoken], max_words: int = UNIT_WORDS) -> list[SummaryUnit]:
-    """One speaker's consecutive sentences, tidied, in spans of at most `max_words` words
-    (a longer sentence is a unit alone).
+    """One speaker's consecutive sentences, tidied, in spans of at most `max_words` words; a
+    longer sentence becomes its clauses, packed into units of at most `max_words` words.
 
     Greetings and small talk end a span and are left out; sentences that tidy to nothing
     ("Mm-hmm.", "Yeah.") are skipped without ending one.
     """
     units: list[SummaryUnit] = []
     span: list[tuple[Spoken, str]] = []
-    joins = False
+    # Whose turn the last unit was, while nothing but backchannels followed it.
+    turn: str | None = None
 
-    def close() -> bool:
+    def close() -> None:
+        nonlocal turn
         text = " ".join(t for _, t in span)
-        kept = len(text.split()) >= MIN_WORDS
-        if kept:
-            units.append(SummaryUnit(tuple(s for s, _ in span), text, joins))
+        if len(text.split()) >= MIN_WORDS:
+            units.append(SummaryUnit(tuple(s for s, _ in span), text, turn == span[0][0].speaker))
+            turn = span[0][0].speaker
+        else:
+            turn = None
         span.clear()
-        return kept
 
     for sentence in sentences:
         text = tidy(sentence.text)
@@ -65,18 +81,44 @@ def summary_units(sentences: Sequence[Spoken], max_words: int = UNIT_WORDS) -> l
         chatter = small_talk(sentence.text) or (
             (sentence.topic or "").casefold() in _NOT_SUMMARY_TOPICS
         )
-        cut = False
-        if span:
-            same = sentence.speaker == span[-1][0].speaker
-            words = sum(len(t.split()) for _, t in span) + len(text.split())
-            if chatter or not same or words > max_words:
-                # Only a turn cut for length goes on in the next unit.
-                cut = close() and same and not chatter
+        words = len(text.split())
+        if span and (
+            chatter
+            or sentence.speaker != span[-1][0].speaker
+            or sum(len(t.split()) for _, t in span) + words > max_words
+        ):
+            close()
         if chatter:
+            turn = None
             continue
-        if not span:
-            joins = cut
-        span.append((sentence, text))
+        parts = clauses(text, max_words) if words > max_words else [text]
+        if len(parts) == 1:
+            span.append((sentence, text))
+            continue
+        for k, part in enumerate(parts):
+            joins = turn == sentence.speaker
+            units.append(SummaryUnit((sentence,), part, joins, k > 0, k < len(parts) - 1))
+            turn = sentence.speaker
     if span:
         close()
     return units
+
+
+def clauses(text: str, max_words: int = UNIT_WORDS) -> list[str]:
+    """`text` cut at clause breaks into pieces of at most `max_words` words where the
+    clauses allow (a longer clause is a piece alone), none shorter than MIN_WORDS."""
+    pieces: list[list[str]] = []
+    for clause in _CLAUSE_BREAK.split(text):
+        said = clause.split()
+        if pieces and len(pieces[-1]) + len(said) <= max_words:
+            pieces[-1] += said
+        elif said:
+            pieces.append(said)
+    # A piece too short to say anything goes with its neighbour.
+    kept: list[list[str]] = []
+    for piece in pieces:
+        if kept and (len(piece) < MIN_WORDS or len(kept[-1]) < MIN_WORDS):
+            kept[-1] += piece
+        else:
+            kept.append(piece)
+    return [" ".join(piece) for piece in kept]
