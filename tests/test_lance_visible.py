@@ -50,6 +50,15 @@ async def titles(store: LanceStore) -> tuple[set[str], str | None]:
     return {h.title for h in hits}, None if call is None else call.details.title
 
 
+async def reader_and_writer(index: Path, title: str) -> tuple[LanceStore, LanceStore]:
+    """Two stores on one index, as a bot and a sync process open it, the call written."""
+    reader, writer = LanceStore(index), LanceStore(index)
+    await reader.ensure_index(INFO)
+    await writer.ensure_index(INFO)
+    await writer.upsert([titled(title)])
+    return reader, writer
+
+
 def tables(index: Path) -> tuple[Path, Any, Any]:
     """The live generation's directory and its two tables, as another process opens them."""
     live = Generations(index).live()
@@ -100,10 +109,7 @@ async def test_a_writer_that_died_between_its_commits_holds_no_reader_back(
 async def test_pinned_answers_never_see_a_call_under_two_titles_while_it_is_renamed(
     tmp_path: Path,
 ) -> None:
-    reader, writer = LanceStore(tmp_path / "index"), LanceStore(tmp_path / "index")
-    await reader.ensure_index(INFO)
-    await writer.ensure_index(INFO)
-    await writer.upsert([titled("Renewal 0")])
+    reader, writer = await reader_and_writer(tmp_path / "index", "Renewal 0")
     done = asyncio.Event()
 
     async def rename() -> None:
@@ -125,10 +131,7 @@ async def test_pinned_answers_never_see_a_call_under_two_titles_while_it_is_rena
 async def test_one_answer_reads_one_state_while_a_whole_write_lands_in_the_middle(
     tmp_path: Path,
 ) -> None:
-    reader, writer = LanceStore(tmp_path / "index"), LanceStore(tmp_path / "index")
-    await reader.ensure_index(INFO)
-    await writer.ensure_index(INFO)
-    await writer.upsert([titled("Renewal")])
+    reader, writer = await reader_and_writer(tmp_path / "index", "Renewal")
     async with reader.pinned():
         assert await titles(reader) == ({"Renewal"}, "Renewal")
         await writer.upsert([titled("Renewal (renamed)")])
@@ -161,10 +164,7 @@ class RenamesWhileEmbedding:
 async def test_a_search_reads_the_state_its_cached_result_is_filed_under(
     tmp_path: Path,
 ) -> None:
-    reader, writer = LanceStore(tmp_path / "index"), LanceStore(tmp_path / "index")
-    await reader.ensure_index(INFO)
-    await writer.ensure_index(INFO)
-    await writer.upsert([titled("Renewal")])
+    reader, writer = await reader_and_writer(tmp_path / "index", "Renewal")
     embedder = RenamesWhileEmbedding(writer)
     service = SearchService(reader, embedder, MemoryCache(60))  # type: ignore[arg-type]
     request = build_request(query="pricing")
