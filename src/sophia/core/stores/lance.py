@@ -34,6 +34,7 @@ from sophia.core.stores.lance_generation import (
     OpenGeneration,
     check_generation,
     create_generation,
+    dataset_of,
     datasets_at,
     lance_message,
     open_generation,
@@ -366,7 +367,12 @@ class LanceStore:
         return base.RedactionCounts.of(int(count or 0) for count in column.to_pylist())
 
     async def generation(self) -> str:
-        return await self._read(lambda gen: f"{gen.uid}:{gen.chunks.version}:{gen.calls.version}")
+        # The versions of the tables read (a view's, fixed), from their Lance datasets.
+        return await self._read(
+            lambda gen: (
+                f"{gen.uid}:{dataset_of(gen.chunks).version}:{dataset_of(gen.calls).version}"
+            )
+        )
 
     async def _io(self, work: Callable[..., T], *args: Any) -> T:
         """Run blocking LanceDB work on the live generation in a thread; its own failures

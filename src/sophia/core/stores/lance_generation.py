@@ -65,7 +65,12 @@ class OpenGeneration:
     views: dict[Versions, tuple[Any, Any]] = field(default_factory=dict)
 
     def latest(self) -> Versions:
-        return Versions(self.chunks.version, self.calls.version)
+        """The newest committed versions on disk, whoever wrote them."""
+        # Asked of the Lance datasets: ~45 µs a table against ~210 µs for LanceDB's
+        # `version`, which goes through its event loop; a search pins once (both tables).
+        return Versions(
+            dataset_of(self.chunks).latest_version, dataset_of(self.calls).latest_version
+        )
 
     def readable(self) -> Versions:
         """The versions a read uses now: never a write's first commit without its second."""
