@@ -50,7 +50,7 @@ from sophia.core.config import Settings  # noqa: E402
 from sophia.core.query import build_request  # noqa: E402
 from sophia.core.ranking import FEATURES, MODEL_PATH, Ranker, features  # noqa: E402
 from sophia.core.ranking.model import FORMAT  # noqa: E402
-from sophia.core.search import SearchService  # noqa: E402
+from sophia.core.search import CALL_POOL, SearchService  # noqa: E402
 from sophia.core.services import Sophia  # noqa: E402
 from sophia.core.trees import build_trees  # noqa: E402
 
@@ -327,6 +327,8 @@ def _provenance(args: argparse.Namespace, corpus: Path, train: Sequence[Case]) -
         "split": "train",
         "train_queries": len({c.query["qid"] for c in train}),
         "scopes": list(SCOPES),
+        # Call-scoped candidate lists are the fused top CALL_POOL, as search asks for them.
+        "call_pool": CALL_POOL,
         "label": "overlaps a marked span (the corpus's rule)",
         "model": f"LightGBM {_version('lightgbm')} LGBMRanker",
         "params": PARAMS,

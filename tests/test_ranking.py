@@ -13,6 +13,7 @@ import pytest
 from sophia.core.cache import NoCache
 from sophia.core.chunking import ChunkLine
 from sophia.core.config import Settings
+from sophia.core.embedders.hashing import HashingEmbedder
 from sophia.core.embedders.local import LocalEmbedder
 from sophia.core.errors import RankerError
 from sophia.core.models import Affiliation
@@ -24,6 +25,7 @@ from sophia.core.services import Sophia
 from sophia.core.stores.base import IndexInfo, StoredChunk, StoreQuery
 from sophia.core.stores.lance import LanceStore
 from sophia.core.trees import build_trees
+from tests.store_corpus import BUYER, CALL_1, CALL_2, indexed_call
 
 
 def chunk(
@@ -222,3 +224,30 @@ def test_candidates_without_raw_evidence_keep_the_store_order() -> None:
     # on alone: its order stands rather than a guess.
     bare = [replace(c, similarity=None, keyword=None) for c in reversed(CANDIDATES)]
     assert load_ranker().rank("pricing objections", bare) == bare
+
+
+async def test_a_call_scoped_search_ranks_at_most_50_candidates_a_global_one_the_pool(
+    tmp_path: Path, hashing: HashingEmbedder
+) -> None:
+    # Two long calls (80 chunks each) that all say the query's words.
+    texts = [f"Pricing discount question {i} about seats." for i in range(80)]
+    vectors = await hashing.embed_documents(texts)
+    calls = [
+        indexed_call(call_id, "Moss & Co", datetime(2026, 11, 2, 15, tzinfo=UTC), turns)
+        for call_id in (CALL_1, CALL_2)
+        for turns in [[(BUYER, text, v) for text, v in zip(texts, vectors, strict=True)]]
+    ]
+    store = LanceStore(tmp_path / "index")
+    await store.ensure_index(IndexInfo(hashing.name, hashing.dim))
+    await store.upsert(calls)
+    flat = Ranker(build_trees([FLAT], len(FEATURES)), 100, "flat")
+    service = SearchService(store, hashing, NoCache(), ranker=flat)
+
+    in_call = build_request(query="pricing discount", limit=10, filters={"call_ids": (CALL_1,)})
+    found = (await service.candidates(in_call)).chunks
+    assert len(found) == 50 and {c.call_id for c in found} == {CALL_1}
+    everywhere = (await service.candidates(build_request(query="pricing discount"))).chunks
+    assert len(everywhere) == 100
+    # What is shown is still the store's best, ranked from fewer.
+    shown = [h.chunk_id for h in (await service.search(in_call)).hits]
+    assert shown == [c.chunk_id for c in found[: len(shown)]] and len(shown) == 10

@@ -30,11 +30,15 @@ from sophia.core.stores.base import (
     StoreReader,
 )
 
-__all__ = ["Candidates", "Hit", "SearchResult", "SearchService"]
+__all__ = ["CALL_POOL", "Candidates", "Hit", "SearchResult", "SearchService"]
 
 log = logging.getLogger("sophia.search")
 # Candidates fetched per requested hit, so that dropping overlapping chunks still fills it.
 _OVERFETCH = 3
+# A search confined to calls gives the ranker at most this many candidates, not the whole
+# pool: within one call the fused top 50 already holds a right moment for every QMSum val
+# query, and ranking half as many saves ~2 ms on a long call (benchmarks/README.md, "Scale").
+CALL_POOL = 50
 
 
 class Hit(BaseModel):
@@ -172,7 +176,8 @@ class SearchService:
         wanted = request.limit * _OVERFETCH
         ranker = self._ranker_for(mode)
         if ranker is not None:
-            wanted = max(wanted, ranker.pool)
+            pool = min(ranker.pool, CALL_POOL) if request.filters.call_ids else ranker.pool
+            wanted = max(wanted, pool)
         return StoreQuery(
             mode=mode,
             text=request.query,
