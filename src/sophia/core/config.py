@@ -146,9 +146,9 @@ class Settings(BaseSettings):
     """Leave out hits whose raw evidence (cosine or BM25) is under the floor calibrated for the
     embedder, rather than pad answers to the limit (core/relevance.py)."""
     search_rerank: bool = True
-    """Reorder the store's top 100 hybrid candidates with the fitted ranker (core/ranking/:
-    neighbours, whole-call evidence, title and speaker words); off: the store's fused order, as
-    before the ranker."""
+    """Reorder the store's top 100 hybrid candidates (50 in call scope) with the fitted ranker
+    (core/ranking/: neighbours, whole-call evidence, title and speaker words); off: the
+    store's fused order, as before the ranker."""
 
     # --- insights ------------------------------------------------------------------------
     sophia_summarizer: Literal["auto", "extractive", "llm"] = "auto"
