@@ -107,8 +107,8 @@ class AnnProbe:
         otherwise probed and refined."""
         if filters.call_ids or filters.account_key:
             return {"use_index": False}
-        # The handle's own dataset knows its version; LanceDB's `table.version` asks
-        # storage (~0.2 ms a search).
+        # The handle's own dataset knows its version; LanceDB's `table.version` goes
+        # through LanceDB's event loop (~0.2 ms a search).
         version = dataset_of(table).version
         if version != self._version:
             self._partitions, self._version = ann_partitions(table), version

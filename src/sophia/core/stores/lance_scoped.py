@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -25,7 +26,7 @@ from sophia.core.stores.lance_ahead import Ahead, StartedReads
 from sophia.core.stores.lance_generation import dataset_of
 from sophia.core.stores.records import HIT_FIELDS
 
-__all__ = ["Hit", "Keyword", "read_ahead", "scoped_search"]
+__all__ = ["Hit", "Keyword", "Scoped", "read_ahead", "scoped_search"]
 
 # The rows a scoped search reads: what a hit is built from, and the vector to score.
 _COLUMNS = ["id", *HIT_FIELDS, "vector"]
@@ -36,34 +37,43 @@ Hit = Callable[[dict[str, Any], float, float | None, float | None], StoredChunk]
 Keyword = Callable[[int], "Future[list[dict[str, Any]]]"]
 
 
-def read_ahead(
-    started: StartedReads,
-    chunks: Any,
-    query: StoreQuery,
-    clause: str,
-    pool: int,
-    keyword: Keyword,
-) -> None:
-    """Read for `query` before its vector exists (blocking) and keep it in `started`:
+@dataclass(frozen=True)
+class Scoped:
+    """A semantic or hybrid query confined to the rows `clause` allows on one table handle,
+    with its full-text half; `pool`: candidates per half before fusion, as in the general
+    path."""
+
+    chunks: Any
+    query: StoreQuery
+    clause: str
+    pool: int
+    keyword: Keyword
+
+    @property
+    def key(self) -> tuple[str, SearchMode, str, str, int]:
+        """What a read ahead is kept under: the same search with or without its vector."""
+        return "scoped", self.query.mode, self.query.text, self.clause, self.pool
+
+    def read(self) -> Ahead:
+        """The rows and, for a hybrid query, the full-text half started beside them
+        (blocking)."""
+        bm25 = self.keyword(self.pool) if self.query.mode is SearchMode.HYBRID else None
+        rows = dataset_of(self.chunks).to_table(filter=self.clause, columns=_COLUMNS)
+        return Ahead(rows, bm25)
+
+
+def read_ahead(started: StartedReads, scoped: Scoped) -> None:
+    """Read for `scoped` before its vector exists (blocking) and keep it in `started`:
     `scoped_search` for the same query on the same table handle uses it."""
-    started.keep(chunks, _key(query, clause, pool), _read(query, chunks, clause, pool, keyword))
+    started.keep(scoped.chunks, scoped.key, scoped.read())
 
 
-def scoped_search(
-    started: StartedReads,
-    chunks: Any,
-    query: StoreQuery,
-    clause: str,
-    pool: int,
-    keyword: Keyword,
-    hit: Hit,
-) -> list[StoredChunk]:
-    """The best chunks for a semantic or hybrid `query` among the rows `clause` allows
-    (blocking), from what was read ahead into `started` if anything. `pool`: candidates per
-    half before fusion, as in the general path."""
+def scoped_search(started: StartedReads, scoped: Scoped, hit: Hit) -> list[StoredChunk]:
+    """The best chunks for `scoped` (blocking), from what was read ahead into `started` if
+    anything."""
+    query, pool = scoped.query, scoped.pool
     assert query.vector is not None
-    key = _key(query, clause, pool)
-    reads = started.take(chunks, key) or _read(query, chunks, clause, pool, keyword)
+    reads = started.take(scoped.chunks, scoped.key) or scoped.read()
     rows: pa.Table = reads.rows
     similarity = _cosines(query.vector, rows.column("vector").combine_chunks())
     ids = rows.column("id").to_pylist()
@@ -86,15 +96,6 @@ def scoped_search(
         hit(record, score, float(similarity[i]), keyword_scores.get(key))
         for record, i, (key, score) in zip(records, wanted, chosen, strict=True)
     ]
-
-
-def _key(query: StoreQuery, clause: str, pool: int) -> tuple[str, SearchMode, str, str, int]:
-    return "scoped", query.mode, query.text, clause, pool
-
-
-def _read(query: StoreQuery, chunks: Any, clause: str, pool: int, keyword: Keyword) -> Ahead:
-    bm25 = keyword(pool) if query.mode is SearchMode.HYBRID else None
-    return Ahead(dataset_of(chunks).to_table(filter=clause, columns=_COLUMNS), bm25)
 
 
 def _cosines(query: Any, vectors: Any) -> np.ndarray:

@@ -19,7 +19,7 @@ from sophia.core.stores.lance_ahead import Ahead, StartedReads
 from sophia.core.stores.lance_generation import OpenGeneration, dataset_of
 from sophia.core.stores.lance_indexes import AnnProbe
 from sophia.core.stores.lance_schema import where
-from sophia.core.stores.lance_scoped import Keyword, scoped_search
+from sophia.core.stores.lance_scoped import Scoped, scoped_search
 from sophia.core.stores.lance_scoped import read_ahead as scoped_read_ahead
 from sophia.core.stores.records import HIT_FIELDS, stored_chunk
 
@@ -54,11 +54,7 @@ def search_chunks(
         # A few calls' rows: read once and ranked here (core/stores/lance_scoped.py).
         return scoped_search(
             started,
-            chunks,
-            query,
-            clause,
-            pool,
-            _scored(gen, chunks, query.text, clause),
+            _scoped(gen, chunks, query, clause, pool),
             lambda row, score, similarity, bm25: _hit(
                 row, score, similarity=similarity, keyword=bm25
             ),
@@ -99,9 +95,7 @@ def read_ahead(gen: OpenGeneration, query: StoreQuery, started: StartedReads) ->
     if query.mode is SearchMode.KEYWORD:
         return
     if clause and query.filters.call_ids:
-        scoped_read_ahead(
-            started, gen.chunks, query, clause, pool, _scored(gen, gen.chunks, query.text, clause)
-        )
+        scoped_read_ahead(started, _scoped(gen, gen.chunks, query, clause, pool))
     elif query.mode is SearchMode.HYBRID:
         started.keep(
             gen.chunks,
@@ -126,11 +120,16 @@ def _keyword_key(text: str, clause: str | None, pool: int) -> tuple[str, str, st
     return "keyword", text, clause, pool
 
 
-def _scored(gen: OpenGeneration, chunks: Any, text: str, clause: str) -> Keyword:
-    """The keyword half of a scoped search: ids and BM25 scores, in a thread of its own."""
-    return lambda limit: _KEYWORD_SEARCHES.submit(
-        _keyword, gen, chunks, text, clause, limit, columns=_SCORED
-    )
+def _scoped(gen: OpenGeneration, chunks: Any, query: StoreQuery, clause: str, pool: int) -> Scoped:
+    """`query` confined to a few calls' rows; its keyword half asks the full-text index for
+    ids and BM25 scores only, in a thread of its own."""
+
+    def keyword(limit: int) -> Future[list[dict[str, Any]]]:
+        return _KEYWORD_SEARCHES.submit(
+            _keyword, gen, chunks, query.text, clause, limit, columns=_SCORED
+        )
+
+    return Scoped(chunks, query, clause, pool, keyword)
 
 
 def _semantic(
