@@ -253,7 +253,7 @@ def _recall(store: LanceStore, vectors: list[Any]) -> float:
         exact = table.search(vector).distance_type("cosine").bypass_vector_index()
         nearest = {"column": "vector", "q": vector, "k": 10, "metric": "cosine"}
         nearest.update(probe.nearest(table, NO_FILTERS, 10))
-        ann = dataset.to_table(nearest=nearest, columns=["id"])
+        ann = dataset.to_table(nearest=nearest, columns=["id", "_distance"])
         want = {r["id"] for r in exact.select(["id", "_distance"]).limit(10).to_list()}
         got = set(ann.column("id").to_pylist())
         found.append(len(want & got) / 10)

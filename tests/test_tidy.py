@@ -1,4 +1,5 @@
-"""Tidying spoken sentences: fillers, stutters and half-words go, the words said stay."""
+"""Tidying spoken sentences: fillers, stutters, half-words and false starts go, the words
+said stay."""
 
 from __future__ import annotations
 
@@ -21,10 +22,28 @@ from sophia.core.insights.tidy import tidy
         ("Yeah, okay, so the board signs off in March.", "The board signs off in March."),
         ("A r a rabbit would do.", "A rabbit would do."),
         ("The price is fine.", "The price is fine."),
+        ("There are slight There are differences in pricing.", "There are differences in pricing."),
+        ("We have We also We have to get legal in.", "We have to get legal in."),
+        ("We've got a lot we've got a lot of seats.", "We've got a lot of seats."),
     ],
 )
 def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -> None:
     assert tidy(said) == tidied
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # A new sentence, not a restart.
+        "It will miss them. It will miss most of it.",
+        # A name said twice is not a restart, capitalised or not.
+        "Moss and Co said Moss and Co will sign.",
+        # Lower case: the transcriber did not mark a restart.
+        "What they like and what they find fashionable.",
+    ],
+)
+def test_tidy_keeps_repeats_that_are_not_restarts(said: str) -> None:
+    assert tidy(said) == said
 
 
 @pytest.mark.parametrize("said", ["Mm-hmm.", "Uh - huh.", "Yeah.", "Okay.", "Um, yeah.", "Hmm?"])

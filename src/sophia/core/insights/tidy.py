@@ -27,6 +27,15 @@ _OPENING_WORDS = (
 )
 _OPENER = re.compile(rf"^(?:(?:{'|'.join(_OPENING_WORDS)})\b[\s,.\-–—]*)+", re.IGNORECASE)
 _TOKEN = re.compile(r"\S+")
+# A restart repeats a word said at most this many words before it.
+_RESTART_GAP = 4
+_SENTENCE_END = re.compile(r"[.?!;:]$")
+# Words a restarted sentence opens with: pronouns, determiners, question words, auxiliaries.
+_RESTART_WORDS = frozenset(
+    "we you they he she it there that this these those the what where when why how who "
+    "which is are was were do does did can could would should will we're we've we'll "
+    "you're you've they're it's that's there's what's let's".split()
+)
 _EDGE = re.compile(r"^\W+|\W+$")
 # Real short words that may begin the next word ("to tomorrow", "a about"): never cut.
 _SHORT_WORDS = frozenset(
@@ -40,7 +49,7 @@ def tidy(text: str) -> str:
     """`text` without fillers, repeated words, half-words and leading discourse markers."""
     text = _FILLER.sub(" ", text)
     text = _PADDING.sub(" ", text)
-    words = _without_repeats(_without_half_words(_TOKEN.findall(text)))
+    words = _without_restarts(_without_repeats(_without_half_words(_TOKEN.findall(text))))
     text = " ".join(words)
     text = _OPENER.sub("", text).strip(" ,;:-–—")
     text = re.sub(r"\s+([,.;:?!])", r"\1", text)
@@ -82,13 +91,13 @@ def _without_half_words(tokens: list[str]) -> list[str]:
 
 
 def _without_repeats(tokens: list[str]) -> list[str]:
-    """Collapse stutters: "we we went we went" -> "we went" (runs of one to three words)."""
+    """Collapse stutters: "we we went we went" -> "we went" (runs of one to four words)."""
     out: list[str] = []
     bare: list[str] = []
     for token in tokens:
         out.append(token)
         bare.append(_bare(token))
-        for size in (1, 2, 3):
+        for size in (1, 2, 3, 4):
             n = len(out)
             last = bare[n - size :]
             if n >= 2 * size and any(last) and last == bare[n - 2 * size : n - size]:
@@ -96,4 +105,25 @@ def _without_repeats(tokens: list[str]) -> list[str]:
                 del out[n - 2 * size : n - size]
                 del bare[n - 2 * size : n - size]
                 break
+    return out
+
+
+def _without_restarts(tokens: list[str]) -> list[str]:
+    """Drop false starts: "There are slight There are differences" -> "There are differences".
+
+    Transcribers capitalise a restarted sentence mid-line, so a restart is a capitalised
+    word that opens sentences ("There", "We", "What"; never a name) whose two words repeat
+    two said at most `_RESTART_GAP` words before, in the same sentence: the words from the
+    earlier pair up to the restart were abandoned."""
+    out: list[str] = []
+    for j, token in enumerate(tokens):
+        if token[:1].isupper() and _bare(token) in _RESTART_WORDS:
+            pair = [_bare(t) for t in tokens[j : j + 2]]
+            for back in range(1, min(_RESTART_GAP, len(out)) + 1):
+                if _SENTENCE_END.search(out[-back]):
+                    break
+                if back > 1 and [_bare(t) for t in out[-back : len(out) - back + 2]] == pair:
+                    del out[-back:]
+                    break
+        out.append(token)
     return out
