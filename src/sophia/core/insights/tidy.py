@@ -46,7 +46,8 @@ _SHORT_WORDS = frozenset(
 
 
 def tidy(text: str) -> str:
-    """`text` without fillers, repeated words, half-words and leading discourse markers."""
+    """`text` without fillers, repeated words, half-words, false starts and leading
+    discourse markers."""
     text = _FILLER.sub(" ", text)
     text = _PADDING.sub(" ", text)
     words = _without_restarts(_without_repeats(_without_half_words(_TOKEN.findall(text))))
