@@ -29,8 +29,6 @@ from sophia.core.stores import base, lance_writes
 from sophia.core.stores.generations import GenerationGone, Generations
 from sophia.core.stores.lance_ahead import StartedReads
 from sophia.core.stores.lance_generation import (
-    CALLS,
-    CHUNKS,
     OpenGeneration,
     check_generation,
     create_generation,
@@ -223,18 +221,11 @@ class LanceStore:
         tables = gen.views.get(wanted)
         if tables is None:
             try:
-                tables = (
-                    gen.db.open_table(CHUNKS, version=wanted.chunks),
-                    gen.db.open_table(CALLS, version=wanted.calls),
-                )
+                tables = gen.tables_at(wanted)
             except (OSError, RuntimeError, ValueError) as exc:
                 # Cleaned up under a pin held longer than LanceDB keeps old versions.
                 log.warning("index versions %s unreadable (%s); reading the latest", wanted, exc)
-                latest = gen.latest()
-                tables = (
-                    gen.db.open_table(CHUNKS, version=latest.chunks),
-                    gen.db.open_table(CALLS, version=latest.calls),
-                )
+                tables = gen.tables_at(gen.latest())
             with self._opening:
                 gen.views[wanted] = tables
                 while len(gen.views) > _VIEWS:

@@ -76,6 +76,13 @@ class OpenGeneration:
         """The versions a read uses now: never a write's first commit without its second."""
         return readable(self.path, self.latest)
 
+    def tables_at(self, versions: Versions) -> tuple[Any, Any]:
+        """The chunks and calls tables opened at `versions` (new LanceDB handles)."""
+        return (
+            self.db.open_table(CHUNKS, version=versions.chunks),
+            self.db.open_table(CALLS, version=versions.calls),
+        )
+
 
 def dataset_of(table: Any) -> Any:
     """The Lance dataset behind a LanceDB table handle, at the handle's version. Queries on it
