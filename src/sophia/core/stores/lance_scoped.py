@@ -33,8 +33,8 @@ _COLUMNS = ["id", *HIT_FIELDS, "vector"]
 
 # (row, score, similarity, bm25) -> a stored chunk, as the general path builds its hits.
 Hit = Callable[[dict[str, Any], float, float | None, float | None], StoredChunk]
-# The full-text half: ids and BM25 scores of the best `limit` matches, filtered.
-Keyword = Callable[[int], "Future[list[dict[str, Any]]]"]
+# The full-text half started: ids and BM25 scores of the best `pool` matches, filtered.
+Keyword = Callable[[], "Future[list[dict[str, Any]]]"]
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class Scoped:
     def read(self) -> Ahead:
         """The rows and, for a hybrid query, the full-text half started beside them
         (blocking)."""
-        bm25 = self.keyword(self.pool) if self.query.mode is SearchMode.HYBRID else None
+        bm25 = self.keyword() if self.query.mode is SearchMode.HYBRID else None
         rows = dataset_of(self.chunks).to_table(filter=self.clause, columns=_COLUMNS)
         return Ahead(rows, bm25)
 

@@ -124,9 +124,9 @@ def _scoped(gen: OpenGeneration, chunks: Any, query: StoreQuery, clause: str, po
     """`query` confined to a few calls' rows; its keyword half asks the full-text index for
     ids and BM25 scores only, in a thread of its own."""
 
-    def keyword(limit: int) -> Future[list[dict[str, Any]]]:
+    def keyword() -> Future[list[dict[str, Any]]]:
         return _KEYWORD_SEARCHES.submit(
-            _keyword, gen, chunks, query.text, clause, limit, columns=_SCORED
+            _keyword, gen, chunks, query.text, clause, pool, columns=_SCORED
         )
 
     return Scoped(chunks, query, clause, pool, keyword)
