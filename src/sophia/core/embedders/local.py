@@ -2,8 +2,9 @@
 
 Its packages are the `sophia[local]` extra. Building one loads nothing: name, dim and
 window are constants, so opening an index and commands that never embed stay fast. The
-tokenizer loads on the first token count, the ONNX session on the first embedding. The
-ONNX graph is exported from the packaged weights once and cached
+tokenizer loads on the first token count, an ONNX session on the first embedding of its
+kind: transcripts through the fp32 graph, queries through its 8-bit copy (or the fp32 graph
+too: `query_weights`). Both are made from the packaged weights once and cached
 (core/embedders/onnx_export.py); no query and no ingest imports torch.
 """
 
@@ -14,19 +15,28 @@ import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
 from sophia.core.chunking import ChunkPlan
 from sophia.core.embedders.base import Vectors
-from sophia.core.embedders.onnx_export import default_cache_dir, ensure_onnx, onnx_file_name
+from sophia.core.embedders.onnx_export import (
+    default_cache_dir,
+    ensure_onnx,
+    ensure_query_onnx,
+    onnx_file_name,
+    query_file_name,
+)
 from sophia.core.errors import EmbeddingError, ExtraNotInstalled
 
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-__all__ = ["LocalEmbedder"]
+__all__ = ["LocalEmbedder", "QueryWeights"]
+
+# int8: queries through the 8-bit copy (~1.5 ms faster); fp32: the transcripts' own graph.
+QueryWeights = Literal["int8", "fp32"]
 
 _WINDOW = 256  # word pieces, including [CLS] and [SEP]; the model truncates beyond it
 _SPECIAL_TOKENS = 2
@@ -48,13 +58,21 @@ class LocalEmbedder:
     # The whole window with ~20 % overlap measured best on meeting transcripts.
     default_plan = ChunkPlan(max_tokens=_WINDOW - _SPECIAL_TOKENS, overlap_tokens=50)
 
-    def __init__(self, model_dir: Path | None = None, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        model_dir: Path | None = None,
+        cache_dir: Path | None = None,
+        *,
+        query_weights: QueryWeights = "int8",
+    ) -> None:
         _require_local_extra()
         self._given_model_dir = model_dir
         self._cache_dir = cache_dir or default_cache_dir()
+        self._query_weights = query_weights
         self._counter: Tokenizer | None = None
         self._window: Tokenizer | None = None
-        self._session: Any = None
+        # Keyed by "is the 8-bit copy": a process that only searches never loads the other.
+        self._sessions: dict[bool, Any] = {}
         # Two locks: counting tokens never waits for a session that is still exporting.
         self._session_lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
@@ -66,29 +84,40 @@ class LocalEmbedder:
 
     @property
     def model_file(self) -> Path:
-        """The ONNX file onnxruntime runs (exported on first use when missing)."""
+        """The ONNX file transcripts are embedded with (exported on first use when missing)."""
         return self._cache_dir / onnx_file_name()
+
+    @property
+    def query_model_file(self) -> Path:
+        """The ONNX file queries are embedded with (made on first use when missing)."""
+        name = query_file_name() if self._quantized_queries else onnx_file_name()
+        return self._cache_dir / name
+
+    @property
+    def _quantized_queries(self) -> bool:
+        return self._query_weights == "int8"
 
     def count_tokens(self, text: str) -> int:
         counter = self._counter if self._counter is not None else self._tokenizers()[0]
         return len(counter.encode(text, add_special_tokens=False).ids)
 
     async def warm_up(self) -> None:
-        await asyncio.to_thread(self._loaded)
+        # The queries' session: what a user waits on. Ingest loads its own when it starts.
+        await asyncio.to_thread(self._loaded, self._quantized_queries)
         await asyncio.to_thread(self._tokenizers)
 
     async def embed_documents(self, texts: Sequence[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        return await asyncio.to_thread(self._encode, list(texts))
+        return await asyncio.to_thread(self._encode, list(texts), False)
 
     async def embed_query(self, text: str) -> Vectors:
-        vectors = await asyncio.to_thread(self._encode, [text])
+        vectors = await asyncio.to_thread(self._encode, [text], self._quantized_queries)
         first: Vectors = vectors[0]
         return first
 
-    def _encode(self, texts: list[str]) -> Vectors:
-        session = self._loaded()
+    def _encode(self, texts: list[str], quantized: bool) -> Vectors:
+        session = self._loaded(quantized)
         encodings = self._tokenizers()[1].encode_batch(texts)
         # Similar lengths batched together pad less; rows go back to the callers' order.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
@@ -101,10 +130,11 @@ class LocalEmbedder:
             raise EmbeddingError(f"local embedding model failed: {exc}") from exc
         return result
 
-    def _loaded(self) -> Any:
+    def _loaded(self, quantized: bool) -> Any:
         with self._session_lock:
-            if self._session is None:
-                path = ensure_onnx(self.model_dir, self._cache_dir)
+            if quantized not in self._sessions:
+                ensure = ensure_query_onnx if quantized else ensure_onnx
+                path = ensure(self.model_dir, self._cache_dir)
                 try:
                     import onnxruntime
 
@@ -114,14 +144,14 @@ class LocalEmbedder:
                     # CPU per search on 2 shared cores, taken from the store reads that run
                     # beside the query's embedding (benchmarks/README.md, "Scale").
                     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-                    self._session = onnxruntime.InferenceSession(
+                    self._sessions[quantized] = onnxruntime.InferenceSession(
                         str(path), options, providers=["CPUExecutionProvider"]
                     )
                 except Exception as exc:
                     raise EmbeddingError(
                         f"cannot load the local embedding model from {path}: {exc}"
                     ) from exc
-            return self._session
+            return self._sessions[quantized]
 
     def _tokenizers(self) -> tuple[Tokenizer, Tokenizer]:
         """The counting tokenizer (no truncation) and the model's (truncates to its window)."""
