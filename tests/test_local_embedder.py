@@ -3,6 +3,8 @@ reference it replaced), and embedding never imports torch."""
 
 from __future__ import annotations
 
+import logging
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -92,6 +94,25 @@ async def test_8bit_queries_find_what_fp32_queries_find(local_embedder: LocalEmb
 
 async def test_an_empty_batch_is_no_work(local_embedder: LocalEmbedder) -> None:
     assert (await local_embedder.embed_documents([])).shape == (0, 384)
+
+
+async def test_without_the_8bit_copy_queries_embed_in_fp32_and_say_so(
+    local_embedder: LocalEmbedder, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    shutil.copy(local_embedder.model_file, cache / onnx_file_name())
+    (cache / query_file_name()).mkdir()  # something in the way: the copy cannot be written
+    embedder = LocalEmbedder(cache_dir=cache)
+    with caplog.at_level(logging.WARNING, logger="sophia.embedders"):
+        vector = await embedder.embed_query(SENTENCE)
+    (document,) = await embedder.embed_documents([SENTENCE])
+    assert np.abs(vector - document).max() < 1e-5
+    (record,) = caplog.records
+    assert "queries embed with the fp32 model" in record.getMessage()
+    assert "sophia prepare-model" in record.getMessage()
+    await embedder.embed_query("pricing")  # decided once, not at every query
+    assert len(caplog.records) == 1
 
 
 _EMBED_WITHOUT_TORCH = """

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -34,6 +35,8 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 __all__ = ["LocalEmbedder", "QueryWeights"]
+
+log = logging.getLogger("sophia.embedders")
 
 # int8: queries through the 8-bit copy (~1.5 ms faster); fp32: the transcripts' own graph.
 QueryWeights = Literal["int8", "fp32"]
@@ -133,8 +136,7 @@ class LocalEmbedder:
     def _loaded(self, quantized: bool) -> Any:
         with self._session_lock:
             if quantized not in self._sessions:
-                ensure = ensure_query_onnx if quantized else ensure_onnx
-                path = ensure(self.model_dir, self._cache_dir)
+                path = self._model_path(quantized)
                 try:
                     import onnxruntime
 
@@ -152,6 +154,20 @@ class LocalEmbedder:
                         f"cannot load the local embedding model from {path}: {exc}"
                     ) from exc
             return self._sessions[quantized]
+
+    def _model_path(self, quantized: bool) -> Path:
+        if not quantized:
+            return ensure_onnx(self.model_dir, self._cache_dir)
+        try:
+            return ensure_query_onnx(self.model_dir, self._cache_dir)
+        except EmbeddingError as exc:
+            # Slower queries beat none: the fp32 graph gives the transcripts' own vectors.
+            log.warning(
+                "queries embed with the fp32 model, about 1.5 ms slower each (%s); "
+                "`sophia prepare-model` makes the 8-bit copy",
+                exc,
+            )
+            return ensure_onnx(self.model_dir, self._cache_dir)
 
     def _tokenizers(self) -> tuple[Tokenizer, Tokenizer]:
         """The counting tokenizer (no truncation) and the model's (truncates to its window)."""
