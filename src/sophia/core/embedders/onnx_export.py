@@ -131,7 +131,8 @@ def _quantize(source: Path, target: Path) -> None:
 
 
 class _WithoutQuantizerAdvice(logging.Filter):
-    """Drops the quantizer's advice to pre-process the graph (for convolutional models)."""
+    """Drops the quantizer's advice (on the root logger) to pre-process the graph first: a
+    warning in the CLI's output about a step the shipped copy was measured without."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "quantization" not in record.pathname
