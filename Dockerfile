@@ -40,8 +40,8 @@ COPY README.md ./
 COPY src ./src
 RUN /opt/sophia/bin/pip install ${PIP_ARGS} --no-deps .
 # The local model as ONNX, exported once from the packaged weights (torch is used here only),
-# and its 8-bit copy that embeds queries:
-# at run time onnxruntime loads them from this read-only folder and nothing is written.
+# with its 8-bit copy for queries: at run time onnxruntime loads them from this read-only
+# folder and nothing is written.
 RUN mkdir -p /opt/sophia/models \
  && case ",${EXTRAS}," in *,local,*) \
         HF_HUB_OFFLINE=1 SOPHIA_MODEL_CACHE=/opt/sophia/models /opt/sophia/bin/sophia prepare-model;; \
