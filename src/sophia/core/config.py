@@ -27,9 +27,11 @@ from sophia.core.setting_types import (
     comma_items,
 )
 
-__all__ = ["EmbedderChoice", "Settings", "load_settings"]
+__all__ = ["EmbedderChoice", "QueryWeights", "Settings", "load_settings"]
 
 EmbedderChoice = Literal["auto", "local", "openai", "hashing"]
+# The local model's graph for queries: its 8-bit copy, or the transcripts' own fp32 graph.
+QueryWeights = Literal["int8", "fp32"]
 
 
 class Settings(BaseSettings):
@@ -121,7 +123,7 @@ class Settings(BaseSettings):
     sophia_model_cache: Path | None = None
     """Where the local model's ONNX files are kept, made once from the packaged weights (`sophia
     prepare-model`); default $XDG_CACHE_HOME/sophia or ~/.cache/sophia."""
-    local_query_weights: Literal["int8", "fp32"] = "int8"
+    local_query_weights: QueryWeights = "int8"
     """The local model's weights for queries: int8 (an 8-bit copy, ~1.5 ms faster a query, vectors
     within cosine 0.98 of fp32) or fp32 (exactly the transcripts' vectors). Transcripts always
     embed in fp32; `sophia prepare-model` makes both files."""

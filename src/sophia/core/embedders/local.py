@@ -16,11 +16,12 @@ import logging
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sophia.core.chunking import ChunkPlan
+from sophia.core.config import QueryWeights
 from sophia.core.embedders.base import Vectors
 from sophia.core.embedders.onnx_export import (
     default_cache_dir,
@@ -34,12 +35,9 @@ from sophia.core.errors import EmbeddingError, ExtraNotInstalled
 if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
-__all__ = ["LocalEmbedder", "QueryWeights"]
+__all__ = ["LocalEmbedder"]
 
 log = logging.getLogger("sophia.embedders")
-
-# int8: queries through the 8-bit copy (~1.5 ms faster); fp32: the transcripts' own graph.
-QueryWeights = Literal["int8", "fp32"]
 
 _WINDOW = 256  # word pieces, including [CLS] and [SEP]; the model truncates beyond it
 _SPECIAL_TOKENS = 2
