@@ -26,7 +26,6 @@ from sophia.core.errors import StoreError
 from sophia.core.models import Call
 from sophia.core.query import NO_FILTERS, SearchFilters
 from sophia.core.stores import base, lance_writes
-from sophia.core.stores.arrow_memory import use_system_allocator
 from sophia.core.stores.generations import GenerationGone, Generations
 from sophia.core.stores.lance_ahead import StartedReads
 from sophia.core.stores.lance_generation import (
@@ -40,6 +39,7 @@ from sophia.core.stores.lance_generation import (
     versions_on_disk,
 )
 from sophia.core.stores.lance_indexes import ANN_MIN_ROWS, AnnProbe
+from sophia.core.stores.lance_process import prepare_process
 from sophia.core.stores.lance_schema import in_list, literal, read_rows, where_for_calls
 from sophia.core.stores.lance_search import read_ahead, search_chunks
 from sophia.core.stores.lance_upkeep import written_bytes
@@ -72,7 +72,7 @@ class LanceStore:
         """`retire_wait_s`: how long a reindex waits for queries still reading the index it
         replaced before leaving its removal to a later run. `ann_min_rows`: chunks from which
         vector search uses an ANN index (core/stores/lance_indexes.py)."""
-        use_system_allocator()
+        prepare_process()
         self._path = path
         self._retire_wait_s = retire_wait_s
         self._ann_min_rows = ann_min_rows
