@@ -2,11 +2,11 @@
 start: which allocator pyarrow uses, and which of Lance's log lines reach stderr. An
 operator's own setting of either (Arrow's and Lance's environment variables) is kept.
 
-- pyarrow allocates from its bundled mimalloc by default. Between searches, mimalloc hands
-  freed memory back to the system, and the search thread whose allocation triggers that
-  stalls for about 5 ms: at a million chunks, 1 call-scoped search in 10, in the pyarrow
-  work after the reads (`combine_chunks`, `take`, `to_pylist`). The system allocator shows
-  no such stall (benchmarks/README.md, "Scale").
+- pyarrow allocates from its bundled mimalloc by default, which returns freed memory to the
+  system inside allocations. At a million chunks, 1 call-scoped search in 10 stalled about
+  5 ms in the pyarrow work after its reads (`combine_chunks`, `take`, `to_pylist`), right
+  after searches that freed a lot; with the system allocator none did (benchmarks/README.md,
+  "Scale").
 - Folding a sync's few new rows into the IVF-PQ index, Lance's index builder warns once per
   partition that gets none of them: ~1,000 lines of "partition N is empty, skipping" per sync
   at a million chunks, burying the log lines that matter. Its other warnings still show.
