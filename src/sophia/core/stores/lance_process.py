@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 
-__all__ = ["LANCE_LOG_DEFAULT", "prepare_process"]
+__all__ = ["prepare_process"]
 
 log = logging.getLogger("sophia.stores")
 
@@ -25,12 +25,12 @@ log = logging.getLogger("sophia.stores")
 _ARROW_POOL_ENV = "ARROW_DEFAULT_MEMORY_POOL"
 _LANCE_LOG_ENV = "LANCE_LOG"
 # Lance's Rust logger reads this when `lance` is first imported (lazily, after a store opens).
-LANCE_LOG_DEFAULT = "warn,lance::index::vector::builder=error"
+_LANCE_LOG_DEFAULT = "warn,lance::index::vector::builder=error"
 
 
 def prepare_process() -> None:
     """Set the allocator and Lance's log filter, unless the environment names its own."""
-    os.environ.setdefault(_LANCE_LOG_ENV, LANCE_LOG_DEFAULT)
+    os.environ.setdefault(_LANCE_LOG_ENV, _LANCE_LOG_DEFAULT)
     if os.environ.get(_ARROW_POOL_ENV):
         return
     import pyarrow as pa
