@@ -14,8 +14,7 @@ import pyarrow as pa
 import pytest
 
 from sophia.core.stores.lance import LanceStore
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 @pytest.fixture
