@@ -10,7 +10,8 @@
   added after it was trained are folded in as delta segments after each sync
   (core/stores/lance_upkeep.py); when the table has grown past four times what the index
   was trained for, optimize trains a new one. All of this runs after a sync, never on the
-  query path.
+  query path. IVF-PQ rather than IVF-HNSW-SQ: at 1M chunks the latter answers in half the
+  time at the same recall but holds ~0.7 GB more in memory (benchmarks/ann_kinds.py).
 
 A search confined to calls or accounts skips the ANN index: the scalar index hands over
 just those rows, and an exact scan of a few hundred rows beats probing partitions that
