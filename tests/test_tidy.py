@@ -25,6 +25,14 @@ from sophia.core.insights.tidy import tidy
         ("There are slight There are differences in pricing.", "There are differences in pricing."),
         ("We have We also We have to get legal in.", "We have to get legal in."),
         ("We've got a lot we've got a lot of seats.", "We've got a lot of seats."),
+        # Unmarked restarts: the subject and its verb said again a few words on.
+        ("We have to we have about four minutes left.", "We have about four minutes left."),
+        ("It looks like there's a It looks like a butterfly.", "It looks like a butterfly."),
+        (
+            "You can just preview your you can just preview your page.",
+            "You can just preview your page.",
+        ),
+        ("We can for we can forget combining features.", "We can forget combining features."),
     ],
 )
 def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -> None:
@@ -40,6 +48,14 @@ def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -
         "Moss and Co said Moss and Co will sign.",
         # Lower case: the transcriber did not mark a restart.
         "What they like and what they find fashionable.",
+        # Two clauses that open alike, joined or compared.
+        "We have moose and we have deer.",
+        "It's better to put it in that channel than to put it in the other.",
+        # A wh-word, or a noun a relative clause describes.
+        "I think what they do is they do it always on Fridays.",
+        "We have the same problems we have with the old ones.",
+        # "you know" is padding, not a restart.
+        "The bakery you know in the station you know the one.",
     ],
 )
 def test_tidy_keeps_repeats_that_are_not_restarts(said: str) -> None:

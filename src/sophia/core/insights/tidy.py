@@ -36,6 +36,27 @@ _RESTART_WORDS = frozenset(
     "which is are was were do does did can could would should will we're we've we'll "
     "you're you've they're it's that's there's what's let's".split()
 )
+# Unmarked restarts ("we have to we have about four minutes") open with a subject, said again
+# at most this many words later.
+_SPOKEN_RESTART_GAP = 7
+_SUBJECTS = frozenset(
+    "i we you they he she it there i'm i've i'll i'd we're we've we'll you're you've they're "
+    "it's there's that's what's let's".split()
+)
+# "you know" and "I mean" are padding, not the start of a sentence.
+_NOT_RESTARTS = frozenset({("you", "know"), ("i", "mean")})
+# Between two clauses that open alike ("what we do and how we do it", "better to put it there
+# than to put it here") or after a wh-word ("what they do is they do it"), a repeat is
+# grammar, not a restart.
+_JOINERS = frozenset(
+    "and or but nor because cause so then while when if where what which who whether than why "
+    "how".split()
+)
+# "the same problems we have": a subject after a determiner and its noun opens a relative
+# clause.
+_DETERMINERS = frozenset(
+    "the a an this that these those same every any some my our your their his her its".split()
+)
 _EDGE = re.compile(r"^\W+|\W+$")
 # Real short words that may begin the next word ("to tomorrow", "a about"): never cut.
 _SHORT_WORDS = frozenset(
@@ -50,7 +71,8 @@ def tidy(text: str) -> str:
     discourse markers."""
     text = _FILLER.sub(" ", text)
     text = _PADDING.sub(" ", text)
-    words = _without_restarts(_without_repeats(_without_half_words(_TOKEN.findall(text))))
+    words = _without_half_words(_TOKEN.findall(text))
+    words = _without_spoken_restarts(_without_restarts(_without_repeats(words)))
     text = " ".join(words)
     text = _OPENER.sub("", text).strip(" ,;:-–—")
     text = re.sub(r"\s+([,.;:?!])", r"\1", text)
@@ -126,5 +148,35 @@ def _without_restarts(tokens: list[str]) -> list[str]:
                 if back > 1 and [_bare(t) for t in out[-back : len(out) - back + 2]] == pair:
                     del out[-back:]
                     break
+        out.append(token)
+    return out
+
+
+def _without_spoken_restarts(tokens: list[str]) -> list[str]:
+    """Drop unmarked false starts: "We have to we have about four minutes" -> "We have about
+    four minutes".
+
+    A subject and the word after it said again within `_SPOKEN_RESTART_GAP` words, in the same
+    clause, abandons what was said from the first pair on; unless a joiner, a wh-word or a
+    determiner and noun show the repeat is grammar ("what we do and how we do it")."""
+    out: list[str] = []
+    for j, token in enumerate(tokens):
+        pair = tuple(_bare(t) for t in tokens[j : j + 2])
+        if len(pair) == 2 and pair[0] in _SUBJECTS and pair not in _NOT_RESTARTS:
+            for back in range(2, min(_SPOKEN_RESTART_GAP, len(out)) + 1):
+                between = out[-back:]
+                if any(_SENTENCE_END.search(t) or t.endswith(",") for t in between):
+                    break
+                if tuple(_bare(t) for t in between[:2]) != pair:
+                    continue
+                before = _bare(out[-back - 1]) if len(out) > back else ""
+                grammar = (
+                    before in _JOINERS
+                    or any(_bare(t) in _JOINERS for t in between[1:])
+                    or (len(out) >= 2 and _bare(out[-2]) in _DETERMINERS)
+                )
+                if not grammar:
+                    del out[-back:]
+                break
         out.append(token)
     return out
