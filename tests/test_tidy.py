@@ -33,6 +33,13 @@ from sophia.core.insights.tidy import tidy
             "You can just preview your page.",
         ),
         ("We can for we can forget combining features.", "We can forget combining features."),
+        # A phrase broken off after an article and begun again.
+        (
+            "It's a kick-off meeting for the design of a for the beginning of the project.",
+            "It's a kick-off meeting for the beginning of the project.",
+        ),
+        ("Download it to the to this remote control.", "Download it to this remote control."),
+        ("It has some quirks of the, of each of these.", "It has some quirks of each of these."),
     ],
 )
 def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -> None:
@@ -56,6 +63,8 @@ def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -
         "We have the same problems we have with the old ones.",
         # "you know" is padding, not a restart.
         "The bakery you know in the station you know the one.",
+        "As long as you can stick a you know, a tag on it.",
+        "The price of the product is too high for the team.",
     ],
 )
 def test_tidy_keeps_repeats_that_are_not_restarts(said: str) -> None:

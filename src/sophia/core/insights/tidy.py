@@ -57,6 +57,13 @@ _JOINERS = frozenset(
 _DETERMINERS = frozenset(
     "the a an this that these those same every any some my our your their his her its".split()
 )
+# No phrase goes on from an article to one of these ("for the design of a for the beginning"):
+# the speaker broke off and began again at the word said before.
+_NOT_AFTER_ARTICLE = frozenset(
+    "for of to in on with at from by about into we i you they he she it this that these those "
+    "the a an my our your their is are was were".split()
+)
+_ARTICLES = frozenset({"a", "an", "the"})
 _EDGE = re.compile(r"^\W+|\W+$")
 # Real short words that may begin the next word ("to tomorrow", "a about"): never cut.
 _SHORT_WORDS = frozenset(
@@ -72,7 +79,8 @@ def tidy(text: str) -> str:
     text = _FILLER.sub(" ", text)
     text = _PADDING.sub(" ", text)
     words = _without_half_words(_TOKEN.findall(text))
-    words = _without_spoken_restarts(_without_restarts(_without_repeats(words)))
+    words = _without_restarts(_without_repeats(words))
+    words = _without_cut_off_articles(_without_spoken_restarts(words))
     text = " ".join(words)
     text = _OPENER.sub("", text).strip(" ,;:-–—")
     text = re.sub(r"\s+([,.;:?!])", r"\1", text)
@@ -178,5 +186,27 @@ def _without_spoken_restarts(tokens: list[str]) -> list[str]:
                 if not grammar:
                     del out[-back:]
                 break
+        out.append(token)
+    return out
+
+
+def _without_cut_off_articles(tokens: list[str]) -> list[str]:
+    """Drop a phrase broken off after an article and begun again: "a kick-off meeting for the
+    design of a for the beginning" -> "a kick-off meeting for the beginning"."""
+    out: list[str] = []
+    for j, token in enumerate(tokens):
+        pair = tuple(_bare(t) for t in tokens[j : j + 2])
+        if (
+            out
+            and _bare(out[-1]) in _ARTICLES
+            and pair[0] in _NOT_AFTER_ARTICLE
+            and pair not in _NOT_RESTARTS
+        ):
+            for back in range(2, min(_SPOKEN_RESTART_GAP + 1, len(out)) + 1):
+                if _SENTENCE_END.search(out[-back]) or out[-back].endswith(","):
+                    break
+                if _bare(out[-back]) == pair[0]:
+                    del out[-back:]
+                    break
         out.append(token)
     return out
