@@ -113,8 +113,9 @@ def sync(
 
 @app.command()
 def reindex(ctx: typer.Context, wait: Wait = False) -> None:
-    """Rebuild every chunk and vector from the stored calls (after changing the embedder);
-    searches keep answering from the old index until the new one is complete."""
+    """Rebuild every chunk and vector from the stored calls, after changing the embedder.
+
+    Searches keep answering from the old index until the new one is complete."""
 
     async def run(sophia: Sophia) -> IngestSummary:
         with IngestBar(err, "Reindexing") as bar:
@@ -125,8 +126,9 @@ def reindex(ctx: typer.Context, wait: Wait = False) -> None:
 
 @app.command()
 def purge(ctx: typer.Context, wait: Wait = False) -> None:
-    """Run the daily purge now: remove calls older than RETENTION_DAYS, then compact the
-    index (what syncs leave: small files, deleted rows, index deltas)."""
+    """Run the daily purge now: remove calls older than RETENTION_DAYS, compact the index.
+
+    Compacting folds in what syncs leave behind: small files, deleted rows, index deltas."""
     removed = run_with_sophia(ctx, lambda sophia: sophia.purge_expired(wait=wait))
     out.print(
         f"Removed {len(removed)} call{'s' * (len(removed) != 1)} past retention; "
