@@ -53,9 +53,8 @@ def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -
         "It will miss them. It will miss most of it.",
         # A name said twice is not a restart, capitalised or not.
         "Moss and Co said Moss and Co will sign.",
-        # Lower case: the transcriber did not mark a restart.
-        "What they like and what they find fashionable.",
         # Two clauses that open alike, joined or compared.
+        "What they like and what they find fashionable.",
         "We have moose and we have deer.",
         "It's better to put it in that channel than to put it in the other.",
         # A wh-word, or a noun a relative clause describes.
