@@ -167,46 +167,57 @@ def _without_spoken_restarts(tokens: list[str]) -> list[str]:
     A subject and the word after it said again within `_SPOKEN_RESTART_GAP` words, in the same
     clause, abandons what was said from the first pair on; unless a joiner, a wh-word or a
     determiner and noun show the repeat is grammar ("what we do and how we do it")."""
-    out: list[str] = []
-    for j, token in enumerate(tokens):
-        pair = tuple(_bare(t) for t in tokens[j : j + 2])
-        if len(pair) == 2 and pair[0] in _SUBJECTS and pair not in _NOT_RESTARTS:
-            for back in range(2, min(_SPOKEN_RESTART_GAP, len(out)) + 1):
-                between = out[-back:]
-                if any(_SENTENCE_END.search(t) or t.endswith(",") for t in between):
+    bare = [_bare(t) for t in tokens]
+    kept: list[int] = []  # indices into tokens
+    for j, word in enumerate(bare):
+        pair = tuple(bare[j : j + 2])
+        if (
+            len(pair) == 2
+            and word in _SUBJECTS
+            and pair not in _NOT_RESTARTS
+            and kept
+            and not _ends_clause(tokens[kept[-1]])
+        ):
+            for back in range(2, min(_SPOKEN_RESTART_GAP, len(kept)) + 1):
+                first = kept[-back]
+                if _ends_clause(tokens[first]):
                     break
-                if tuple(_bare(t) for t in between[:2]) != pair:
+                if (bare[first], bare[kept[-back + 1]]) != pair:
                     continue
-                before = _bare(out[-back - 1]) if len(out) > back else ""
+                before = bare[kept[-back - 1]] if len(kept) > back else ""
                 grammar = (
                     before in _JOINERS
-                    or any(_bare(t) in _JOINERS for t in between[1:])
-                    or (len(out) >= 2 and _bare(out[-2]) in _DETERMINERS)
+                    or any(bare[i] in _JOINERS for i in kept[-back + 1 :])
+                    or (len(kept) >= 2 and bare[kept[-2]] in _DETERMINERS)
                 )
                 if not grammar:
-                    del out[-back:]
+                    del kept[-back:]
                 break
-        out.append(token)
-    return out
+        kept.append(j)
+    return [tokens[i] for i in kept]
 
 
 def _without_cut_off_articles(tokens: list[str]) -> list[str]:
     """Drop a phrase broken off after an article and begun again: "a kick-off meeting for the
     design of a for the beginning" -> "a kick-off meeting for the beginning"."""
-    out: list[str] = []
-    for j, token in enumerate(tokens):
-        pair = tuple(_bare(t) for t in tokens[j : j + 2])
+    bare = [_bare(t) for t in tokens]
+    kept: list[int] = []  # indices into tokens
+    for j, word in enumerate(bare):
         if (
-            out
-            and _bare(out[-1]) in _ARTICLES
-            and pair[0] in _NOT_AFTER_ARTICLE
-            and pair not in _NOT_RESTARTS
+            kept
+            and bare[kept[-1]] in _ARTICLES
+            and word in _NOT_AFTER_ARTICLE
+            and tuple(bare[j : j + 2]) not in _NOT_RESTARTS
         ):
-            for back in range(2, min(_SPOKEN_RESTART_GAP + 1, len(out)) + 1):
-                if _SENTENCE_END.search(out[-back]) or out[-back].endswith(","):
+            for back in range(2, min(_SPOKEN_RESTART_GAP + 1, len(kept)) + 1):
+                if _ends_clause(tokens[kept[-back]]):
                     break
-                if _bare(out[-back]) == pair[0]:
-                    del out[-back:]
+                if bare[kept[-back]] == word:
+                    del kept[-back:]
                     break
-        out.append(token)
-    return out
+        kept.append(j)
+    return [tokens[i] for i in kept]
+
+
+def _ends_clause(token: str) -> bool:
+    return bool(_SENTENCE_END.search(token)) or token.endswith(",")
