@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scale import _queries  # the same 50 queries as scale.py
+from scale import _queries, comma_ints  # the same 50 queries as scale.py
 from timing import percentile
 
 from sophia.core.embedders.local import LocalEmbedder
@@ -91,7 +91,9 @@ async def _main(args: argparse.Namespace) -> int:
 
 def _ids(dataset: Any, vector: Any, options: dict[str, Any]) -> set[str]:
     nearest = {"column": "vector", "q": vector, "k": _K, "metric": "cosine", **options}
-    return set(dataset.to_table(nearest=nearest, columns=["id"]).column("id").to_pylist())
+    # Asking for "_distance" too keeps Lance from warning on every query.
+    table = dataset.to_table(nearest=nearest, columns=["id", "_distance"])
+    return set(table.column("id").to_pylist())
 
 
 def _copy(source: Path, target: Path) -> Path:
@@ -127,11 +129,11 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
     # The defaults are the 1M comparison in benchmarks/README.md ("Which ANN index").
     parser.add_argument(
         "--hnsw-partitions",
-        type=_ints,
+        type=comma_ints,
         default=[10, 40],
         help="IVF partitions of each IVF-HNSW-SQ variant (comma-separated).",
     )
-    parser.add_argument("--ef", type=_ints, default=[400, 1000], help="comma-separated")
+    parser.add_argument("--ef", type=comma_ints, default=[400, 1000], help="comma-separated")
     parser.add_argument("--probe-share", type=float, default=0.5)
     parser.add_argument("--refine-factor", type=int, default=40)
     args = parser.parse_args(argv)
@@ -139,10 +141,6 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
         # Lance's own message ("ef must be greater than or equal to k") names neither.
         parser.error(f"every --ef must be at least {_K} x --refine-factor ({args.refine_factor})")
     return args
-
-
-def _ints(text: str) -> list[int]:
-    return [int(x) for x in text.split(",")]
 
 
 if __name__ == "__main__":

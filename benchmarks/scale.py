@@ -311,6 +311,11 @@ def _print_table(rows: list[dict[str, Any]], embed_p50: float) -> None:
     print(f"load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
+def comma_ints(text: str) -> list[int]:
+    """An argument such as "10000,100000" as its numbers."""
+    return [int(x) for x in text.split(",")]
+
+
 def sized_index_parser(description: str) -> argparse.ArgumentParser:
     """The arguments every benchmark on replicated indexes takes: the corpus, where the copies
     go, and their sizes in chunks."""
@@ -319,7 +324,7 @@ def sized_index_parser(description: str) -> argparse.ArgumentParser:
     parser.add_argument("--work-dir", type=Path, default=ROOT / "benchmarks" / "out")
     parser.add_argument(
         "--sizes",
-        type=lambda s: [int(x) for x in s.split(",")],
+        type=comma_ints,
         default=[10_000, 100_000, 1_000_000],
     )
     return parser
