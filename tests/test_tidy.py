@@ -40,6 +40,10 @@ from sophia.core.insights.tidy import tidy
         ),
         ("Download it to the to this remote control.", "Download it to this remote control."),
         ("It has some quirks of the, of each of these.", "It has some quirks of each of these."),
+        # An article changed on the spot: the second is the one the speaker meant.
+        ("Do you want a an LCD?", "Do you want an LCD?"),
+        ("Easy finder with the a whistle function.", "Easy finder with a whistle function."),
+        ("It's just an a approximation.", "It's just a approximation."),
     ],
 )
 def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -> None:
@@ -64,6 +68,10 @@ def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -
         "The bakery you know in the station you know the one.",
         "As long as you can stick a you know, a tag on it.",
         "The price of the product is too high for the team.",
+        # A capital A after an article is the letter, not a second article.
+        "There's a sample and hold in the A to D converter.",
+        "It's an A below middle C.",
+        "Before the A.",
     ],
 )
 def test_tidy_keeps_repeats_that_are_not_restarts(said: str) -> None:

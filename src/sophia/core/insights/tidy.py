@@ -199,7 +199,8 @@ def _without_spoken_restarts(tokens: list[str]) -> list[str]:
 
 def _without_cut_off_articles(tokens: list[str]) -> list[str]:
     """Drop a phrase broken off after an article and begun again: "a kick-off meeting for the
-    design of a for the beginning" -> "a kick-off meeting for the beginning"."""
+    design of a for the beginning" -> "a kick-off meeting for the beginning", and an article
+    changed on the spot: "want a an LCD" -> "want an LCD"."""
     bare = [_bare(t) for t in tokens]
     kept: list[int] = []  # indices into tokens
     for j, word in enumerate(bare):
@@ -208,6 +209,7 @@ def _without_cut_off_articles(tokens: list[str]) -> list[str]:
             and bare[kept[-1]] in _ARTICLES
             and word in _NOT_AFTER_ARTICLE
             and tuple(bare[j : j + 2]) not in _NOT_RESTARTS
+            and not _letter_a(tokens[j])
         ):
             for back in range(2, min(_SPOKEN_RESTART_GAP + 1, len(kept)) + 1):
                 if _ends_clause(tokens[kept[-back]]):
@@ -215,8 +217,17 @@ def _without_cut_off_articles(tokens: list[str]) -> list[str]:
                 if bare[kept[-back]] == word:
                     del kept[-back:]
                     break
+            else:
+                if word in _ARTICLES and word != bare[kept[-1]]:
+                    # Not begun again at an earlier word: only the article was corrected.
+                    del kept[-1]
         kept.append(j)
     return [tokens[i] for i in kept]
+
+
+def _letter_a(token: str) -> bool:
+    """After an article, a capital A is the letter: "the A - to - D", "an A below middle C"."""
+    return _EDGE.sub("", token) == "A"
 
 
 def _ends_clause(token: str) -> bool:
