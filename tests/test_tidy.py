@@ -72,6 +72,7 @@ def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -
         "There's a sample and hold in the A to D converter.",
         "It's an A below middle C.",
         "Before the A.",
+        "We can generate descriptions of how to get from A to B.",
     ],
 )
 def test_tidy_keeps_repeats_that_are_not_restarts(said: str) -> None:

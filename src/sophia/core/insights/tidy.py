@@ -207,6 +207,8 @@ def _without_cut_off_articles(tokens: list[str]) -> list[str]:
         if (
             kept
             and bare[kept[-1]] in _ARTICLES
+            # "from A to B": the letter again, unless it opens the sentence.
+            and not (len(kept) > 1 and _letter_a(tokens[kept[-1]]))
             and word in _NOT_AFTER_ARTICLE
             and tuple(bare[j : j + 2]) not in _NOT_RESTARTS
             and not _letter_a(tokens[j])
