@@ -68,7 +68,7 @@ def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -
         "The bakery you know in the station you know the one.",
         "As long as you can stick a you know, a tag on it.",
         "The price of the product is too high for the team.",
-        # A capital A after an article is the letter, not a second article.
+        # A capital A mid-sentence is the letter, not an article.
         "There's a sample and hold in the A to D converter.",
         "It's an A below middle C.",
         "Before the A.",
