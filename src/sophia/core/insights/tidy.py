@@ -58,7 +58,8 @@ _DETERMINERS = frozenset(
     "the a an this that these those same every any some my our your their his her its".split()
 )
 # No phrase goes on from an article to one of these ("for the design of a for the beginning"):
-# the speaker broke off and began again at the word said before.
+# the speaker broke off and began again at the word said at most this many words before.
+_CUT_OFF_GAP = 8
 _NOT_AFTER_ARTICLE = frozenset(
     "for of to in on with at from by about into we i you they he she it this that these those "
     "the a an my our your their is are was were".split()
@@ -213,7 +214,7 @@ def _without_cut_off_articles(tokens: list[str]) -> list[str]:
             and tuple(bare[j : j + 2]) not in _NOT_RESTARTS
             and not _letter_a(tokens[j])
         ):
-            for back in range(2, min(_SPOKEN_RESTART_GAP + 1, len(kept)) + 1):
+            for back in range(2, min(_CUT_OFF_GAP, len(kept)) + 1):
                 if _ends_clause(tokens[kept[-back]]):
                     break
                 if bare[kept[-back]] == word:
@@ -228,7 +229,7 @@ def _without_cut_off_articles(tokens: list[str]) -> list[str]:
 
 
 def _letter_a(token: str) -> bool:
-    """After an article, a capital A is the letter: "the A - to - D", "an A below middle C"."""
+    """A capital A standing alone: mid-sentence, the letter ("the A - to - D", "from A to B")."""
     return _EDGE.sub("", token) == "A"
 
 
