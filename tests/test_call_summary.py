@@ -75,6 +75,17 @@ def quoted(answer: Answer) -> list[str]:
     return [answer.citations[n - 1].quote for b in summary(answer).bullets for n in b.citations]
 
 
+def objections(answer: Answer) -> list[str]:
+    """The verbatim transcript behind the "Objections raised" bullets."""
+    return [
+        answer.citations[n - 1].quote
+        for s in answer.sections
+        if s.title == "Objections raised"
+        for b in s.bullets
+        for n in b.citations
+    ]
+
+
 def said_under(topics: set[str]) -> dict[str, list[str]]:
     """Per call, the sentences Gong filed under any of these monologue topics."""
     transcripts = json.loads((SAMPLES / "transcripts.json").read_text())
@@ -148,20 +159,26 @@ def test_planted_competitors_objections_and_next_steps_are_in_the_summary(
         if any(m["call_id"] == call_id for m in expected["competitor_mentions"]):
             assert any(name in text for name in COMPETITORS), call_id
         planted = [o["text"] for o in expected["pricing_objections"] if o["call_id"] == call_id]
-        found = [
-            answer.citations[n - 1].quote
-            for s in answer.sections
-            if s.title == "Objections raised"
-            for b in s.bullets
-            for n in b.citations
+        planted += [
+            d["blocker"] for d in expected["stalled_opportunities"] if d["call_id"] == call_id
         ]
-        # Where call analysis finds a planted objection at all, the summary quotes one.
+        found = objections(answer)
+        # Where call analysis finds a planted objection or blocker at all, the summary quotes one.
         if any(p in q for p in planted for q in found):
             assert any(p in q for p in planted for q in quotes), call_id
         if next_steps[call_id]:
             assert any(
                 NEXT_STEP.search(q) or any(s in q for s in next_steps[call_id]) for q in quotes
             ), call_id
+
+
+def test_a_deal_blocker_is_an_objection_of_its_call(
+    summaries: dict[str, Answer], expected: dict[str, Any]
+) -> None:
+    """A spend freeze or a legal queue the deal has to wait out is listed with the objections."""
+    assert expected["stalled_opportunities"]
+    for deal in expected["stalled_opportunities"]:
+        assert deal["blocker"] in objections(summaries[deal["call_id"]]), deal["account"]
 
 
 async def test_the_summary_is_the_same_every_time(

@@ -69,6 +69,11 @@ OBJECTION = _words(
     r"blocker",
     r"deal[- ]breaker",
     r"(?:no|frozen|freeze on) (?:the )?budget",
+    # A freeze or a queue the deal has to wait out is an objection to buying now.
+    r"(?:spend(?:ing)?|budget|purchasing|vendor) freeze",
+    r"freeze on (?:all |any )?(?:new )?(?:\w+ )?"
+    r"(?:spend(?:ing)?|purchases|purchasing|vendors?|tools|software)",
+    r"won't (?:get to (?:it|this|that|them)|happen) (?:until|before)",
     r"out of (?:our )?budget",
     r"need (?:a|at least) \d+\s?% discount",
     r"\d+\s?% off",
