@@ -1,4 +1,4 @@
-"""What an objection is about: a competitor, a discount, the contract's term, the price.
+"""What an objection is about: a competitor, a discount, the contract's term, timing, the price.
 
 A dashboard counts objections by kind; the first kind whose words a sentence holds wins, in
 the order below, so "DealForge quoted $98 a seat" is a competitor objection, not a price one.
@@ -27,6 +27,12 @@ _KINDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("renewal_uplift", r"\buplift\b|\bprice (?:increase|hike)\b"),
         ("fees", r"\b(?:implementation|setup|set-up|onboarding|professional services) fees?\b"),
         ("per_seat", r"\bper[- ](?:seat|user|licen[cs]e)\b|\bseat[- ]based\b"),
+        # Not now rather than not at this price: a freeze, a queue, a wait.
+        (
+            "timing",
+            r"\bfreeze\b|\bfrozen\b|\bon hold\b|\bwon't (?:get to|happen)\b|\buntil after\b"
+            r"|\b(?:month|week)s?(?:'s)? wait\b",
+        ),
         (
             "budget",
             r"\bbudget|\bapproved\b|\bafford|\bexpensive\b|\bbig number\b|\bstretch\b"
