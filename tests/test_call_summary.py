@@ -37,7 +37,8 @@ COMPETITORS = ("DealForge", "Quotient AI", "Pipestream", "Ledgerly")
 DISFLUENT = re.compile(r"\b(?:um+|uh+|erm|mm-?hmm|uh-huh)\b|\b(\w+) \1\b", re.IGNORECASE)
 GREETING = re.compile(
     r"“\W*(?:hi|hey|hello|good morning)\b|how's your week|how are you|weekend|bye|"
-    r"great conversation",
+    r"great conversation|have a (?:good|great|nice|lovely) (?:\w*day|one|week|evening)|"
+    r"appreciate the time",
     re.I,
 )
 

@@ -100,6 +100,8 @@ def test_tidy_keeps_real_short_words_before_longer_ones() -> None:
         "Quick heads-up, I've got our recorder on.",
         "Sorry, my screen just froze.",
         "Thanks, you too, bye bye.",
+        "Alright, thanks everyone, have a good Friday.",
+        "Thanks everyone, really appreciate the time.",
     ],
 )
 def test_greetings_and_pleasantries_are_small_talk(said: str) -> None:
@@ -113,6 +115,8 @@ def test_greetings_and_pleasantries_are_small_talk(said: str) -> None:
         "Our morning standup is where the forecast breaks.",
         "We're also evaluating DealForge and Quotient AI.",
         "I'll send over the order form by Friday.",
+        "We have a good Friday cadence for the forecast call.",
+        "We'd appreciate the timeline in writing.",
     ],
 )
 def test_business_is_not_small_talk(said: str) -> None:

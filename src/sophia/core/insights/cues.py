@@ -203,7 +203,11 @@ SMALL_TALK = _words(
     r"(?:we|I) record these",
     r"(?:okay|ok|mind) if I (?:record|keep the recorder)",
     r"recorder",
-    r"have a (?:good|great|nice|lovely) (?:one|day|week|weekend|evening)",
+    # A wish that ends its phrase: "have a good Friday." but not "a good Friday cadence".
+    r"have a (?:good|great|nice|lovely) (?:one|day|week|weekend|evening|"
+    r"(?:mon|tues|wednes|thurs|fri|satur|sun)day)"
+    r"(?:,? (?:everyone|everybody|all)| ahead)?(?!\s*\w)",
+    r"(?:really )?appreciate (?:the|your) time",
     r"talk (?:to you )?soon",
     r"(?:great|good|nice|lovely) (?:conversation|chatting|talking to you)",
     r"take care",
