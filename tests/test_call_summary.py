@@ -28,7 +28,7 @@ from sophia.core.insights.cues import NEXT_STEP
 from sophia.core.insights.spoken import QUOTES_PER_BULLET, Spoken, by_speaker, spoken_sentences
 from sophia.core.insights.summarizer import Candidate, ExtractiveSummarizer, SectionRequest
 from sophia.core.insights.summary_features import unit_features
-from sophia.core.insights.summary_units import UNIT_WORDS, summary_units
+from sophia.core.insights.summary_units import UNIT_WORDS, clauses, summary_units
 from sophia.core.models import Affiliation, Call
 from sophia.core.services import Sophia
 from tests.conftest import SAMPLES, raw_call, raw_transcript
@@ -317,6 +317,42 @@ def test_a_long_sentence_is_cut_into_clauses_quoted_with_ellipses() -> None:
     everything = [units.index(u) for u in clauses]
     assert joined(units, everything) == [everything]
     assert call_summary.quoted(units, everything) == LONG
+
+
+@pytest.mark.parametrize(
+    ("said", "kept_whole"),
+    [
+        (
+            "We track wholesale, franchise and online deals in a custom object in Salesforce, "
+            "and that matters for the forecast.",
+            "in Salesforce, and that matters for the forecast.",
+        ),
+        (
+            "The regional managers rebuild the whole forecast by hand every Friday afternoon, "
+            "so it never matches what finance sees.",
+            "every Friday afternoon, so it never matches",
+        ),
+    ],
+)
+def test_a_clause_that_points_back_is_not_cut_from_what_it_points_at(
+    said: str, kept_whole: str
+) -> None:
+    # Alone, "…and that matters for the forecast." has lost what "that" is.
+    pieces = clauses(said)
+    assert len(pieces) > 1 or len(said.split()) > UNIT_WORDS
+    assert any(kept_whole in piece for piece in pieces), pieces
+    assert " ".join(pieces) == said
+
+
+def test_a_long_sentence_is_still_cut_before_a_clause_of_its_own() -> None:
+    said = (
+        "We track wholesale and franchise deals in a custom object in Salesforce, "
+        "and the regional managers review them every Monday."
+    )
+    assert clauses(said) == [
+        "We track wholesale and franchise deals in a custom object in Salesforce,",
+        "and the regional managers review them every Monday.",
+    ]
 
 
 async def test_one_speakers_consecutive_quotes_are_one_bullet() -> None:
