@@ -344,6 +344,25 @@ def test_a_clause_that_points_back_is_not_cut_from_what_it_points_at(
     assert " ".join(pieces) == said
 
 
+@pytest.mark.parametrize(
+    "said",
+    [
+        "For 85 seats rollouts take six to eight weeks, so a decision in the next month or so "
+        "would still hit the end of February.",
+        "We compared the seat price, the implementation fee and so on with what the other two "
+        "vendors quoted us last month.",
+        "The regional managers were never asked about the template, and so we ended up with "
+        "five different versions of it.",
+    ],
+)
+def test_no_clause_is_cut_between_two_conjunctions_or_inside_or_so(said: str) -> None:
+    # "…so a decision in the next month or…" had cut "or so" in two.
+    assert len(said.split()) > UNIT_WORDS  # long enough to be cut
+    pieces = clauses(said)
+    assert " ".join(pieces) == said
+    assert not any(re.search(r"\b(?:and|or|but|so)$", piece) for piece in pieces), pieces
+
+
 def test_a_long_sentence_is_still_cut_before_a_clause_of_its_own() -> None:
     said = (
         "We track wholesale and franchise deals in a custom object in Salesforce, "

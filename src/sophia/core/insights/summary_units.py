@@ -31,9 +31,12 @@ UNIT_WORDS = 15
 # Not before a clause that opens by pointing back ("…, and that matters for the forecast"):
 # alone, its "that" has lost what it points at.
 _POINTS_BACK = r"(?!(?:(?:and|but|so|or|because|cause)\s+)?(?:that|this|it|those|these)\b)"
+# Nor between two conjunctions ("and | so we"), which left a piece ending on "and"; nor at
+# "or so" or "and so on", which say how much, not what happens next.
+_HOW_MUCH = r"(?!or\s+so\b|and\s+so\s+(?:on|forth)\b)"
 _CLAUSE_BREAK = re.compile(
-    rf"(?<=[,;:])\s+{_POINTS_BACK}|\s+(?=(?:and|but|so|or|because|cause|which|where|whereas|"
-    rf"although|though)\b){_POINTS_BACK}",
+    rf"(?<=[,;:])\s+{_POINTS_BACK}|(?<!\bor)(?<!\band)\s+{_HOW_MUCH}(?=(?:and|but|so|or|"
+    rf"because|cause|which|where|whereas|although|though)\b){_POINTS_BACK}",
     re.IGNORECASE,
 )
 
