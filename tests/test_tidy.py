@@ -44,6 +44,25 @@ from sophia.core.insights.tidy import tidy
         ("Do you want a an LCD?", "Do you want an LCD?"),
         ("Easy finder with the a whistle function.", "Easy finder with a whistle function."),
         ("It's just an a approximation.", "It's just a approximation."),
+        # ... also after a comma earlier in the sentence.
+        ("Yeah, and we could make an a separate menu.", "We could make a separate menu."),
+        # An article dropped for a new start at a pronoun.
+        ("The we got to the point.", "We got to the point."),
+        (
+            "That's it, an I don't know if you have questions.",
+            "That's it, I don't know if you have questions.",
+        ),
+        (
+            "The outlook of the mobile, the it should have a fancy outlook.",
+            "The outlook of the mobile, it should have a fancy outlook.",
+        ),
+        # A subject said again after a determiner and a preposition, not a noun.
+        (
+            "That's the on that's the only training data we have.",
+            "That's the only training data we have.",
+        ),
+        # A word cut off and said again with the word before it.
+        ("If you see on th on the sides.", "If you see on the sides."),
     ],
 )
 def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -> None:
@@ -73,6 +92,11 @@ def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -
         "It's an A below middle C.",
         "Before the A.",
         "We can generate descriptions of how to get from A to B.",
+        # Acronyms after an article are not pronouns.
+        "The IT team and the US office sign off.",
+        "A I is the topic today.",
+        "It's an O instead of an I, but the D is good.",
+        "There's an I - triple - E standard for it.",
     ],
 )
 def test_tidy_keeps_repeats_that_are_not_restarts(said: str) -> None:

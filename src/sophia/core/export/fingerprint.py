@@ -13,7 +13,7 @@ __all__ = ["ANALYSIS_VERSION", "RowBasis", "source_fingerprint"]
 
 # Bump whenever call analysis (core/insights/call_analysis.py, objection kinds, sentiment)
 # or the row built from it (core/export/rows.py) changes: every row is then recomputed.
-ANALYSIS_VERSION = "3"
+ANALYSIS_VERSION = "4"
 
 
 @dataclass(frozen=True)

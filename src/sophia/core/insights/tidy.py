@@ -65,6 +65,9 @@ _NOT_AFTER_ARTICLE = frozenset(
     "the a an my our your their is are was were".split()
 )
 _ARTICLES = frozenset({"a", "an", "the"})
+# No noun phrase goes on from an article to a subject pronoun: "the we got to the point" began
+# again at "we".
+_PRONOUNS = frozenset("i we you they he she it".split())
 _EDGE = re.compile(r"^\W+|\W+$")
 # Real short words that may begin the next word ("to tomorrow", "a about"): never cut.
 _SHORT_WORDS = frozenset(
@@ -114,12 +117,27 @@ def _without_half_words(tokens: list[str]) -> list[str]:
             and token.islower()
             and len(bare) <= 3
             and bare not in _SHORT_WORDS
-            and len(nxt) > len(bare)
-            and nxt.startswith(bare)
+            and (
+                (len(nxt) > len(bare) and nxt.startswith(bare))
+                # Begun again a word back: "on th on the sides".
+                or _begun_again(tokens, i, bare)
+            )
         ):
             continue
         kept.append(token)
     return kept
+
+
+def _begun_again(tokens: list[str], i: int, bare: str) -> bool:
+    """Whether the words around `tokens[i]` say it again whole: "on th on the"."""
+    if not 0 < i < len(tokens) - 2:
+        return False
+    after = _bare(tokens[i + 2])
+    return (
+        _bare(tokens[i - 1]) == _bare(tokens[i + 1])
+        and len(after) > len(bare)
+        and after.startswith(bare)
+    )
 
 
 def _without_repeats(tokens: list[str]) -> list[str]:
@@ -189,7 +207,11 @@ def _without_spoken_restarts(tokens: list[str]) -> list[str]:
                 grammar = (
                     before in _JOINERS
                     or any(bare[i] in _JOINERS for i in kept[-back + 1 :])
-                    or (len(kept) >= 2 and bare[kept[-2]] in _DETERMINERS)
+                    or (
+                        len(kept) >= 2
+                        and bare[kept[-2]] in _DETERMINERS
+                        and bare[kept[-1]] not in _NOT_AFTER_ARTICLE
+                    )
                 )
                 if not grammar:
                     del kept[-back:]
@@ -200,8 +222,9 @@ def _without_spoken_restarts(tokens: list[str]) -> list[str]:
 
 def _without_cut_off_articles(tokens: list[str]) -> list[str]:
     """Drop a phrase broken off after an article and begun again: "a kick-off meeting for the
-    design of a for the beginning" -> "a kick-off meeting for the beginning", and an article
-    changed on the spot: "want a an LCD" -> "want an LCD"."""
+    design of a for the beginning" -> "a kick-off meeting for the beginning", an article
+    changed on the spot: "want a an LCD" -> "want an LCD", and one left for a new start at a
+    pronoun: "the we got there" -> "we got there"."""
     bare = [_bare(t) for t in tokens]
     kept: list[int] = []  # indices into tokens
     for j, word in enumerate(bare):
@@ -214,18 +237,40 @@ def _without_cut_off_articles(tokens: list[str]) -> list[str]:
             and tuple(bare[j : j + 2]) not in _NOT_RESTARTS
             and not _letter_a(tokens[j])
         ):
-            for back in range(2, min(_CUT_OFF_GAP, len(kept)) + 1):
-                if _ends_clause(tokens[kept[-back]]):
-                    break
-                if bare[kept[-back]] == word:
-                    del kept[-back:]
-                    break
-            else:
-                if word in _ARTICLES and word != bare[kept[-1]]:
-                    # Not begun again at an earlier word: only the article was corrected.
-                    del kept[-1]
+            again = _said_before(tokens, bare, kept, word)
+            if again:
+                del kept[-again:]
+            elif _replaces_article(tokens, kept[-1], j):
+                # Not begun again at an earlier word: the article was corrected ("a an LCD"),
+                # or left for a new start ("the it should be easy").
+                del kept[-1]
         kept.append(j)
     return [tokens[i] for i in kept]
+
+
+def _said_before(tokens: list[str], bare: list[str], kept: list[int], word: str) -> int:
+    """How far back in `kept` (at least 2) the clause said `word` last, or 0."""
+    for back in range(2, min(_CUT_OFF_GAP, len(kept)) + 1):
+        if _ends_clause(tokens[kept[-back]]):
+            return 0
+        if bare[kept[-back]] == word:
+            return back
+    return 0
+
+
+def _replaces_article(tokens: list[str], article: int, j: int) -> bool:
+    """Whether `tokens[j]`, said right after the article `tokens[article]`, takes its place:
+    another article ("a an LCD") or a subject pronoun that begins anew ("the we got", "an I
+    don't know"), but not an acronym ("the IT team") or a letter ("an I,", "the I - triple -
+    E", "A I")."""
+    word = _EDGE.sub("", tokens[j])
+    said = word.casefold()
+    if said in _ARTICLES:
+        return said != _bare(tokens[article])
+    if word == "I":
+        spelt = tokens[j] != word or j + 1 == len(tokens) or tokens[j + 1] == "-"
+        return tokens[article] != "A" and not spelt
+    return said in _PRONOUNS and not word.isupper()
 
 
 def _letter_a(token: str) -> bool:
