@@ -295,6 +295,34 @@ def test_a_next_step_must_be_in_only_when_said_late_in_the_call(late: bool) -> N
     assert chosen == ([len(units) - 1] if late else [0])
 
 
+@pytest.mark.parametrize("ending", ["and", "today."])
+def test_a_quote_that_trails_off_is_taken_only_when_clearly_the_best(ending: str) -> None:
+    sentences = short_call(
+        [
+            ("1001", [f"Let's go through the pricing for the annual plan {ending}"]),
+            ("2002", ["The rollout would start with the finance team in March."]),
+            ("1001", ["Our security review usually takes about two weeks end to end."]),
+        ]
+    )
+    units = summary_units(sentences)
+    assert [u.trails_off for u in units] == [ending == "and", False, False]
+    _, vectors = unit_features(sentences, units)
+    # Room for one unit; the first scores a little above the second.
+    chosen = choose(units, np.array([1.0, 0.8, 0.0]), vectors, 16)
+    assert chosen == ([1] if ending == "and" else [0])
+
+
+def test_a_clause_cut_right_after_its_verb_trails_off() -> None:
+    plan = (
+        "The plan I had in mind is, you tell me how the number gets built across your regions, "
+        "I ask a lot of annoying questions, and we save ten minutes for next steps."
+    )
+    units = summary_units(short_call([("1001", [plan])]))
+    assert units[0].clipped_end
+    assert units[0].text.endswith("is,")
+    assert [u.trails_off for u in units] == [True] + [False] * (len(units) - 1)
+
+
 LONG = (
     "The rollout starts with the finance team in March, and the other regions follow in "
     "the spring, because the budget for them opens in April."

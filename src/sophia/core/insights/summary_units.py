@@ -40,6 +40,17 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 
+# Words no phrase ends on: articles, conjunctions, possessives, subject pronouns, "of" and
+# "to". Others often do ("what they're talking about", "we need that", "I think it is").
+_GOES_ON = frozenset(
+    "the a an and or but because if than which whether my our your their his her its i we "
+    "they he she of to".split()
+)
+_AUXILIARIES = frozenset(
+    "is are was were be been am have has had do does did will would can could should".split()
+)
+_LAST_WORD = re.compile(r"[A-Za-z']+(?=[^A-Za-z']*$)")
+
 
 @dataclass(frozen=True)
 class SummaryUnit:
@@ -56,6 +67,17 @@ class SummaryUnit:
     @property
     def words(self) -> int:
         return len(self.text.split())
+
+    @property
+    def trails_off(self) -> bool:
+        """The words stop where the phrase needs more ("Try it on the P Z Ms and"): the
+        speaker broke off, or the sentence was cut there."""
+        if self.text.rstrip().endswith((".", "?", "!")):
+            return False
+        last = _LAST_WORD.search(self.text)
+        word = last.group(0).lower() if last else ""
+        # Cut inside its sentence after a verb: "The plan I had in mind is, …".
+        return word in _GOES_ON or (self.clipped_end and word in _AUXILIARIES)
 
 
 def summary_units(sentences: Sequence[Spoken], max_words: int = UNIT_WORDS) -> list[SummaryUnit]:
