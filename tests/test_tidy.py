@@ -92,7 +92,7 @@ def test_tidy_removes_disfluencies_and_keeps_the_words(said: str, tidied: str) -
         "It's an A below middle C.",
         "Before the A.",
         "We can generate descriptions of how to get from A to B.",
-        # Acronyms after an article are not pronouns.
+        # Acronyms and letters after an article are not pronouns.
         "The IT team and the US office sign off.",
         "A I is the topic today.",
         "It's an O instead of an I, but the D is good.",
