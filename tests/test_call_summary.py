@@ -28,7 +28,7 @@ from sophia.core.insights.cues import NEXT_STEP
 from sophia.core.insights.spoken import QUOTES_PER_BULLET, Spoken, by_speaker, spoken_sentences
 from sophia.core.insights.summarizer import Candidate, ExtractiveSummarizer, SectionRequest
 from sophia.core.insights.summary_features import unit_features
-from sophia.core.insights.summary_units import UNIT_WORDS, clauses, summary_units
+from sophia.core.insights.summary_units import UNIT_WORDS, SummaryUnit, clauses, summary_units
 from sophia.core.models import Affiliation, Call
 from sophia.core.services import Sophia
 from tests.conftest import SAMPLES, raw_call, raw_transcript
@@ -310,6 +310,21 @@ def test_a_quote_that_trails_off_is_taken_only_when_clearly_the_best(ending: str
     # Room for one unit; the first scores a little above the second.
     chosen = choose(units, np.array([1.0, 0.8, 0.0]), vectors, 16)
     assert chosen == ([1] if ending == "and" else [0])
+
+
+@pytest.mark.parametrize(
+    ("text", "trails"),
+    [
+        ("Try it on the P Z Ms and", True),
+        ("We're all so proud of the.", True),
+        ("That's the one we compared it to.", False),
+        ("I'm not sure what they're talking about", False),
+        ("We probably have to get going, don't we?", False),
+        ("Then we'd probably go with a triple A", False),
+    ],
+)
+def test_a_unit_trails_off_where_its_phrase_needs_more(text: str, trails: bool) -> None:
+    assert SummaryUnit((), text).trails_off is trails
 
 
 def test_a_clause_cut_right_after_its_verb_trails_off() -> None:

@@ -46,6 +46,7 @@ _GOES_ON = frozenset(
     "the a an and or but because if than which whether my our your their his her its i we "
     "they he she of to".split()
 )
+_BROKEN_OFF = frozenset("the a an and or but because if whether than my our your their".split())
 _AUXILIARIES = frozenset(
     "is are was were be been am have has had do does did will would can could should".split()
 )
@@ -72,10 +73,16 @@ class SummaryUnit:
     def trails_off(self) -> bool:
         """The words stop where the phrase needs more ("Try it on the P Z Ms and"): the
         speaker broke off, or the sentence was cut there."""
-        if self.text.rstrip().endswith((".", "?", "!")):
-            return False
         last = _LAST_WORD.search(self.text)
-        word = last.group(0).lower() if last else ""
+        said = last.group(0) if last else ""
+        word = said.lower() if said != "A" else ""  # "triple A": the letter
+        end = self.text.rstrip()[-1:]
+        if end in "?!":
+            return False
+        if end == ".":
+            # The transcriber's full stop where the speaker broke off: "We're all so proud of
+            # the." ("to." and "of." often end a phrase: "the one we compared it to.")
+            return word in _BROKEN_OFF
         # Cut inside its sentence after a verb: "The plan I had in mind is, …".
         return word in _GOES_ON or (self.clipped_end and word in _AUXILIARIES)
 
