@@ -77,7 +77,7 @@ class SummaryUnit:
         said = last.group(0) if last else ""
         word = said.lower() if said != "A" else ""  # "triple A": the letter
         end = self.text.rstrip()[-1:]
-        if end in "?!":
+        if end in ("?", "!"):
             return False
         if end == ".":
             # The transcriber's full stop where the speaker broke off: "We're all so proud of
