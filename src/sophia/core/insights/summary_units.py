@@ -40,13 +40,11 @@ _CLAUSE_BREAK = re.compile(
     re.IGNORECASE,
 )
 
-# Words no phrase ends on: articles, conjunctions, possessives, subject pronouns, "of" and
-# "to". Others often do ("what they're talking about", "we need that", "I think it is").
-_GOES_ON = frozenset(
-    "the a an and or but because if than which whether my our your their his her its i we "
-    "they he she of to".split()
-)
+# Words no phrase ends on, even before a full stop: articles, conjunctions, possessives.
 _BROKEN_OFF = frozenset("the a an and or but because if whether than my our your their".split())
+# Nor, without one, on these ("from what I", "a way to"). Others often do ("what they're talking
+# about", "we need that", "I think it is").
+_GOES_ON = _BROKEN_OFF | frozenset("which his her its i we they he she of to".split())
 _AUXILIARIES = frozenset(
     "is are was were be been am have has had do does did will would can could should".split()
 )
